@@ -27,10 +27,13 @@
 #![warn(missing_docs)]
 
 pub mod codecs;
+pub mod convert;
 pub mod dither;
 mod error;
+pub mod io;
 pub mod quant;
 pub mod sample;
+pub mod signal;
 pub mod simd;
 pub mod stream;
 

@@ -1,0 +1,230 @@
+//! File conversion: composes a reader from [`io`](crate::io), the [uniform
+//! quantizer](crate::quant) and a writer. This layer only composes; it holds no DSP and no
+//! format parsing of its own.
+//!
+//! Output is written to a temporary file in the destination folder, synced, and renamed over
+//! the destination only when everything succeeded, so an interrupted or failed conversion never
+//! leaves a half-written file under the final name.
+
+use std::path::{Path, PathBuf};
+
+use crate::dither::{Dither, DitherKind};
+use crate::io::wav::{PcmSpec, WavPcmReader, WavPcmWriter};
+use crate::io::{Encoding, SampleBuf};
+use crate::quant::{QuantStats, UniformQuantizer};
+use crate::sample::I24;
+use crate::stream::Processor;
+use crate::{Error, Result};
+
+/// Frames moved per block: large enough for memory-speed I/O, small enough for bounded memory
+/// (64 Ki frames of 8-channel float32 is 2 MiB).
+pub const BLOCK_FRAMES: usize = 1 << 16;
+
+/// What to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Linear PCM or float32 in a WAV file.
+    Pcm(Encoding),
+}
+
+impl OutputFormat {
+    /// Parses a `--format` value.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "pcm8" => OutputFormat::Pcm(Encoding::U8),
+            "pcm16" => OutputFormat::Pcm(Encoding::I16),
+            "pcm24" => OutputFormat::Pcm(Encoding::I24),
+            "pcm32" => OutputFormat::Pcm(Encoding::I32),
+            "f32" | "float" => OutputFormat::Pcm(Encoding::F32),
+            _ => return None,
+        })
+    }
+    /// The `--format` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Pcm(e) => e.name(),
+        }
+    }
+}
+
+/// Settings of a conversion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvertOptions {
+    /// The output format.
+    pub format: OutputFormat,
+    /// Target depth within the container (`None`: the container's own depth).
+    pub bits: Option<u32>,
+    /// Dither kind; `None` chooses TPDF when precision is lost and none otherwise.
+    pub dither: Option<DitherKind>,
+    /// Dither amplitude in LSB.
+    pub dither_amplitude: f64,
+    /// Seed of the dither generators.
+    pub seed: u64,
+}
+
+impl Default for ConvertOptions {
+    fn default() -> Self {
+        Self {
+            format: OutputFormat::Pcm(Encoding::I16),
+            bits: None,
+            dither: None,
+            dither_amplitude: 1.0,
+            seed: 0,
+        }
+    }
+}
+
+/// What a conversion did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvertReport {
+    /// Input format.
+    pub input: PcmSpec,
+    /// Frames converted.
+    pub frames: u64,
+    /// The dither that was used.
+    pub dither: DitherKind,
+    /// Clipped and NaN counts.
+    pub stats: QuantStats,
+}
+
+/// Whether converting `from` to `bits` of `to` can lose precision.
+pub fn loses_precision(from: Encoding, to: Encoding, bits: Option<u32>) -> bool {
+    let target = bits.unwrap_or(to.bits());
+    if to.is_float() && bits.is_none() {
+        return false;
+    }
+    from.is_float() || from.bits() > target
+}
+
+/// Converts the file `input` to `output`. `progress(done, total)` is called after each block
+/// with frame counts.
+pub fn convert_file(
+    input: &Path,
+    output: &Path,
+    options: &ConvertOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ConvertReport> {
+    refuse_same_file(input, output)?;
+    let mut reader = WavPcmReader::open(input)?;
+    let spec = reader.spec();
+    let OutputFormat::Pcm(out_encoding) = options.format;
+    let precision_lost = loses_precision(spec.encoding, out_encoding, options.bits);
+    let kind = options
+        .dither
+        .unwrap_or(DitherKind::default_for(precision_lost));
+    let dither = Dither::new(kind)
+        .with_amplitude(options.dither_amplitude)
+        .with_seed(options.seed);
+    let mut quantizer = UniformQuantizer::new(spec.channels as usize, options.bits, dither)?;
+    let total = reader.frames_remaining();
+
+    let report = write_atomically(output, |file| {
+        let out_spec = PcmSpec {
+            encoding: out_encoding,
+            ..spec
+        };
+        let mut writer = WavPcmWriter::new(file, output, out_spec)?;
+        let mut inbuf = SampleBuf::new(spec.encoding);
+        let mut outbuf = SampleBuf::new(out_encoding);
+        let mut done = 0u64;
+        loop {
+            let n = reader.read_frames(&mut inbuf, BLOCK_FRAMES)?;
+            if n == 0 {
+                break;
+            }
+            outbuf.reset_to(out_encoding, inbuf.len());
+            quantize_buf(&mut quantizer, &inbuf, &mut outbuf)?;
+            writer.write(&outbuf)?;
+            done += n as u64;
+            progress(done, total);
+        }
+        writer.finalize()?;
+        Ok(done)
+    })?;
+    Ok(ConvertReport {
+        input: spec,
+        frames: report,
+        dither: kind,
+        stats: quantizer.stats(),
+    })
+}
+
+/// Runs a quantizer between two sample buffers of any encodings.
+pub fn quantize_buf(
+    q: &mut UniformQuantizer,
+    input: &SampleBuf,
+    output: &mut SampleBuf,
+) -> Result<()> {
+    macro_rules! out {
+        ($i:expr) => {
+            match output {
+                SampleBuf::U8(o) => q.process($i, o.as_mut_slice()),
+                SampleBuf::I16(o) => q.process($i, o.as_mut_slice()),
+                SampleBuf::I24(o) => q.process($i, o.as_mut_slice()),
+                SampleBuf::I32(o) => q.process($i, o.as_mut_slice()),
+                SampleBuf::F32(o) => q.process($i, o.as_mut_slice()),
+            }
+        };
+    }
+    match input {
+        SampleBuf::U8(i) => out!(i.as_slice()),
+        SampleBuf::I16(i) => out!(i.as_slice()),
+        SampleBuf::I24(i) => out!(i.as_slice() as &[I24]),
+        SampleBuf::I32(i) => out!(i.as_slice()),
+        SampleBuf::F32(i) => out!(i.as_slice()),
+    }
+}
+
+/// Refuses an output that is the input file (by path or, when both exist, by identity).
+pub fn refuse_same_file(input: &Path, output: &Path) -> Result<()> {
+    let same = match (input.canonicalize(), output.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => input == output,
+    };
+    if same {
+        return Err(Error::invalid(
+            "output",
+            format!(
+                "{} is the input file: refusing to overwrite it",
+                output.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs `write` on a temporary file in `output`'s folder, syncs it, and renames it to `output`.
+/// On any error the temporary file is removed and `output` is untouched.
+pub fn write_atomically<T>(
+    output: &Path,
+    write: impl FnOnce(std::fs::File) -> Result<T>,
+) -> Result<T> {
+    let dir = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let io = |source| Error::Io {
+        path: output.to_path_buf(),
+        source,
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".aquant-")
+        .suffix(".part")
+        .tempfile_in(&dir)
+        .map_err(io)?;
+    let file = tmp.reopen().map_err(io)?;
+    let value = write(file)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    // A temporary file is private (0600); the result should have ordinary permissions, or keep
+    // those of the file it replaces.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = std::fs::metadata(output)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+        std::fs::set_permissions(tmp.path(), perms).map_err(io)?;
+    }
+    tmp.persist(output).map_err(|e| io(e.error))?;
+    Ok(value)
+}
