@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::dither::{Dither, DitherKind};
 use crate::io::wav::{PcmSpec, WavPcmReader, WavPcmWriter};
-use crate::io::{Encoding, SampleBuf};
+use crate::io::{Encoding, SampleBuf, SampleSink, SampleSource};
 use crate::quant::{QuantStats, UniformQuantizer};
 use crate::sample::I24;
 use crate::stream::Processor;
@@ -105,7 +105,7 @@ pub fn convert_file(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ConvertReport> {
     refuse_same_file(input, output)?;
-    let mut reader = WavPcmReader::open(input)?;
+    let mut reader = open_input(input)?;
     let spec = reader.spec();
     let OutputFormat::Pcm(out_encoding) = options.format;
     let precision_lost = loses_precision(spec.encoding, out_encoding, options.bits);
@@ -116,14 +116,14 @@ pub fn convert_file(
         .with_amplitude(options.dither_amplitude)
         .with_seed(options.seed);
     let mut quantizer = UniformQuantizer::new(spec.channels as usize, options.bits, dither)?;
-    let total = reader.frames_remaining();
+    let total = reader.frames_remaining().unwrap_or(0);
 
     let report = write_atomically(output, |file| {
         let out_spec = PcmSpec {
             encoding: out_encoding,
             ..spec
         };
-        let mut writer = WavPcmWriter::new(file, output, out_spec)?;
+        let mut writer = create_output(file, output, out_spec)?;
         let mut inbuf = SampleBuf::new(spec.encoding);
         let mut outbuf = SampleBuf::new(out_encoding);
         let mut done = 0u64;
@@ -147,6 +147,20 @@ pub fn convert_file(
         dither: kind,
         stats: quantizer.stats(),
     })
+}
+
+/// Opens any input this build can read as a stream of linear samples.
+pub fn open_input(path: &Path) -> Result<Box<dyn SampleSource>> {
+    Ok(Box::new(WavPcmReader::open(path)?))
+}
+
+/// Creates the writer for `output` (its container chosen by the extension).
+pub fn create_output(
+    file: std::fs::File,
+    output: &Path,
+    spec: PcmSpec,
+) -> Result<Box<dyn SampleSink>> {
+    Ok(Box::new(WavPcmWriter::new(file, output, spec)?))
 }
 
 /// Runs a quantizer between two sample buffers of any encodings.

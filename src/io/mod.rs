@@ -7,6 +7,28 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::sample::I24;
+use crate::Result;
+
+pub use wav::PcmSpec;
+
+/// A source of interleaved linear samples: a file reader, or a decoder composed over one.
+pub trait SampleSource: Send {
+    /// The stream's format (the encoding of the buffers it fills).
+    fn spec(&self) -> PcmSpec;
+    /// Frames left to read, when known.
+    fn frames_remaining(&self) -> Option<u64>;
+    /// Reads up to `max_frames` frames into `buf` (replacing its contents). Returns the frames
+    /// read; 0 at the end.
+    fn read_frames(&mut self, buf: &mut SampleBuf, max_frames: usize) -> Result<usize>;
+}
+
+/// A sink of interleaved linear samples: a file writer, or an encoder composed over one.
+pub trait SampleSink {
+    /// Appends the samples of `buf`.
+    fn write(&mut self, buf: &SampleBuf) -> Result<()>;
+    /// Completes the file (patches headers, flushes).
+    fn finalize(self: Box<Self>) -> Result<()>;
+}
 
 /// How linear samples are stored in a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -139,6 +139,27 @@ impl WavPcmReader {
     }
 }
 
+impl super::SampleSource for WavPcmReader {
+    fn spec(&self) -> PcmSpec {
+        self.spec
+    }
+    fn frames_remaining(&self) -> Option<u64> {
+        Some(WavPcmReader::frames_remaining(self))
+    }
+    fn read_frames(&mut self, buf: &mut SampleBuf, max_frames: usize) -> Result<usize> {
+        WavPcmReader::read_frames(self, buf, max_frames)
+    }
+}
+
+impl<W: Write + Seek> super::SampleSink for WavPcmWriter<W> {
+    fn write(&mut self, buf: &SampleBuf) -> Result<()> {
+        WavPcmWriter::write(self, buf)
+    }
+    fn finalize(self: Box<Self>) -> Result<()> {
+        WavPcmWriter::finalize(*self)
+    }
+}
+
 /// Writes a PCM (8/16/24/32-bit) or float32 WAV stream.
 pub struct WavPcmWriter<W: Write + Seek> {
     inner: hound::WavWriter<W>,
