@@ -25,6 +25,16 @@ pub enum Error {
         /// Samples in the output buffer.
         output: usize,
     },
+    /// The quantizer's target depth does not fit the output sample type given to `process`.
+    #[error("a {bits}-bit depth does not fit {container} output samples (at most {max} bits)")]
+    DepthExceedsContainer {
+        /// The configured depth.
+        bits: u32,
+        /// The output sample type.
+        container: &'static str,
+        /// The most this container can hold exactly.
+        max: u32,
+    },
     /// An input value is outside the domain a function accepts (for example |x| > 1 for a
     /// mu-law compressor that, like librosa's, refuses out-of-range input).
     #[error("input value {value} at index {index} is out of range: {expected}")]

@@ -23,6 +23,25 @@ pub enum SampleKind {
 }
 
 impl SampleKind {
+    /// A short name of the type (`i16`, `u8`, `f32`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            SampleKind::Int {
+                bits: 8,
+                unsigned: true,
+            } => "u8",
+            SampleKind::Int { bits: 8, .. } => "i8",
+            SampleKind::Int {
+                bits: 16,
+                unsigned: true,
+            } => "u16",
+            SampleKind::Int { bits: 16, .. } => "i16",
+            SampleKind::Int { bits: 24, .. } => "I24",
+            SampleKind::Int { .. } => "i32",
+            SampleKind::F32 => "f32",
+            SampleKind::F64 => "f64",
+        }
+    }
     /// Bits of the container.
     pub fn container_bits(self) -> u32 {
         match self {

@@ -114,6 +114,17 @@ impl UniformQuantizer {
         })
     }
 
+    /// Interleaved channel count.
+    pub fn channels(&self) -> usize {
+        self.phase.channels()
+    }
+
+    /// Returns to the state right after construction (generators restart, counts cleared).
+    pub fn reset(&mut self) {
+        self.phase = ChannelPhase::new(self.phase.channels());
+        self.stats = QuantStats::default();
+    }
+
     /// Forces a SIMD level (lowered to what this CPU supports).
     pub fn with_simd(mut self, level: SimdLevel) -> Self {
         self.level = level.clamp_to_cpu();
@@ -152,15 +163,17 @@ impl UniformQuantizer {
         match (out, self.bits) {
             (SampleKind::Int { .. }, None) => Ok(Some((cb, 0))),
             (SampleKind::Int { .. }, Some(b)) if b <= cb => Ok(Some((b, cb - b))),
-            (SampleKind::Int { .. }, Some(b)) => Err(Error::invalid(
-                "bits",
-                format!("{b}-bit depth does not fit a {cb}-bit container"),
-            )),
+            (SampleKind::Int { .. }, Some(b)) => Err(Error::DepthExceedsContainer {
+                bits: b,
+                container: out.name(),
+                max: cb,
+            }),
             (_, None) => Ok(None),
-            (SampleKind::F32, Some(b)) if b > 24 => Err(Error::invalid(
-                "bits",
-                format!("a {b}-bit grid is not exact in float32 (at most 24)"),
-            )),
+            (SampleKind::F32, Some(b)) if b > 24 => Err(Error::DepthExceedsContainer {
+                bits: b,
+                container: out.name(),
+                max: 24,
+            }),
             (_, Some(b)) => Ok(Some((b, 0))),
         }
     }
@@ -207,7 +220,7 @@ impl UniformQuantizer {
 
 impl<I: AudioSample, O: AudioSample> Processor<I, O> for UniformQuantizer {
     fn channels(&self) -> usize {
-        self.phase.channels()
+        UniformQuantizer::channels(self)
     }
 
     fn process(&mut self, input: &[I], output: &mut [O]) -> Result<()> {
@@ -259,8 +272,7 @@ impl<I: AudioSample, O: AudioSample> Processor<I, O> for UniformQuantizer {
     }
 
     fn reset(&mut self) {
-        self.phase = ChannelPhase::new(self.phase.channels());
-        self.stats = QuantStats::default();
+        UniformQuantizer::reset(self)
     }
 }
 
