@@ -46,6 +46,14 @@ impl WavPcmReader {
         let path = path.as_ref();
         let file = File::open(path).map_err(io_err(path))?;
         let file_len = file.metadata().map_err(io_err(path))?.len();
+        if let Some(fmt) = super::peek_wav_fmt(path) {
+            if fmt.tag != 0x0001 && fmt.tag != 0x0003 {
+                return Err(Error::Unsupported {
+                    path: path.to_path_buf(),
+                    what: describe_format_tag(path),
+                });
+            }
+        }
         let reader = match hound::WavReader::new(BufReader::with_capacity(1 << 16, file)) {
             Ok(r) => r,
             Err(e) => return Err(hound_err(path, e)),

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Times the aquant CLI against ffmpeg and sox on the same files, in one run, and prints ratios.
+#
+#   scripts/compare-peers.sh [--quick]
+#
+# Needs ffmpeg and sox (apt-get install ffmpeg sox); uses hyperfine when present (apt-get
+# install hyperfine), else the best of a few timed runs. Files go to /dev/shm when it exists.
+# Each row: the task, aquant's time, the peer's time, their ratio, and the issue's target.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+RUNS=5
+SECONDS_OF_AUDIO=600
+if [[ "${1:-}" == "--quick" ]]; then RUNS=2; SECONDS_OF_AUDIO=60; fi
+
+for tool in ffmpeg sox; do
+  command -v "$tool" >/dev/null || { echo "compare-peers: $tool is not installed" >&2; exit 1; }
+done
+cargo build --release --quiet
+AQ="$PWD/target/release/aquant"
+
+base=/dev/shm
+[[ -d $base && -w $base ]] || base=${TMPDIR:-/tmp}
+WORK=$(mktemp -d "$base/aquant-peers.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+echo "# generating ${SECONDS_OF_AUDIO} s of 48 kHz stereo float32 in $WORK"
+# Left: a 440 Hz sine, right: pink noise, both well below full scale.
+sox -n -r 48000 -c 2 -b 32 -e floating-point "$WORK/in_f32.wav" \
+  synth "$SECONDS_OF_AUDIO" sine 440 pinknoise vol 0.4
+sox "$WORK/in_f32.wav" -b 16 "$WORK/in_s16.wav" dither -s 2>/dev/null
+
+# time_cmd CMD: prints the best (minimum) wall time in seconds over $RUNS runs.
+time_cmd() {
+  local cmd=$1
+  if command -v hyperfine >/dev/null; then
+    hyperfine --style none --warmup 1 --runs "$RUNS" --export-csv "$WORK/t.csv" "$cmd" >/dev/null 2>&1
+    awk -F, 'NR==2 {print $7}' "$WORK/t.csv"
+  else
+    local best=""
+    for _ in $(seq "$RUNS"); do
+      local t0 t1
+      t0=$(date +%s.%N); bash -c "$cmd" >/dev/null 2>&1; t1=$(date +%s.%N)
+      best=$(echo "$t0 $t1 ${best:-1e9}" | awk '{d=$2-$1; print (d<$3)?d:$3}')
+    done
+    echo "$best"
+  fi
+}
+
+printf '\n%-44s %10s %10s %8s  %s\n' "task (aquant vs peer)" "aquant s" "peer s" "ratio" "target"
+# row LABEL TARGET_RATIO AQUANT_CMD PEER_CMD
+row() {
+  local label=$1 target=$2 ours=$3 theirs=$4
+  local a p
+  a=$(time_cmd "$ours")
+  p=$(time_cmd "$theirs")
+  awk -v l="$label" -v a="$a" -v p="$p" -v t="$target" 'BEGIN {
+    r = a / p; ok = (r <= t) ? "ok" : "MISSED";
+    printf "%-44s %10.3f %10.3f %8.3f  <= %s %s\n", l, a, p, r, t, ok }'
+}
+
+IN=$WORK/in_f32.wav
+row "f32->pcm16 tpdf  vs ffmpeg aresample" 0.333 \
+  "$AQ convert $IN $WORK/aq16.wav --format pcm16 --dither tpdf" \
+  "ffmpeg -v error -y -i $IN -af aresample=osf=s16:dither_method=triangular -c:a pcm_s16le $WORK/ff16.wav"
+row "f32->pcm16 tpdf  vs sox -b 16" 1.0 \
+  "$AQ convert $IN $WORK/aq16.wav --format pcm16 --dither tpdf" \
+  "sox $IN -b 16 $WORK/sox16.wav"
