@@ -43,3 +43,7 @@ pub use quant::{QuantStats, UniformQuantizer};
 pub use sample::{AudioSample, SampleKind, I24};
 pub use simd::SimdLevel;
 pub use stream::{Flush, Processor, Progress, Stream};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -82,7 +82,7 @@ pub trait AudioSample: dasp_sample::Sample + Copy + Send + Sync + 'static + seal
 }
 
 macro_rules! int_sample {
-    ($t:ty, $bits:expr, $unsigned:expr, $to_code:expr, $from_code:expr) => {
+    ($t:ty, $bits:expr, $unsigned:expr, $to_code:expr, $from_code:expr $(, $extra:item)*) => {
         impl sealed::Sealed for $t {}
         impl AudioSample for $t {
             const KIND: SampleKind = SampleKind::Int {
@@ -109,21 +109,24 @@ macro_rules! int_sample {
                 };
                 $from_code(v as i32)
             }
-            int_sample!(@slices $t);
+            $($extra)*
         }
     };
-    (@slices i16) => {
-        fn as_i16_slice_mut(s: &mut [Self]) -> Option<&mut [i16]> {
-            Some(s)
-        }
-    };
-    (@slices $t:ty) => {};
 }
 
 int_sample!(i8, 8, false, |s: i8| s as i32, |c: i32| c as i8);
 int_sample!(u8, 8, true, |s: u8| s as i32 - 128, |c: i32| (c + 128)
     as u8);
-int_sample!(i16, 16, false, |s: i16| s as i32, |c: i32| c as i16);
+int_sample!(
+    i16,
+    16,
+    false,
+    |s: i16| s as i32,
+    |c: i32| c as i16,
+    fn as_i16_slice_mut(s: &mut [Self]) -> Option<&mut [i16]> {
+        Some(s)
+    }
+);
 int_sample!(
     u16,
     16,
@@ -187,6 +190,14 @@ mod tests {
         assert_eq!(i32::MIN.to_f64(), -1.0);
         assert_eq!(u8::from_code(-128), 0);
         assert_eq!(u8::from_code(127), 255);
+    }
+
+    #[test]
+    fn the_fast_paths_see_their_types() {
+        assert!(f32::as_f32_slice(&[0.0]).is_some());
+        assert!(i16::as_i16_slice_mut(&mut [0]).is_some());
+        assert!(f64::as_f32_slice(&[0.0]).is_none());
+        assert!(i32::as_i16_slice_mut(&mut [0]).is_none());
     }
 
     #[test]

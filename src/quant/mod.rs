@@ -43,7 +43,7 @@ use crate::stream::{ChannelPhase, Processor};
 use crate::{Error, Result};
 
 use kernels::scalar::{dither_units, quantize, Real};
-use kernels::{F32ToI16, LANES};
+use kernels::{F32ToI16, LaneRow};
 
 /// Counts of samples the quantizer could not represent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,8 +65,7 @@ pub struct UniformQuantizer {
     level: SimdLevel,
     phase: ChannelPhase,
     keys: Vec<u32>,
-    lane_keys: Vec<[u32; LANES]>,
-    lane_frames: Vec<[u32; LANES]>,
+    lanes: Vec<LaneRow>,
     stats: QuantStats,
 }
 
@@ -94,22 +93,14 @@ impl UniformQuantizer {
         let keys: Vec<u32> = (0..channels)
             .map(|c| rng::channel_key(dither.seed, c))
             .collect();
-        let mut lane_keys = vec![[0u32; LANES]; channels];
-        let mut lane_frames = vec![[0u32; LANES]; channels];
-        for ph in 0..channels {
-            for j in 0..LANES {
-                lane_keys[ph][j] = keys[(ph + j) % channels];
-                lane_frames[ph][j] = ((ph + j) / channels) as u32;
-            }
-        }
+        let lanes = LaneRow::table(&keys);
         Ok(Self {
             bits,
             dither,
             level: SimdLevel::select(),
             phase: ChannelPhase::new(channels),
             keys,
-            lane_keys,
-            lane_frames,
+            lanes,
             stats: QuantStats::default(),
         })
     }
@@ -258,8 +249,7 @@ impl<I: AudioSample, O: AudioSample> Processor<I, O> for UniformQuantizer {
                     max: scale - 1.0,
                     shift,
                     keys: &self.keys,
-                    lane_keys: &self.lane_keys,
-                    lane_frames: &self.lane_frames,
+                    lanes: &self.lanes,
                 };
                 kernels::f32_to_i16(self.level, &k, &mut self.phase, x, y, &mut self.stats);
                 return Ok(());

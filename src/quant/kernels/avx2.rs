@@ -50,7 +50,6 @@ unsafe fn run<const KIND: u8>(
     stats: &mut QuantStats,
 ) {
     let n = input.len().min(output.len());
-    let channels = phase.channels();
     let (mut ch, mut frame) = (phase.channel, phase.frame);
     let scale = _mm256_set1_ps(k.scale);
     let minv = _mm256_set1_ps(k.min);
@@ -67,8 +66,8 @@ unsafe fn run<const KIND: u8>(
             let (x, keys, fr) = unsafe {
                 (
                     _mm256_loadu_ps(input.as_ptr().add(i + o)),
-                    _mm256_loadu_si256(k.lane_keys[ch].as_ptr().add(o) as *const __m256i),
-                    _mm256_loadu_si256(k.lane_frames[ch].as_ptr().add(o) as *const __m256i),
+                    _mm256_loadu_si256(k.lanes[ch].keys.as_ptr().add(o) as *const __m256i),
+                    _mm256_loadu_si256(k.lanes[ch].frames.as_ptr().add(o) as *const __m256i),
                 )
             };
             let fr = _mm256_add_epi32(fr, _mm256_set1_epi32(frame as i32));
@@ -117,9 +116,8 @@ unsafe fn run<const KIND: u8>(
         let packed = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packs_epi32(q[0], q[1]));
         // SAFETY: i + 16 <= n <= output.len().
         unsafe { _mm256_storeu_si256(output.as_mut_ptr().add(i) as *mut __m256i, packed) };
-        let pos = ch + LANES;
-        frame = frame.wrapping_add((pos / channels) as u32);
-        ch = pos % channels;
+        frame = frame.wrapping_add(k.lanes[ch].frame_advance);
+        ch = k.lanes[ch].next_channel;
         i += LANES;
     }
     phase.channel = ch;

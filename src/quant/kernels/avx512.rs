@@ -18,13 +18,15 @@ pub(crate) fn f32_to_i16(
     if crate::simd::SimdLevel::detected() < crate::simd::SimdLevel::Avx512 {
         return scalar::f32_to_i16(k, phase, input, output, stats);
     }
-    // SAFETY: the CPU supports AVX-512 F/BW/DQ/VL (checked just above).
-    unsafe {
-        match k.kind {
-            DitherKind::None => run::<0>(k, phase, input, output, stats),
-            DitherKind::Rpdf => run::<1>(k, phase, input, output, stats),
-            DitherKind::Tpdf => run::<2>(k, phase, input, output, stats),
-            DitherKind::TpdfHighPass => run::<3>(k, phase, input, output, stats),
+    for (input, output) in input.chunks(1 << 27).zip(output.chunks_mut(1 << 27)) {
+        // SAFETY: the CPU supports AVX-512 F/BW/DQ/VL (checked just above).
+        unsafe {
+            match k.kind {
+                DitherKind::None => run::<0>(k, phase, input, output, stats),
+                DitherKind::Rpdf => run::<1>(k, phase, input, output, stats),
+                DitherKind::Tpdf => run::<2>(k, phase, input, output, stats),
+                DitherKind::TpdfHighPass => run::<3>(k, phase, input, output, stats),
+            }
         }
     }
 }
@@ -51,22 +53,24 @@ unsafe fn run<const KIND: u8>(
 ) {
     const ROUND: i32 = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
     let n = input.len().min(output.len());
-    let channels = phase.channels();
     let (mut ch, mut frame) = (phase.channel, phase.frame);
     let scale = _mm512_set1_ps(k.scale);
     let minv = _mm512_set1_ps(k.min);
     let maxv = _mm512_set1_ps(k.max);
     let amp = _mm512_set1_ps(k.amp);
     let shift = _mm_cvtsi32_si128(k.shift as i32);
-    let (mut nan, mut clipped) = (0u64, 0u64);
+    // Per-lane counts (masked add) are cheaper than a popcount per step; the caller's chunks of
+    // at most 2^27 samples keep their 16-lane sum within i32.
+    let (mut nan_lanes, mut clip_lanes) = (_mm512_setzero_si512(), _mm512_setzero_si512());
+    let ones = _mm512_set1_epi32(1);
     let mut i = 0;
     while i + LANES <= n {
         // SAFETY: i + 16 <= n <= input.len(); the table rows have 16 entries.
         let (x, keys, fr) = unsafe {
             (
                 _mm512_loadu_ps(input.as_ptr().add(i)),
-                _mm512_loadu_si512(k.lane_keys[ch].as_ptr() as *const __m512i),
-                _mm512_loadu_si512(k.lane_frames[ch].as_ptr() as *const __m512i),
+                _mm512_loadu_si512(k.lanes[ch].keys.as_ptr() as *const __m512i),
+                _mm512_loadu_si512(k.lanes[ch].frames.as_ptr() as *const __m512i),
             )
         };
         let fr = _mm512_add_epi32(fr, _mm512_set1_epi32(frame as i32));
@@ -101,8 +105,8 @@ unsafe fn run<const KIND: u8>(
         };
         let out_of_range =
             _mm512_cmp_ps_mask::<_CMP_GT_OQ>(v, maxv) | _mm512_cmp_ps_mask::<_CMP_LT_OQ>(v, minv);
-        clipped += out_of_range.count_ones() as u64;
-        nan += isnan.count_ones() as u64;
+        clip_lanes = _mm512_mask_add_epi32(clip_lanes, out_of_range, clip_lanes, ones);
+        nan_lanes = _mm512_mask_add_epi32(nan_lanes, isnan, nan_lanes, ones);
         let v = _mm512_min_ps(_mm512_max_ps(v, minv), maxv);
         let v = _mm512_maskz_mov_ps(!isnan, v);
         let q = _mm512_sll_epi32(_mm512_cvtps_epi32(v), shift);
@@ -113,14 +117,13 @@ unsafe fn run<const KIND: u8>(
                 _mm512_cvtepi32_epi16(q),
             )
         };
-        let pos = ch + LANES;
-        frame = frame.wrapping_add((pos / channels) as u32);
-        ch = pos % channels;
+        frame = frame.wrapping_add(k.lanes[ch].frame_advance);
+        ch = k.lanes[ch].next_channel;
         i += LANES;
     }
     phase.channel = ch;
     phase.frame = frame;
-    stats.nan += nan;
-    stats.clipped += clipped;
+    stats.nan += _mm512_reduce_add_epi32(nan_lanes) as u32 as u64;
+    stats.clipped += _mm512_reduce_add_epi32(clip_lanes) as u32 as u64;
     scalar::f32_to_i16(k, phase, &input[i..n], &mut output[i..n], stats);
 }

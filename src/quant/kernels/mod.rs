@@ -31,9 +31,37 @@ pub(crate) struct F32ToI16<'a> {
     pub shift: u32,
     /// Generator key per channel.
     pub keys: &'a [u32],
-    /// For each channel phase: the key and the frame offset of each of the next 16 samples.
-    pub lane_keys: &'a [[u32; LANES]],
-    pub lane_frames: &'a [[u32; LANES]],
+    /// One row per channel phase (the channel of a step's first sample).
+    pub lanes: &'a [LaneRow],
+}
+
+/// What a 16-sample SIMD step starting at one channel phase needs, precomputed at construction
+/// so the loop does no division.
+#[derive(Debug, Clone)]
+pub(crate) struct LaneRow {
+    /// Generator key of each lane's channel.
+    pub keys: [u32; LANES],
+    /// Frame offset of each lane from the step's first frame.
+    pub frames: [u32; LANES],
+    /// Channel phase of the next step.
+    pub next_channel: usize,
+    /// Frames the next step starts after this one's first frame.
+    pub frame_advance: u32,
+}
+
+impl LaneRow {
+    /// The rows for `keys.len()` channels.
+    pub fn table(keys: &[u32]) -> Vec<LaneRow> {
+        let channels = keys.len();
+        (0..channels)
+            .map(|ph| LaneRow {
+                keys: std::array::from_fn(|j| keys[(ph + j) % channels]),
+                frames: std::array::from_fn(|j| ((ph + j) / channels) as u32),
+                next_channel: (ph + LANES) % channels,
+                frame_advance: ((ph + LANES) / channels) as u32,
+            })
+            .collect()
+    }
 }
 
 /// Runs the kernel at `level` (which the caller has checked the CPU supports).
