@@ -1,0 +1,2 @@
+//! File formats: the RIFF/WAVE container for any format tag, Sun/NeXT `.au`, and headerless raw.
+pub mod riff;
