@@ -108,10 +108,10 @@ impl Rule {
 
 fn op(law: Law, rule: Rule) -> Op {
     match (law, rule) {
-        (Law::MuLaw, Rule::Itu) => Op::EncodeUlaw,
-        (Law::ALaw, Rule::Itu) => Op::EncodeAlaw,
-        (Law::MuLaw, Rule::Nearest) => Op::EncodeUlawNearest,
-        (Law::ALaw, Rule::Nearest) => Op::EncodeAlawNearest,
+        (Law::MuLaw, Rule::Itu) => Op::Ulaw,
+        (Law::ALaw, Rule::Itu) => Op::Alaw,
+        (Law::MuLaw, Rule::Nearest) => Op::UlawNearest,
+        (Law::ALaw, Rule::Nearest) => Op::AlawNearest,
     }
 }
 
@@ -119,10 +119,10 @@ fn op(law: Law, rule: Rule) -> Op {
 #[inline]
 pub fn encode_sample(law: Law, rule: Rule, x: i16) -> u8 {
     match op(law, rule) {
-        Op::EncodeUlaw => scalar::ulaw_encode(x),
-        Op::EncodeAlaw => scalar::alaw_encode(x),
-        Op::EncodeUlawNearest => scalar::ulaw_encode_nearest(x),
-        Op::EncodeAlawNearest => scalar::alaw_encode_nearest(x),
+        Op::Ulaw => scalar::ulaw_encode(x),
+        Op::Alaw => scalar::alaw_encode(x),
+        Op::UlawNearest => scalar::ulaw_encode_nearest(x),
+        Op::AlawNearest => scalar::alaw_encode_nearest(x),
     }
 }
 

@@ -11,13 +11,13 @@ pub(crate) mod avx512;
 
 use crate::simd::SimdLevel;
 
-/// Which kernel: law and direction.
+/// Which encoder: law and rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Op {
-    EncodeUlaw,
-    EncodeAlaw,
-    EncodeUlawNearest,
-    EncodeAlawNearest,
+    Ulaw,
+    Alaw,
+    UlawNearest,
+    AlawNearest,
 }
 
 /// Encodes `min(input.len(), output.len())` samples at `level`.
@@ -25,10 +25,10 @@ pub(crate) fn encode(level: SimdLevel, op: Op, input: &[i16], output: &mut [u8])
     let n = input.len().min(output.len());
     let (input, output) = (&input[..n], &mut output[..n]);
     match op {
-        Op::EncodeUlawNearest => scalar::encode_with(input, output, scalar::ulaw_encode_nearest),
-        Op::EncodeAlawNearest => scalar::encode_with(input, output, scalar::alaw_encode_nearest),
-        Op::EncodeUlaw | Op::EncodeAlaw => {
-            let alaw = op == Op::EncodeAlaw;
+        Op::UlawNearest => scalar::encode_with(input, output, scalar::ulaw_encode_nearest),
+        Op::AlawNearest => scalar::encode_with(input, output, scalar::alaw_encode_nearest),
+        Op::Ulaw | Op::Alaw => {
+            let alaw = op == Op::Alaw;
             match level {
                 #[cfg(target_arch = "x86_64")]
                 SimdLevel::Avx512 => avx512::encode(alaw, input, output),
