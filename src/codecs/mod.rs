@@ -7,6 +7,8 @@
 //! float input reaches a codec through the [uniform quantizer](crate::quant) first.
 //! [`CodecId`] is the registry: it names every codec and builds its encoder or decoder.
 
+pub mod g711;
+
 use crate::stream::{Flush, Progress};
 use crate::Result;
 
@@ -60,20 +62,20 @@ impl CodecId {
 
 /// Builds an encoder for `codec` with `channels` interleaved channels.
 pub fn new_encoder(codec: CodecId, channels: usize) -> Result<Box<dyn Encoder>> {
-    let _ = channels;
-    Err(crate::Error::invalid(
-        "codec",
-        format!("no encoder for {} yet", codec.name()),
-    ))
+    use g711::{G711Encoder, Law, Rule};
+    match codec {
+        CodecId::MuLaw => Ok(Box::new(G711Encoder::new(Law::MuLaw, Rule::Itu, channels)?)),
+        CodecId::ALaw => Ok(Box::new(G711Encoder::new(Law::ALaw, Rule::Itu, channels)?)),
+    }
 }
 
 /// Builds a decoder for `codec` with `channels` interleaved channels.
 pub fn new_decoder(codec: CodecId, channels: usize) -> Result<Box<dyn Decoder>> {
-    let _ = channels;
-    Err(crate::Error::invalid(
-        "codec",
-        format!("no decoder for {} yet", codec.name()),
-    ))
+    use g711::{G711Decoder, Law};
+    match codec {
+        CodecId::MuLaw => Ok(Box::new(G711Decoder::new(Law::MuLaw, channels)?)),
+        CodecId::ALaw => Ok(Box::new(G711Decoder::new(Law::ALaw, channels)?)),
+    }
 }
 
 /// Adapts an [`Encoder`] to the generic [`Stream`](crate::stream::Stream) trait.

@@ -1,6 +1,7 @@
 //! File formats. This layer knows files, not DSP: it moves samples and codec bytes in and out
 //! of containers, with strict validation and errors that name the file and the chunk.
 
+pub mod riff;
 pub mod wav;
 
 use std::io::Read;

@@ -35,6 +35,7 @@
 //! ```
 
 mod kernels;
+pub mod mulaw;
 
 use crate::dither::{rng, Dither, DitherKind};
 use crate::sample::{AudioSample, SampleKind};
