@@ -10,6 +10,9 @@
 use crate::stream::{Flush, Progress};
 use crate::Result;
 
+pub mod g722;
+pub mod g726;
+
 /// An encoder: interleaved 16-bit PCM in, codec bytes out.
 pub trait Encoder: Send {
     /// Encodes; see [`Stream`](crate::stream::Stream) for the calling convention.
@@ -46,6 +49,18 @@ pub enum CodecId {
     MuLaw,
     /// G.711 A-law, one byte per sample.
     ALaw,
+    /// G.726 ADPCM at 8 kHz, codewords packed in the given order.
+    G726 {
+        /// Bit rate (codeword width).
+        rate: g726::Rate,
+        /// Codeword order within octets.
+        packing: g726::Packing,
+    },
+    /// G.722 sub-band ADPCM at 16 kHz, one octet per two samples.
+    G722 {
+        /// Decoding mode (64, 56 or 48 kbit/s); the encoder always writes 64 kbit/s octets.
+        mode: g722::Mode,
+    },
 }
 
 impl CodecId {
@@ -54,13 +69,30 @@ impl CodecId {
         match self {
             CodecId::MuLaw => "mulaw",
             CodecId::ALaw => "alaw",
+            CodecId::G726 { rate, .. } => match rate {
+                g726::Rate::Kbps16 => "g726-16",
+                g726::Rate::Kbps24 => "g726-24",
+                g726::Rate::Kbps32 => "g726-32",
+                g726::Rate::Kbps40 => "g726-40",
+            },
+            CodecId::G722 { mode } => match mode {
+                g722::Mode::Kbps64 => "g722-64",
+                g722::Mode::Kbps56 => "g722-56",
+                g722::Mode::Kbps48 => "g722-48",
+            },
         }
     }
 }
 
 /// Builds an encoder for `codec` with `channels` interleaved channels.
 pub fn new_encoder(codec: CodecId, channels: usize) -> Result<Box<dyn Encoder>> {
-    let _ = channels;
+    match codec {
+        CodecId::G726 { rate, packing } => {
+            return Ok(Box::new(g726::G726Encoder::new(rate, packing, channels)?))
+        }
+        CodecId::G722 { mode } => return Ok(Box::new(g722::G722Encoder::new(mode, channels)?)),
+        _ => {}
+    }
     Err(crate::Error::invalid(
         "codec",
         format!("no encoder for {} yet", codec.name()),
@@ -69,7 +101,13 @@ pub fn new_encoder(codec: CodecId, channels: usize) -> Result<Box<dyn Encoder>> 
 
 /// Builds a decoder for `codec` with `channels` interleaved channels.
 pub fn new_decoder(codec: CodecId, channels: usize) -> Result<Box<dyn Decoder>> {
-    let _ = channels;
+    match codec {
+        CodecId::G726 { rate, packing } => {
+            return Ok(Box::new(g726::G726Decoder::new(rate, packing, channels)?))
+        }
+        CodecId::G722 { mode } => return Ok(Box::new(g722::G722Decoder::new(mode, channels)?)),
+        _ => {}
+    }
     Err(crate::Error::invalid(
         "codec",
         format!("no decoder for {} yet", codec.name()),
