@@ -55,11 +55,16 @@ pub enum CodecId {
         rate: g726::Rate,
         /// Codeword order within octets.
         packing: g726::Packing,
+        /// Arithmetic: ITU (default) or libsndfile's variant (for its `.au`/WAV files).
+        dialect: g726::Dialect,
     },
     /// G.722 sub-band ADPCM at 16 kHz, one octet per two samples.
     G722 {
-        /// Decoding mode (64, 56 or 48 kbit/s); the encoder always writes 64 kbit/s octets.
+        /// Mode (64, 56 or 48 kbit/s): at 56/48 the encoder clears the unused low bits and the
+        /// decoder ignores them.
         mode: g722::Mode,
+        /// Encoder arithmetic: ITU reference (default) or ffmpeg's (differs near full scale).
+        dialect: g722::Dialect,
     },
 }
 
@@ -75,7 +80,7 @@ impl CodecId {
                 g726::Rate::Kbps32 => "g726-32",
                 g726::Rate::Kbps40 => "g726-40",
             },
-            CodecId::G722 { mode } => match mode {
+            CodecId::G722 { mode, .. } => match mode {
                 g722::Mode::Kbps64 => "g722-64",
                 g722::Mode::Kbps56 => "g722-56",
                 g722::Mode::Kbps48 => "g722-48",
@@ -87,10 +92,20 @@ impl CodecId {
 /// Builds an encoder for `codec` with `channels` interleaved channels.
 pub fn new_encoder(codec: CodecId, channels: usize) -> Result<Box<dyn Encoder>> {
     match codec {
-        CodecId::G726 { rate, packing } => {
-            return Ok(Box::new(g726::G726Encoder::new(rate, packing, channels)?))
+        CodecId::G726 {
+            rate,
+            packing,
+            dialect,
+        } => {
+            return Ok(Box::new(g726::G726Encoder::with_dialect(
+                rate, packing, channels, dialect,
+            )?))
         }
-        CodecId::G722 { mode } => return Ok(Box::new(g722::G722Encoder::new(mode, channels)?)),
+        CodecId::G722 { mode, dialect } => {
+            return Ok(Box::new(g722::G722Encoder::with_dialect(
+                mode, channels, dialect,
+            )?))
+        }
         _ => {}
     }
     Err(crate::Error::invalid(
@@ -102,10 +117,16 @@ pub fn new_encoder(codec: CodecId, channels: usize) -> Result<Box<dyn Encoder>> 
 /// Builds a decoder for `codec` with `channels` interleaved channels.
 pub fn new_decoder(codec: CodecId, channels: usize) -> Result<Box<dyn Decoder>> {
     match codec {
-        CodecId::G726 { rate, packing } => {
-            return Ok(Box::new(g726::G726Decoder::new(rate, packing, channels)?))
+        CodecId::G726 {
+            rate,
+            packing,
+            dialect,
+        } => {
+            return Ok(Box::new(g726::G726Decoder::with_dialect(
+                rate, packing, channels, dialect,
+            )?))
         }
-        CodecId::G722 { mode } => return Ok(Box::new(g722::G722Decoder::new(mode, channels)?)),
+        CodecId::G722 { mode, .. } => return Ok(Box::new(g722::G722Decoder::new(mode, channels)?)),
         _ => {}
     }
     Err(crate::Error::invalid(

@@ -2,7 +2,7 @@
 
 use super::band::{HighBand, LowBand};
 use super::qmf::{Analysis, Synthesis};
-use super::Mode;
+use super::{Dialect, Mode};
 use crate::codecs::{Decoder, Encoder};
 use crate::stream::{ChannelPhase, Flush, Progress};
 use crate::{Error, Result};
@@ -22,18 +22,25 @@ impl Default for ChannelEncoder {
 }
 
 impl ChannelEncoder {
-    /// An encoder in the reset state.
+    /// An encoder in the reset state, following the ITU reference.
     pub const fn new() -> Self {
+        Self::with_dialect(Dialect::Itu)
+    }
+
+    /// An encoder following `dialect` (see [`Dialect`]).
+    pub const fn with_dialect(dialect: Dialect) -> Self {
         Self {
-            qmf: Analysis::new(),
+            qmf: Analysis::new(matches!(dialect, Dialect::Itu)),
             low: LowBand::new(),
             high: HighBand::new(),
         }
     }
 
-    /// Returns to the reset state.
+    /// Returns to the reset state (the dialect is kept).
     pub fn reset(&mut self) {
-        *self = Self::new();
+        self.qmf.reset();
+        self.low.reset();
+        self.high.reset();
     }
 
     /// Encodes two consecutive samples to one 64 kbit/s octet (`IH << 6 | IL`).
@@ -140,10 +147,15 @@ pub struct G722Encoder {
 impl G722Encoder {
     /// An encoder for `channels` interleaved channels (1..=65535), writing octets for `mode`.
     pub fn new(mode: Mode, channels: usize) -> Result<Self> {
+        Self::with_dialect(mode, channels, Dialect::Itu)
+    }
+
+    /// An encoder following `dialect` (see [`Dialect`]).
+    pub fn with_dialect(mode: Mode, channels: usize, dialect: Dialect) -> Result<Self> {
         check_channels(channels)?;
         Ok(Self {
             mode,
-            channels: vec![ChannelEncoder::new(); channels],
+            channels: vec![ChannelEncoder::with_dialect(dialect); channels],
             held: vec![0; channels],
             holding: false,
             phase: ChannelPhase::new(channels),

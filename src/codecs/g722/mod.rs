@@ -87,14 +87,29 @@ impl Mode {
     }
 }
 
+/// Which encoder arithmetic to follow. Decoding is the same in both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Dialect {
+    /// The ITU-T reference (STL): the transmit QMF's sub-band outputs are limited to 15 bits
+    /// (block LIMIT), as for the reconstructed signals.
+    #[default]
+    Itu,
+    /// ffmpeg's `g722` encoder: the transmit QMF outputs are not limited. Identical to
+    /// [`Dialect::Itu`] unless a sub-band sample exceeds the 15-bit range (near full-scale
+    /// input); then the codes differ. Bit-exact with ffmpeg 5.1 on any input.
+    Ffmpeg,
+}
+
 /// The sample rate G.722 is defined at.
 pub const SAMPLE_RATE: u32 = 16000;
 
 /// Codec parameters containers need, as ffmpeg uses them.
 pub mod container {
     /// WAVE format tag ffmpeg writes and reads for G.722 (`ff_codec_wav_tags`:
-    /// `AV_CODEC_ID_ADPCM_G722` = 0x028F). ffmpeg writes `nSamplesPerSec` = 16000,
-    /// `wBitsPerSample` = 4, `nBlockAlign` = 1, `nAvgBytesPerSec` = 8000; one octet per two
-    /// samples, as in raw G.722. See `tests/data/g72x/README.md` for the check.
+    /// `AV_CODEC_ID_ADPCM_G722` = 0x028F). ffmpeg 5.1 writes an 18-byte `fmt ` chunk with
+    /// `nSamplesPerSec` = 16000, `wBitsPerSample` = 4, `nBlockAlign` = 1, `cbSize` = 0 and
+    /// `nAvgBytesPerSec` = 16000 (sic: the data rate is 8000 bytes/s), plus a `fact` chunk with
+    /// the sample count; the data is raw G.722 (one octet per two samples). Checked in
+    /// `tests/g722_interop.rs`.
     pub const WAV_FORMAT_TAG: u16 = 0x028F;
 }

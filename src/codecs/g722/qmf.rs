@@ -24,11 +24,22 @@ fn polyphase(delay: &[i16; 24]) -> (i32, i32) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Analysis {
     delay: [i16; 24],
+    /// Whether the outputs are limited to 15 bits (block LIMIT of the ITU reference; ffmpeg
+    /// does not limit them).
+    limited: bool,
 }
 
 impl Analysis {
-    pub(crate) const fn new() -> Self {
-        Self { delay: [0; 24] }
+    pub(crate) const fn new(limited: bool) -> Self {
+        Self {
+            delay: [0; 24],
+            limited,
+        }
+    }
+
+    /// Clears the delay line.
+    pub(crate) fn reset(&mut self) {
+        self.delay = [0; 24];
     }
 
     /// Takes two consecutive input samples; returns `(xl, xh)`.
@@ -38,10 +49,14 @@ impl Analysis {
         self.delay[0] = second;
         let (even, odd) = polyphase(&self.delay);
         self.delay.copy_within(0..22, 2);
-        // (even ± odd) · 2 >> 16, then LIMIT; the sums stay below 2^31.
-        let low = ((even + odd) * 2) >> 16;
-        let high = ((even - odd) * 2) >> 16;
-        (limit(low as i16), limit(high as i16))
+        // (even ± odd) · 2 >> 16 (|result| < 2^15: the sums stay below 2^31), then LIMIT.
+        let low = (((even + odd) * 2) >> 16) as i16;
+        let high = (((even - odd) * 2) >> 16) as i16;
+        if self.limited {
+            (limit(low), limit(high))
+        } else {
+            (low, high)
+        }
     }
 }
 

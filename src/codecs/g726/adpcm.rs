@@ -38,9 +38,9 @@ fn to_float(negative: bool, magnitude: i32) -> Float11 {
 }
 
 /// Block FMULT: a predictor coefficient (16-bit two's complement) times a stored float, as a
-/// 16-bit two's complement product.
+/// 16-bit two's complement product. `rounding` is the Recommendation's 48 (libsndfile: 0).
 #[inline]
-fn float_multiply(coefficient: i32, value: Float11) -> i16 {
+fn float_multiply(coefficient: i32, value: Float11, rounding: i32) -> i16 {
     let coef_negative = coefficient < 0;
     // The coefficient's top 14 bits as a 13-bit magnitude (-2 maps to 0: the word is 13 bits).
     let magnitude = if coef_negative {
@@ -56,7 +56,7 @@ fn float_multiply(coefficient: i32, value: Float11) -> i16 {
     };
     let value = value as i32;
     let product_exponent = ((value >> 6) & 15) + exponent;
-    let product_mantissa = ((value & 63) * mantissa + 48) >> 4;
+    let product_mantissa = ((value & 63) * mantissa + rounding) >> 4;
     let product = if product_exponent <= 26 {
         (product_mantissa << 7) >> (26 - product_exponent)
     } else {
@@ -224,6 +224,8 @@ pub(crate) struct AdpcmState {
     sr: [Float11; 2],
     /// Quantized difference `DQ(k-1)..DQ(k-6)` as floats.
     dq: [Float11; 6],
+    /// The rounding term of FMULT (48 in G.726; 0 in libsndfile's variant). Kept by reset.
+    rounding: i32,
 }
 
 impl Default for AdpcmState {
@@ -241,6 +243,7 @@ impl Default for AdpcmState {
             td: false,
             sr: [FLOAT_ZERO; 2],
             dq: [FLOAT_ZERO; 6],
+            rounding: 48,
         }
     }
 }
@@ -257,16 +260,41 @@ pub(crate) struct Estimate {
 }
 
 impl AdpcmState {
+    /// The reset state of the given dialect.
+    pub(crate) fn new(dialect: super::Dialect) -> Self {
+        Self {
+            rounding: match dialect {
+                super::Dialect::Itu => 48,
+                super::Dialect::Libsndfile => 0,
+            },
+            ..Self::default()
+        }
+    }
+
+    /// Whether this is libsndfile's dialect.
+    #[inline]
+    pub(crate) fn is_libsndfile(&self) -> bool {
+        self.rounding == 0
+    }
+
+    /// Returns to the reset state, keeping the dialect.
+    pub(crate) fn reset(&mut self) {
+        *self = Self {
+            rounding: self.rounding,
+            ..Self::default()
+        };
+    }
+
     /// Blocks FMULT and ACCUM, then MIX: the signal estimate and scale factor for the next sample.
     #[inline]
     pub(crate) fn estimate(&self) -> Estimate {
         let mut sezi: i16 = 0;
         for (&b, &dq) in self.b.iter().zip(&self.dq) {
-            sezi = sezi.wrapping_add(float_multiply(b, dq));
+            sezi = sezi.wrapping_add(float_multiply(b, dq, self.rounding));
         }
         let sei = sezi
-            .wrapping_add(float_multiply(self.a2, self.sr[1]))
-            .wrapping_add(float_multiply(self.a1, self.sr[0]));
+            .wrapping_add(float_multiply(self.a2, self.sr[1], self.rounding))
+            .wrapping_add(float_multiply(self.a1, self.sr[0], self.rounding));
         // LIMA + MIX: blend the fast and slow scale factors by the speed control.
         let al = if self.ap >= 256 { 64 } else { self.ap >> 2 };
         let ylp = self.yl >> 6;

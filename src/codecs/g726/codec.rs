@@ -1,7 +1,7 @@
 //! The G.726 [`Encoder`] and [`Decoder`] streams: interleaved 16-bit linear PCM, codewords
 //! packed into octets.
 
-use super::{BitPacker, BitUnpacker, ChannelDecoder, ChannelEncoder, Packing, Rate};
+use super::{BitPacker, BitUnpacker, ChannelDecoder, ChannelEncoder, Dialect, Packing, Rate};
 use crate::codecs::{Decoder, Encoder};
 use crate::stream::{ChannelPhase, Flush, Progress};
 use crate::{Error, Result};
@@ -50,9 +50,19 @@ pub struct G726Encoder {
 impl G726Encoder {
     /// An encoder for `channels` interleaved channels (1..=65535).
     pub fn new(rate: Rate, packing: Packing, channels: usize) -> Result<Self> {
+        Self::with_dialect(rate, packing, channels, Dialect::Itu)
+    }
+
+    /// An encoder following `dialect`'s arithmetic (see [`Dialect`]).
+    pub fn with_dialect(
+        rate: Rate,
+        packing: Packing,
+        channels: usize,
+        dialect: Dialect,
+    ) -> Result<Self> {
         check_channels(channels)?;
         Ok(Self {
-            channels: vec![ChannelEncoder::new(rate); channels],
+            channels: vec![ChannelEncoder::with_dialect(rate, dialect); channels],
             phase: ChannelPhase::new(channels),
             packer: BitPacker::new(packing, rate.bits()),
             finished: false,
@@ -131,9 +141,19 @@ pub struct G726Decoder {
 impl G726Decoder {
     /// A decoder for `channels` interleaved channels (1..=65535).
     pub fn new(rate: Rate, packing: Packing, channels: usize) -> Result<Self> {
+        Self::with_dialect(rate, packing, channels, Dialect::Itu)
+    }
+
+    /// A decoder following `dialect`'s arithmetic (see [`Dialect`]).
+    pub fn with_dialect(
+        rate: Rate,
+        packing: Packing,
+        channels: usize,
+        dialect: Dialect,
+    ) -> Result<Self> {
         check_channels(channels)?;
         Ok(Self {
-            channels: vec![ChannelDecoder::new(rate); channels],
+            channels: vec![ChannelDecoder::with_dialect(rate, dialect); channels],
             phase: ChannelPhase::new(channels),
             unpacker: BitUnpacker::new(packing, rate.bits()),
             finished: false,

@@ -89,19 +89,35 @@ impl Rate {
     }
 }
 
+/// Which arithmetic the coder follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Dialect {
+    /// ITU-T G.726 exactly (bit-exact with the Appendix II test sequences).
+    #[default]
+    Itu,
+    /// libsndfile's G.721/G.723 (its `G72x` code, used for Sun `.au` and WAV G.721 files):
+    /// Sun's reference code with the `+ 0x30` rounding term of FMULT removed ("it improved the
+    /// SNR"), so its streams drift from a conforming decoder. Decode libsndfile's files with this
+    /// dialect to get exactly the samples libsndfile returns.
+    Libsndfile,
+}
+
 /// The sample rate G.726 is defined at.
 pub const SAMPLE_RATE: u32 = 8000;
 
 /// Codec parameters containers need (WAV, Sun `.au`), as ffmpeg and libsndfile use them.
 pub mod container {
-    /// WAVE format tag for G.726 ADPCM (`WAVE_FORMAT_G726_ADPCM`), as ffmpeg writes and reads it
-    /// (`ff_codec_wav_tags`: `AV_CODEC_ID_ADPCM_G726` = 0x0045). ffmpeg writes
-    /// `nBlockAlign` = 1, `wBitsPerSample` = codeword bits (2..5), `nAvgBytesPerSec` =
-    /// bit rate / 8, and no extra fmt bytes (`cbSize` = 0); codewords are packed MSB-first
-    /// (ffmpeg's `adpcm_g726`). See the crate's `tests/data/g72x/README.md` for the check.
+    /// WAVE format tag for G.726 ADPCM as ffmpeg writes and reads it (`ff_codec_wav_tags`:
+    /// `AV_CODEC_ID_ADPCM_G726` = 0x0045). ffmpeg 5.1 writes an 18-byte `fmt ` chunk with
+    /// `nSamplesPerSec` = 8000, `nBlockAlign` = 1, `wBitsPerSample` = codeword bits (2..5),
+    /// `nAvgBytesPerSec` = bit rate / 8, `cbSize` = 0, plus a `fact` chunk with the sample
+    /// count; codewords are packed MSB-first ([`Packing::MsbFirst`](super::Packing)). Checked
+    /// in `tests/g726_interop.rs`.
     pub const WAV_FORMAT_TAG: u16 = 0x0045;
     /// Sun `.au` encoding 23: G.721 32 kbit/s ADPCM (libsndfile `AU_ENCODING_ADPCM_G721_32`),
-    /// codewords packed LSB-first.
+    /// codewords packed LSB-first, in libsndfile's [`Dialect::Libsndfile`](super::Dialect)
+    /// arithmetic when libsndfile wrote it. libsndfile codes in blocks of 120 samples and pads
+    /// the last block, so its files hold up to 119 extra samples (its header has no count).
     pub const AU_ENCODING_G721_32: u32 = 23;
     /// Sun `.au` encoding 25: G.723 24 kbit/s ADPCM (libsndfile `AU_ENCODING_ADPCM_G723_24`),
     /// LSB-first.
@@ -121,9 +137,14 @@ pub struct ChannelEncoder {
 impl ChannelEncoder {
     /// An encoder in the reset state of G.726.
     pub fn new(rate: Rate) -> Self {
+        Self::with_dialect(rate, Dialect::Itu)
+    }
+
+    /// An encoder following `dialect`'s arithmetic.
+    pub fn with_dialect(rate: Rate, dialect: Dialect) -> Self {
         Self {
             rate,
-            state: AdpcmState::default(),
+            state: AdpcmState::new(dialect),
         }
     }
 
@@ -134,7 +155,7 @@ impl ChannelEncoder {
 
     /// Returns to the reset state.
     pub fn reset(&mut self) {
-        self.state = AdpcmState::default();
+        self.state.reset();
     }
 
     #[inline]
@@ -169,9 +190,14 @@ pub struct ChannelDecoder {
 impl ChannelDecoder {
     /// A decoder in the reset state of G.726.
     pub fn new(rate: Rate) -> Self {
+        Self::with_dialect(rate, Dialect::Itu)
+    }
+
+    /// A decoder following `dialect`'s arithmetic.
+    pub fn with_dialect(rate: Rate, dialect: Dialect) -> Self {
         Self {
             rate,
-            state: AdpcmState::default(),
+            state: AdpcmState::new(dialect),
         }
     }
 
@@ -182,7 +208,7 @@ impl ChannelDecoder {
 
     /// Returns to the reset state.
     pub fn reset(&mut self) {
-        self.state = AdpcmState::default();
+        self.state.reset();
     }
 
     /// Decodes a codeword (its low `bits` bits; higher bits are ignored) to a G.711 octet (as
@@ -200,13 +226,18 @@ impl ChannelDecoder {
     }
 
     /// Decodes a codeword (low `bits` bits) to a 16-bit linear sample: the reconstructed
-    /// signal times 4, saturated to the `i16` range.
+    /// signal times 4, saturated to the `i16` range (in [`Dialect::Libsndfile`], wrapped as
+    /// libsndfile does).
     #[inline]
     pub fn decode_linear(&mut self, code: u8) -> i16 {
         let tables = RateTables::of(self.rate);
         let code = code & ((1 << tables.bits) - 1);
         let est = self.state.estimate();
         let sr = self.state.update(tables, code, est);
-        (sr as i32 * 4).clamp(i16::MIN as i32, i16::MAX as i32) as i16
+        if self.state.is_libsndfile() {
+            (sr as i32 * 4) as i16
+        } else {
+            (sr as i32 * 4).clamp(i16::MIN as i32, i16::MAX as i32) as i16
+        }
     }
 }
