@@ -303,10 +303,7 @@ impl Decoder for G722Decoder {
             if self.draining.is_some() {
                 break;
             }
-            if mono {
-                if produced + 2 > output.len() {
-                    break;
-                }
+            if mono && produced + 2 <= output.len() {
                 let [a, b] = self.channels[0].decode(octet);
                 output[produced] = a;
                 output[produced + 1] = b;
