@@ -12,6 +12,9 @@ pub mod g711;
 use crate::stream::{Flush, Progress};
 use crate::Result;
 
+pub mod g722;
+pub mod g726;
+
 /// An encoder: interleaved 16-bit PCM in, codec bytes out.
 pub trait Encoder: Send {
     /// Encodes; see [`Stream`](crate::stream::Stream) for the calling convention.
@@ -48,6 +51,23 @@ pub enum CodecId {
     MuLaw,
     /// G.711 A-law, one byte per sample.
     ALaw,
+    /// G.726 ADPCM at 8 kHz, codewords packed in the given order.
+    G726 {
+        /// Bit rate (codeword width).
+        rate: g726::Rate,
+        /// Codeword order within octets.
+        packing: g726::Packing,
+        /// Arithmetic: ITU (default) or libsndfile's variant (for its `.au`/WAV files).
+        dialect: g726::Dialect,
+    },
+    /// G.722 sub-band ADPCM at 16 kHz, one octet per two samples.
+    G722 {
+        /// Mode (64, 56 or 48 kbit/s): at 56/48 the encoder clears the unused low bits and the
+        /// decoder ignores them.
+        mode: g722::Mode,
+        /// Encoder arithmetic: ITU reference (default) or ffmpeg's (differs near full scale).
+        dialect: g722::Dialect,
+    },
 }
 
 impl CodecId {
@@ -56,6 +76,17 @@ impl CodecId {
         match self {
             CodecId::MuLaw => "mulaw",
             CodecId::ALaw => "alaw",
+            CodecId::G726 { rate, .. } => match rate {
+                g726::Rate::Kbps16 => "g726-16",
+                g726::Rate::Kbps24 => "g726-24",
+                g726::Rate::Kbps32 => "g726-32",
+                g726::Rate::Kbps40 => "g726-40",
+            },
+            CodecId::G722 { mode, .. } => match mode {
+                g722::Mode::Kbps64 => "g722-64",
+                g722::Mode::Kbps56 => "g722-56",
+                g722::Mode::Kbps48 => "g722-48",
+            },
         }
     }
 }
@@ -63,19 +94,37 @@ impl CodecId {
 /// Builds an encoder for `codec` with `channels` interleaved channels.
 pub fn new_encoder(codec: CodecId, channels: usize) -> Result<Box<dyn Encoder>> {
     use g711::{G711Encoder, Law, Rule};
-    match codec {
-        CodecId::MuLaw => Ok(Box::new(G711Encoder::new(Law::MuLaw, Rule::Itu, channels)?)),
-        CodecId::ALaw => Ok(Box::new(G711Encoder::new(Law::ALaw, Rule::Itu, channels)?)),
-    }
+    Ok(match codec {
+        CodecId::MuLaw => Box::new(G711Encoder::new(Law::MuLaw, Rule::Itu, channels)?),
+        CodecId::ALaw => Box::new(G711Encoder::new(Law::ALaw, Rule::Itu, channels)?),
+        CodecId::G726 {
+            rate,
+            packing,
+            dialect,
+        } => Box::new(g726::G726Encoder::with_dialect(
+            rate, packing, channels, dialect,
+        )?),
+        CodecId::G722 { mode, dialect } => {
+            Box::new(g722::G722Encoder::with_dialect(mode, channels, dialect)?)
+        }
+    })
 }
 
 /// Builds a decoder for `codec` with `channels` interleaved channels.
 pub fn new_decoder(codec: CodecId, channels: usize) -> Result<Box<dyn Decoder>> {
     use g711::{G711Decoder, Law};
-    match codec {
-        CodecId::MuLaw => Ok(Box::new(G711Decoder::new(Law::MuLaw, channels)?)),
-        CodecId::ALaw => Ok(Box::new(G711Decoder::new(Law::ALaw, channels)?)),
-    }
+    Ok(match codec {
+        CodecId::MuLaw => Box::new(G711Decoder::new(Law::MuLaw, channels)?),
+        CodecId::ALaw => Box::new(G711Decoder::new(Law::ALaw, channels)?),
+        CodecId::G726 {
+            rate,
+            packing,
+            dialect,
+        } => Box::new(g726::G726Decoder::with_dialect(
+            rate, packing, channels, dialect,
+        )?),
+        CodecId::G722 { mode, .. } => Box::new(g722::G722Decoder::new(mode, channels)?),
+    })
 }
 
 /// Adapts an [`Encoder`] to the generic [`Stream`](crate::stream::Stream) trait.

@@ -1,0 +1,209 @@
+//! The G.726 [`Encoder`] and [`Decoder`] streams: interleaved 16-bit linear PCM, codewords
+//! packed into octets.
+
+use super::{BitPacker, BitUnpacker, ChannelDecoder, ChannelEncoder, Dialect, Packing, Rate};
+use crate::codecs::{Decoder, Encoder};
+use crate::stream::{ChannelPhase, Flush, Progress};
+use crate::{Error, Result};
+
+fn check_channels(channels: usize) -> Result<()> {
+    if channels == 0 || channels > crate::quant::MAX_CHANNELS {
+        return Err(Error::invalid(
+            "channels",
+            format!("{channels} is not in 1..={}", crate::quant::MAX_CHANNELS),
+        ));
+    }
+    Ok(())
+}
+
+fn finished_error() -> Error {
+    Error::invalid(
+        "input",
+        "the stream was finished with Flush::Finish; call reset() before giving more input",
+    )
+}
+
+/// G.726 encoder stream: interleaved `i16` in, packed codewords out. Channels are coded
+/// independently; their codewords follow each other in sample order in the bit stream.
+///
+/// With [`Flush::Finish`] the last octet is padded with zero bits.
+///
+/// ```
+/// use aquant::codecs::g726::{G726Encoder, Packing, Rate};
+/// use aquant::codecs::Encoder;
+/// use aquant::Flush;
+///
+/// let mut enc = G726Encoder::new(Rate::Kbps24, Packing::MsbFirst, 1).unwrap();
+/// let mut out = [0u8; 16];
+/// let p = enc.encode(&[0i16; 9], &mut out, Flush::Finish).unwrap();
+/// // 9 codewords of 3 bits: 27 bits, 4 octets.
+/// assert_eq!((p.consumed, p.produced, p.finished), (9, 4, true));
+/// ```
+#[derive(Debug, Clone)]
+pub struct G726Encoder {
+    channels: Vec<ChannelEncoder>,
+    phase: ChannelPhase,
+    packer: BitPacker,
+    finished: bool,
+}
+
+impl G726Encoder {
+    /// An encoder for `channels` interleaved channels (1..=65535).
+    pub fn new(rate: Rate, packing: Packing, channels: usize) -> Result<Self> {
+        Self::with_dialect(rate, packing, channels, Dialect::Itu)
+    }
+
+    /// An encoder following `dialect`'s arithmetic (see [`Dialect`]).
+    pub fn with_dialect(
+        rate: Rate,
+        packing: Packing,
+        channels: usize,
+        dialect: Dialect,
+    ) -> Result<Self> {
+        check_channels(channels)?;
+        Ok(Self {
+            channels: vec![ChannelEncoder::with_dialect(rate, dialect); channels],
+            phase: ChannelPhase::new(channels),
+            packer: BitPacker::new(packing, rate.bits()),
+            finished: false,
+        })
+    }
+}
+
+impl Encoder for G726Encoder {
+    fn encode(&mut self, input: &[i16], output: &mut [u8], flush: Flush) -> Result<Progress> {
+        if self.finished {
+            if input.is_empty() {
+                return Ok(Progress {
+                    finished: true,
+                    ..Progress::default()
+                });
+            }
+            return Err(finished_error());
+        }
+        let (mut consumed, mut produced) = (0, 0);
+        for &sample in input {
+            if produced + self.packer.octets_completed_by_next() > output.len() {
+                break;
+            }
+            let code = self.channels[self.phase.channel].encode_linear(sample);
+            self.phase.advance(1);
+            if let Some(octet) = self.packer.push(code) {
+                output[produced] = octet;
+                produced += 1;
+            }
+            consumed += 1;
+        }
+        if flush == Flush::Finish && consumed == input.len() {
+            if self.packer.pending_bits() == 0 {
+                self.finished = true;
+            } else if produced < output.len() {
+                if let Some(octet) = self.packer.flush() {
+                    output[produced] = octet;
+                    produced += 1;
+                }
+                self.finished = true;
+            }
+        }
+        Ok(Progress {
+            consumed,
+            produced,
+            finished: self.finished,
+        })
+    }
+
+    fn reset(&mut self) {
+        self.channels.iter_mut().for_each(ChannelEncoder::reset);
+        self.phase = ChannelPhase::new(self.channels.len());
+        self.packer.reset();
+        self.finished = false;
+    }
+
+    fn channels(&self) -> usize {
+        self.channels.len()
+    }
+}
+
+/// G.726 decoder stream: packed codewords in, interleaved `i16` out.
+///
+/// Every bit pattern is a valid codeword, so no input is corrupt. At [`Flush::Finish`], bits
+/// that do not make a whole codeword are dropped; note that zero padding of up to 7 bits can
+/// make whole codewords (at 16, 24 and 40 kbit/s), which decode to extra samples: a container's
+/// sample count trims them.
+#[derive(Debug, Clone)]
+pub struct G726Decoder {
+    channels: Vec<ChannelDecoder>,
+    phase: ChannelPhase,
+    unpacker: BitUnpacker,
+    finished: bool,
+}
+
+impl G726Decoder {
+    /// A decoder for `channels` interleaved channels (1..=65535).
+    pub fn new(rate: Rate, packing: Packing, channels: usize) -> Result<Self> {
+        Self::with_dialect(rate, packing, channels, Dialect::Itu)
+    }
+
+    /// A decoder following `dialect`'s arithmetic (see [`Dialect`]).
+    pub fn with_dialect(
+        rate: Rate,
+        packing: Packing,
+        channels: usize,
+        dialect: Dialect,
+    ) -> Result<Self> {
+        check_channels(channels)?;
+        Ok(Self {
+            channels: vec![ChannelDecoder::with_dialect(rate, dialect); channels],
+            phase: ChannelPhase::new(channels),
+            unpacker: BitUnpacker::new(packing, rate.bits()),
+            finished: false,
+        })
+    }
+}
+
+impl Decoder for G726Decoder {
+    fn decode(&mut self, input: &[u8], output: &mut [i16], flush: Flush) -> Result<Progress> {
+        if self.finished {
+            if input.is_empty() {
+                return Ok(Progress {
+                    finished: true,
+                    ..Progress::default()
+                });
+            }
+            return Err(finished_error());
+        }
+        let (mut consumed, mut produced) = (0, 0);
+        for &octet in input {
+            if produced + self.unpacker.codes_after_next_octet() > output.len() {
+                break;
+            }
+            self.unpacker.push(octet);
+            while let Some(code) = self.unpacker.pop() {
+                output[produced] = self.channels[self.phase.channel].decode_linear(code);
+                self.phase.advance(1);
+                produced += 1;
+            }
+            consumed += 1;
+        }
+        if flush == Flush::Finish && consumed == input.len() {
+            self.unpacker.reset();
+            self.finished = true;
+        }
+        Ok(Progress {
+            consumed,
+            produced,
+            finished: self.finished,
+        })
+    }
+
+    fn reset(&mut self) {
+        self.channels.iter_mut().for_each(ChannelDecoder::reset);
+        self.phase = ChannelPhase::new(self.channels.len());
+        self.unpacker.reset();
+        self.finished = false;
+    }
+
+    fn channels(&self) -> usize {
+        self.channels.len()
+    }
+}
