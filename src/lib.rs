@@ -29,6 +29,8 @@
 pub mod codecs;
 pub mod dither;
 mod error;
+pub mod models;
+pub mod nn;
 pub mod quant;
 pub mod sample;
 pub mod simd;
