@@ -10,6 +10,7 @@
 //! Frames are stored frame-major: `x[t·channels + c]`.
 
 use super::{check_weights, Activation, Linear, MatrixFormat};
+use crate::nn::KernelLevel;
 use crate::{Error, Result};
 
 /// Everything a [`Conv1d`] is built from.
@@ -67,8 +68,13 @@ pub struct Conv1d {
 }
 
 impl Conv1d {
-    /// Builds the layer; the history starts at zero.
+    /// Builds the layer; the history starts at zero. Kernels at [`KernelLevel::select`].
     pub fn new(cfg: Conv1dConfig) -> Result<Self> {
+        Self::new_at_level(cfg, KernelLevel::select())
+    }
+
+    /// As [`Conv1d::new`] at a given kernel level (clamped to the CPU).
+    pub fn new_at_level(cfg: Conv1dConfig, level: KernelLevel) -> Result<Self> {
         let (cin, cout, k) = (cfg.in_channels, cfg.out_channels, cfg.kernel);
         if cin == 0 || cout == 0 || k == 0 {
             return Err(Error::invalid("conv1d", "channels and kernel must be > 0"));
@@ -94,7 +100,14 @@ impl Conv1d {
                 }
             }
         }
-        let linear = Linear::new(cout, cin * k, &reordered, cfg.format, max_block_frames)?;
+        let linear = Linear::with_level(
+            cout,
+            cin * k,
+            &reordered,
+            cfg.format,
+            max_block_frames,
+            level,
+        )?;
         let span = (k - 1) * dilation + 1;
         Ok(Conv1d {
             in_channels: cin,

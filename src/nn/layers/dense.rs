@@ -1,6 +1,7 @@
 //! Fully connected layer: `y = act(W·x + b)`.
 
 use super::{check_weights, Activation, Linear, MatrixFormat};
+use crate::nn::KernelLevel;
 use crate::Result;
 
 /// A fully connected layer with its activation.
@@ -32,9 +33,30 @@ impl Dense {
         activation: Activation,
         format: MatrixFormat,
     ) -> Result<Self> {
+        Self::new_at_level(
+            inputs,
+            outputs,
+            weights,
+            bias,
+            activation,
+            format,
+            KernelLevel::select(),
+        )
+    }
+
+    /// As [`Dense::new`] at a given kernel level (clamped to the CPU).
+    pub fn new_at_level(
+        inputs: usize,
+        outputs: usize,
+        weights: &[f32],
+        bias: &[f32],
+        activation: Activation,
+        format: MatrixFormat,
+        level: KernelLevel,
+    ) -> Result<Self> {
         check_weights("bias", bias, outputs)?;
         Ok(Dense {
-            linear: Linear::new(outputs, inputs, weights, format, 1)?,
+            linear: Linear::with_level(outputs, inputs, weights, format, 1, level)?,
             bias: bias.to_vec(),
             activation,
         })

@@ -16,6 +16,7 @@
 //!   ```
 
 use super::{check_weights, Activation, Linear, MatrixFormat};
+use crate::nn::KernelLevel;
 use crate::{Error, Result};
 
 /// Where the reset gate acts: see the module docs.
@@ -94,8 +95,13 @@ pub struct Gru {
 }
 
 impl Gru {
-    /// Builds the layer; the state starts at zero.
+    /// Builds the layer; the state starts at zero. Kernels at [`KernelLevel::select`].
     pub fn new(cfg: GruConfig) -> Result<Self> {
+        Self::new_at_level(cfg, KernelLevel::select())
+    }
+
+    /// As [`Gru::new`] at a given kernel level (clamped to the CPU).
+    pub fn new_at_level(cfg: GruConfig, level: KernelLevel) -> Result<Self> {
         let (inputs, hidden) = (cfg.inputs, cfg.hidden);
         if inputs == 0 || hidden == 0 {
             return Err(Error::invalid("gru", "inputs and hidden must be > 0"));
@@ -114,22 +120,37 @@ impl Gru {
             }
             None => vec![0.0; 3 * hidden],
         };
-        let input = Linear::new(3 * hidden, inputs, cfg.input_weights, cfg.input_format, 1)?;
+        let input = Linear::with_level(
+            3 * hidden,
+            inputs,
+            cfg.input_weights,
+            cfg.input_format,
+            1,
+            level,
+        )?;
         let (recurrent, recurrent_candidate) = match cfg.form {
             GruForm::ResetBefore => {
                 let (zr, h) = cfg.recurrent_weights.split_at(2 * hidden * hidden);
                 (
-                    Linear::new(2 * hidden, hidden, zr, cfg.recurrent_format, 1)?,
-                    Some(Linear::new(hidden, hidden, h, cfg.recurrent_format, 1)?),
+                    Linear::with_level(2 * hidden, hidden, zr, cfg.recurrent_format, 1, level)?,
+                    Some(Linear::with_level(
+                        hidden,
+                        hidden,
+                        h,
+                        cfg.recurrent_format,
+                        1,
+                        level,
+                    )?),
                 )
             }
             GruForm::ResetAfter => (
-                Linear::new(
+                Linear::with_level(
                     3 * hidden,
                     hidden,
                     cfg.recurrent_weights,
                     cfg.recurrent_format,
                     1,
+                    level,
                 )?,
                 None,
             ),

@@ -7,6 +7,7 @@
 //! ```
 
 use super::{activations, check_weights, Linear, MatrixFormat};
+use crate::nn::KernelLevel;
 use crate::{Error, Result};
 
 /// Everything an [`Lstm`] is built from; matrices row-major `[4·hidden][inputs]` and
@@ -57,8 +58,13 @@ pub struct Lstm {
 }
 
 impl Lstm {
-    /// Builds the cell; the state starts at zero.
+    /// Builds the cell; the state starts at zero. Kernels at [`KernelLevel::select`].
     pub fn new(cfg: LstmConfig) -> Result<Self> {
+        Self::new_at_level(cfg, KernelLevel::select())
+    }
+
+    /// As [`Lstm::new`] at a given kernel level (clamped to the CPU).
+    pub fn new_at_level(cfg: LstmConfig, level: KernelLevel) -> Result<Self> {
         let (inputs, hidden) = (cfg.inputs, cfg.hidden);
         if inputs == 0 || hidden == 0 {
             return Err(Error::invalid("lstm", "inputs and hidden must be > 0"));
@@ -77,13 +83,21 @@ impl Lstm {
         }
         Ok(Lstm {
             hidden,
-            input: Linear::new(4 * hidden, inputs, cfg.input_weights, cfg.input_format, 1)?,
-            recurrent: Linear::new(
+            input: Linear::with_level(
+                4 * hidden,
+                inputs,
+                cfg.input_weights,
+                cfg.input_format,
+                1,
+                level,
+            )?,
+            recurrent: Linear::with_level(
                 4 * hidden,
                 hidden,
                 cfg.recurrent_weights,
                 cfg.recurrent_format,
                 1,
+                level,
             )?,
             bias,
             h: vec![0.0; hidden],
