@@ -2,7 +2,7 @@
 //! rounding of an f64 computation. Runs every level this CPU supports.
 
 use aquant::nn::kernels::{
-    gemm_f32, gemm_i8_f32, gemm_u8_i8, KernelLevel, PackedF32, PackedI8, PackedI8x4, PAIR_SUM_LIMIT,
+    gemm_f32, gemm_i8_f32, gemm_i8_i8, KernelLevel, PackedF32, PackedI8, PackedI8x4,
 };
 use aquant::nn::quantize::quantize_rows;
 
@@ -48,11 +48,13 @@ fn int8_integer_kernels_equal_scalar_at_every_level() {
     let mut rng = Rng(0x1234_5678_9abc_def1);
     for &(rows, cols) in SHAPES {
         let w: Vec<f32> = (0..rows * cols).map(|_| rng.uniform()).collect();
-        let q = quantize_rows(&w, rows, cols, true);
+        let q = quantize_rows(&w, rows, cols);
         let packed = PackedI8x4::from_rows(rows, cols, &q.q, &q.scales).unwrap();
         let pc = packed.padded_cols();
         for n in [1usize, 2, 3, 4, 5, 7] {
-            let x: Vec<u8> = (0..n * pc).map(|_| rng.next() as u8).collect();
+            let x: Vec<i8> = (0..n * pc)
+                .map(|_| ((rng.next() % 255) as i32 - 127) as i8)
+                .collect();
             // First principles: plain integer dot products of the unpacked values.
             let mut expected = vec![0i32; n * rows];
             for j in 0..n {
@@ -64,7 +66,7 @@ fn int8_integer_kernels_equal_scalar_at_every_level() {
             }
             for level in KernelLevel::available() {
                 let mut out = vec![i32::MIN; n * rows + 3];
-                gemm_u8_i8(level, &packed, &x, n, &mut out);
+                gemm_i8_i8(level, &packed, &x, n, &mut out);
                 assert_eq!(
                     &out[..n * rows],
                     &expected[..],
@@ -80,29 +82,30 @@ fn int8_integer_kernels_equal_scalar_at_every_level() {
 }
 
 #[test]
-fn int8_worst_case_pairs_do_not_saturate() {
-    // Every pair at the bound with the largest activations: the sums maddubs would clip if the
-    // bound were not respected (127·255 + 1·255 = 32640, and 64·255·2 = 32640).
+fn int8_extreme_values_do_not_saturate() {
+    // Full-scale weights and activations of every sign combination: the pair sums reach
+    // ±2·127·127 = ±32258, which `vpmaddubsw` must not clip, and VNNI's +128 offset must cancel.
     let (rows, cols) = (32, 64);
-    let pattern: [i8; 6] = [127, 1, 64, 64, -127, -1];
-    let q: Vec<i8> = (0..rows * cols).map(|i| pattern[i % 6]).collect();
+    let pattern: [i8; 6] = [127, 127, -127, -127, 127, -127];
+    let q: Vec<i8> = (0..rows * cols)
+        .map(|i| pattern[(i + i / cols) % 6])
+        .collect();
     let packed = PackedI8x4::from_rows(rows, cols, &q, &vec![1.0; rows]).unwrap();
-    let x = vec![255u8; cols];
-    for level in KernelLevel::available() {
-        let mut out = vec![0i32; rows];
-        gemm_u8_i8(level, &packed, &x, 1, &mut out);
-        for r in 0..rows {
-            let expected: i32 = q[r * cols..(r + 1) * cols]
-                .iter()
-                .map(|&v| v as i32 * 255)
-                .sum();
-            assert_eq!(out[r], expected, "{level:?} row {r}");
+    for x_pattern in [[127i8, 127], [-127, -127], [127, -127], [-127, 0]] {
+        let x: Vec<i8> = (0..cols).map(|c| x_pattern[c % 2]).collect();
+        for level in KernelLevel::available() {
+            let mut out = vec![0i32; rows];
+            gemm_i8_i8(level, &packed, &x, 1, &mut out);
+            for r in 0..rows {
+                let expected: i32 = (0..cols)
+                    .map(|c| q[r * cols + c] as i32 * x[c] as i32)
+                    .sum();
+                assert_eq!(out[r], expected, "{level:?} row {r} x {x_pattern:?}");
+            }
         }
     }
-    // Over the bound is refused.
-    assert!(PackedI8x4::from_rows(1, 2, &[127, 2], &[1.0]).is_none());
+    // -128 is refused (its negation overflows).
     assert!(PackedI8x4::from_rows(1, 2, &[-128, 0], &[1.0]).is_none());
-    assert_eq!(PAIR_SUM_LIMIT, 128);
 }
 
 fn check_close(level: KernelLevel, got: &[f32], expected: &[f64], magnitude: &[f64]) {
@@ -123,7 +126,7 @@ fn float_kernels_match_f64_at_every_level() {
         let w: Vec<f32> = (0..rows * cols).map(|_| rng.uniform()).collect();
         let packed = PackedF32::from_rows(rows, cols, &w);
         assert_eq!(packed.to_rows(), w);
-        let q = quantize_rows(&w, rows, cols, false);
+        let q = quantize_rows(&w, rows, cols);
         let packed_i8 = PackedI8::from_rows(rows, cols, &q.q, &q.scales);
         for n in [1usize, 2, 3, 4, 5, 9] {
             let x: Vec<f32> = (0..n * cols).map(|_| rng.uniform() * 3.0).collect();

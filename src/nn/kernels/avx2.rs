@@ -1,6 +1,7 @@
 //! AVX2 + FMA kernels: float, and int8 through `vpmaddubsw` (u8 × i8 pairs to saturating
-//! int16) and `vpmaddwd` (pairs of int16 to int32). The pair sums never saturate because the
-//! quantizer bounds `|w[2j]| + |w[2j+1]| ≤ 128` (see the module docs of `kernels`).
+//! int16) and `vpmaddwd` (pairs of int16 to int32). `vpmaddubsw` gets `|x|` and `w` signed
+//! like `x` (`vpsignb`), so with `|x|, |w| ≤ 127` a pair sum is at most 32258 and never
+//! saturates (see the module docs of `kernels`).
 //!
 //! A 16-row block is two 8-lane halves; 2 input vectors share each weight load and columns are
 //! unrolled by 2, which keeps the accumulators within the 16 ymm registers.
@@ -142,9 +143,9 @@ unsafe fn run_i8_f32<const NC: usize>(w: &PackedI8, x: &[f32], j0: usize, out: &
     }
 }
 
-pub(crate) fn gemm_u8_i8(w: &PackedI8x4, x: &[u8], n: usize, out: &mut [i32]) {
+pub(crate) fn gemm_i8_i8(w: &PackedI8x4, x: &[i8], n: usize, out: &mut [i32]) {
     if !KernelLevel::Avx2.supported() {
-        return scalar::gemm_u8_i8(w, x, n, out);
+        return scalar::gemm_i8_i8(w, x, n, out);
     }
     let mut j0 = 0;
     while j0 < n {
@@ -152,9 +153,9 @@ pub(crate) fn gemm_u8_i8(w: &PackedI8x4, x: &[u8], n: usize, out: &mut [i32]) {
         // SAFETY: AVX2 is supported (checked above); shapes checked by the caller.
         unsafe {
             if group == 1 {
-                run_u8_i8::<1>(w, x, j0, out)
+                run_i8_i8::<1>(w, x, j0, out)
             } else {
-                run_u8_i8::<2>(w, x, j0, out)
+                run_i8_i8::<2>(w, x, j0, out)
             }
         }
         j0 += group;
@@ -162,7 +163,7 @@ pub(crate) fn gemm_u8_i8(w: &PackedI8x4, x: &[u8], n: usize, out: &mut [i32]) {
 }
 
 #[target_feature(enable = "avx2")]
-unsafe fn run_u8_i8<const NC: usize>(w: &PackedI8x4, x: &[u8], j0: usize, out: &mut [i32]) {
+unsafe fn run_i8_i8<const NC: usize>(w: &PackedI8x4, x: &[i8], j0: usize, out: &mut [i32]) {
     let (rows, pc) = (w.rows(), w.padded_cols());
     let blocks = pc / 4;
     let data = w.data().as_ptr();
@@ -183,9 +184,12 @@ unsafe fn run_u8_i8<const NC: usize>(w: &PackedI8x4, x: &[u8], j0: usize, out: &
                     for (j, accj) in acc.iter_mut().enumerate() {
                         let xj = xp.add((j0 + j) * pc + (b + u) * 4) as *const i32;
                         let xv = _mm256_set1_epi32(xj.read_unaligned());
-                        // Pair sums are exact (bounded weights), then widened to int32.
-                        let plo = _mm256_madd_epi16(_mm256_maddubs_epi16(xv, lo), ones);
-                        let phi = _mm256_madd_epi16(_mm256_maddubs_epi16(xv, hi), ones);
+                        // |x| · (w signed like x) = x · w; pair sums ≤ 2·127·127, exact.
+                        let ax = _mm256_abs_epi8(xv);
+                        let slo = _mm256_sign_epi8(lo, xv);
+                        let shi = _mm256_sign_epi8(hi, xv);
+                        let plo = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, slo), ones);
+                        let phi = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, shi), ones);
                         accj[u][0] = _mm256_add_epi32(accj[u][0], plo);
                         accj[u][1] = _mm256_add_epi32(accj[u][1], phi);
                     }

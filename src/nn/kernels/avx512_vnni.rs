@@ -1,5 +1,6 @@
 //! AVX-512 kernels: float (AVX-512F, also used by the `Avx512` level) and int8 with
-//! AVX-512 VNNI `vpdpbusd` (16 rows × 4 inputs per instruction).
+//! AVX-512 VNNI `vpdpbusd` (16 rows × 4 inputs per instruction; signed activations offset to
+//! unsigned, the offset removed with the row sums).
 //!
 //! Each row block's 16 outputs live in one register, so no horizontal sums are needed; up to
 //! 4 input vectors share every weight load, and columns are unrolled by 4 into independent
@@ -13,6 +14,8 @@ use super::{scalar, KernelLevel, PackedF32, PackedI8, PackedI8x4, ROW_BLOCK};
 const GROUP: usize = 4;
 /// Independent accumulators per input vector.
 const UNROLL: usize = 4;
+/// XOR of four activation bytes that turns signed `x` into unsigned `x + 128`.
+const OFFSET: i32 = 0x8080_8080u32 as i32;
 
 pub(crate) fn gemm_f32(w: &PackedF32, x: &[f32], n: usize, out: &mut [f32]) {
     if !KernelLevel::Avx512.supported() {
@@ -160,9 +163,9 @@ unsafe fn run_i8_f32<const NC: usize>(w: &PackedI8, x: &[f32], j0: usize, out: &
     }
 }
 
-pub(crate) fn gemm_u8_i8(w: &PackedI8x4, x: &[u8], n: usize, out: &mut [i32]) {
+pub(crate) fn gemm_i8_i8(w: &PackedI8x4, x: &[i8], n: usize, out: &mut [i32]) {
     if !KernelLevel::Avx512Vnni.supported() {
-        return scalar::gemm_u8_i8(w, x, n, out);
+        return scalar::gemm_i8_i8(w, x, n, out);
     }
     let mut j0 = 0;
     while j0 < n {
@@ -171,10 +174,10 @@ pub(crate) fn gemm_u8_i8(w: &PackedI8x4, x: &[u8], n: usize, out: &mut [i32]) {
         // caller.
         unsafe {
             match group {
-                1 => run_u8_i8::<1>(w, x, j0, out),
-                2 => run_u8_i8::<2>(w, x, j0, out),
-                3 => run_u8_i8::<3>(w, x, j0, out),
-                _ => run_u8_i8::<4>(w, x, j0, out),
+                1 => run_i8_i8::<1>(w, x, j0, out),
+                2 => run_i8_i8::<2>(w, x, j0, out),
+                3 => run_i8_i8::<3>(w, x, j0, out),
+                _ => run_i8_i8::<4>(w, x, j0, out),
             }
         }
         j0 += group;
@@ -182,7 +185,7 @@ pub(crate) fn gemm_u8_i8(w: &PackedI8x4, x: &[u8], n: usize, out: &mut [i32]) {
 }
 
 #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-unsafe fn run_u8_i8<const NC: usize>(w: &PackedI8x4, x: &[u8], j0: usize, out: &mut [i32]) {
+unsafe fn run_i8_i8<const NC: usize>(w: &PackedI8x4, x: &[i8], j0: usize, out: &mut [i32]) {
     let (rows, pc) = (w.rows(), w.padded_cols());
     let blocks = pc / 4;
     let data = w.data().as_ptr();
@@ -201,7 +204,8 @@ unsafe fn run_u8_i8<const NC: usize>(w: &PackedI8x4, x: &[u8], j0: usize, out: &
                 for (j, accj) in acc.iter_mut().enumerate() {
                     let xj = xp.add((j0 + j) * pc + b * 4) as *const i32;
                     for u in 0..UNROLL {
-                        let xv = _mm512_set1_epi32(xj.add(u).read_unaligned());
+                        // Signed → unsigned activations: x + 128 in every byte.
+                        let xv = _mm512_set1_epi32(xj.add(u).read_unaligned() ^ OFFSET);
                         accj[u] = _mm512_dpbusd_epi32(accj[u], xv, wv[u]);
                     }
                 }
@@ -211,17 +215,22 @@ unsafe fn run_u8_i8<const NC: usize>(w: &PackedI8x4, x: &[u8], j0: usize, out: &
                 let wv = _mm512_loadu_si512(wb.add(b * 64) as *const __m512i);
                 for (j, accj) in acc.iter_mut().enumerate() {
                     let xj = xp.add((j0 + j) * pc + b * 4) as *const i32;
-                    let xv = _mm512_set1_epi32(xj.read_unaligned());
+                    let xv = _mm512_set1_epi32(xj.read_unaligned() ^ OFFSET);
                     accj[0] = _mm512_dpbusd_epi32(accj[0], xv, wv);
                 }
                 b += 1;
             }
             let mask = row_mask(rows, rb);
+            // Σ (x + 128)·w − 128·Σ w = Σ x·w.
+            let sums =
+                _mm512_loadu_si512(w.row_sums().as_ptr().add(rb * ROW_BLOCK) as *const __m512i);
+            let offset = _mm512_slli_epi32::<7>(sums);
             for (j, accj) in acc.iter().enumerate() {
                 let sum = _mm512_add_epi32(
                     _mm512_add_epi32(accj[0], accj[1]),
                     _mm512_add_epi32(accj[2], accj[3]),
                 );
+                let sum = _mm512_sub_epi32(sum, offset);
                 let dst = out.as_mut_ptr().add((j0 + j) * rows + rb * ROW_BLOCK);
                 _mm512_mask_storeu_epi32(dst, mask, sum);
             }

@@ -6,8 +6,8 @@
 //! * [`PackedF32`]: float weights, float inputs ([`gemm_f32`]).
 //! * [`PackedI8`]: int8 weights with one scale per row, float inputs ([`gemm_i8_f32`]): for
 //!   inputs whose range is unbounded (ReLU outputs, spectra), which stay float.
-//! * [`PackedI8x4`]: int8 weights, unsigned 8-bit inputs, exact int32 sums ([`gemm_u8_i8`]):
-//!   for inputs bounded to [-1, 1] (after tanh or sigmoid), quantized as `128 + round(127·x)`.
+//! * [`PackedI8x4`]: int8 weights, int8 inputs, exact int32 sums ([`gemm_i8_i8`]): for inputs
+//!   bounded to [-1, 1] (after tanh or sigmoid), quantized as `round(127·x)`.
 //!
 //! # Levels
 //!
@@ -25,11 +25,17 @@
 //! (Alder Lake and later client cores have it without AVX-512). Every level can also be chosen
 //! explicitly (tests and benches do) with [`KernelLevel::available`].
 //!
-//! The integer kernels return identical int32 sums at every level. `vpmaddubsw` saturates its
-//! pair sums `x[2j]·w[2j] + x[2j+1]·w[2j+1]` at ±32767; the quantizer
-//! ([`PackedI8x4::from_rows`]) bounds `|w[2j]| + |w[2j+1]| ≤ 128`, so with `x ≤ 255` a pair sum
-//! is at most 32640 and never saturates. Float kernels differ from the scalar reference only in
-//! summation order (tested within a relative tolerance).
+//! The integer kernels return identical int32 sums at every level. Weights and activations are
+//! both in -127..=127 (never -128).
+//! * `vpdpbusd` multiplies unsigned by signed bytes: the activations are offset to `x + 128`
+//!   (one XOR of the broadcast bytes) and `128·Σ_c w[r, c]` is subtracted at the end.
+//! * `vpmaddubsw` saturates its pair sums `x[2j]·w[2j] + x[2j+1]·w[2j+1]` at ±32767: it gets
+//!   `|x|` (≤ 127) and `w` with the sign of `x` applied (`vpsignb`), so a pair sum is at most
+//!   `2·127·127 = 32258` whatever the weights: the activations' bound to 7 bits of magnitude
+//!   is what keeps it exact, and no weight needs clipping.
+//!
+//! Float kernels differ from the scalar reference only in summation order (tested within a
+//! relative tolerance).
 
 pub(crate) mod scalar;
 
@@ -46,13 +52,7 @@ use std::sync::OnceLock;
 /// Rows per packed block: one AVX-512 register of f32 or int32 lanes.
 pub const ROW_BLOCK: usize = 16;
 
-/// Largest `|w[2j]| + |w[2j+1]|` allowed in a [`PackedI8x4`] (keeps `vpmaddubsw` exact).
-pub const PAIR_SUM_LIMIT: i32 = 128;
-
-/// Zero point of the unsigned 8-bit activations: `x_q = 128 + round(127·x)`.
-pub const ACTIVATION_ZERO: i32 = 128;
-
-/// Scale of the unsigned 8-bit activations: 127 steps per unit.
+/// Scale of the 8-bit activations: `x_q = round(127·x)`, 127 steps per unit.
 pub const ACTIVATION_SCALE: f32 = 127.0;
 
 /// The instruction-set level of the nn kernels (finer than [`SimdLevel`]: it tells the VNNI
@@ -274,7 +274,7 @@ impl PackedI8 {
     }
 }
 
-/// Int8 weights packed for the unsigned × signed dot-product kernels: blocks of 16 rows × 4
+/// Int8 weights packed for the 8-bit dot-product kernels: blocks of 16 rows × 4
 /// columns (64 bytes, row `r` holds columns `4b..4b+4` in bytes `4r..4r+4`), the layout of
 /// `vpdpbusd` with the 4 inputs broadcast. Columns are padded to a multiple of 4 with zero
 /// weights, rows to a multiple of 16. Element `(r, c)` is `q[r, c] · scale[r]`.
@@ -284,15 +284,15 @@ pub struct PackedI8x4 {
     cols: usize,
     data: Vec<i8>,
     scales: Vec<f32>,
-    /// `Σ_c q[r, c]` per row: removes the activations' zero point from the sums.
+    /// `Σ_c q[r, c]` per row, padded to whole blocks: removes the `vpdpbusd` offset.
     row_sums: Vec<i32>,
 }
 
 impl PackedI8x4 {
     /// Packs row-major int8 values (in -127..=127) with their per-row scales.
     ///
-    /// Returns `None` if a value is -128 or a pair `|q[r, 2j]| + |q[r, 2j+1]|` exceeds
-    /// [`PAIR_SUM_LIMIT`] (the quantizer in [`crate::nn::quantize`] never produces either).
+    /// Returns `None` if a value is -128 (the quantizer in [`crate::nn::quantize`] never
+    /// produces it).
     pub fn from_rows(rows: usize, cols: usize, q: &[i8], scales: &[f32]) -> Option<Self> {
         assert_eq!(q.len(), rows * cols, "matrix size");
         assert_eq!(scales.len(), rows, "one scale per row");
@@ -303,9 +303,6 @@ impl PackedI8x4 {
             let row = &q[r * cols..(r + 1) * cols];
             for (c, &v) in row.iter().enumerate() {
                 if v == i8::MIN {
-                    return None;
-                }
-                if c % 2 == 1 && (row[c - 1] as i32).abs() + (v as i32).abs() > PAIR_SUM_LIMIT {
                     return None;
                 }
                 data[packed_x4_index(r, c, cols4)] = v;
@@ -348,6 +345,9 @@ impl PackedI8x4 {
     }
     pub(crate) fn data(&self) -> &[i8] {
         &self.data
+    }
+    pub(crate) fn row_sums(&self) -> &[i32] {
+        &self.row_sums
     }
 }
 
@@ -392,42 +392,42 @@ pub fn gemm_i8_f32(level: KernelLevel, w: &PackedI8, x: &[f32], n: usize, out: &
 }
 
 /// `out[j·rows + r] = Σ_c q[r, c] · x[j·pc + c]` exactly in int32, with `pc` =
-/// [`PackedI8x4::padded_cols`] (the padding bytes of `x` may hold anything: their weights are 0).
-/// Identical at every level.
+/// [`PackedI8x4::padded_cols`] (the padding of `x` may hold anything: its weights are 0).
+/// Activations must be in -127..=127 (as [`quantize_activation`] makes them). Identical at
+/// every level.
 ///
 /// # Panics
 /// If `x` or `out` is shorter than `n` vectors.
-pub fn gemm_u8_i8(level: KernelLevel, w: &PackedI8x4, x: &[u8], n: usize, out: &mut [i32]) {
+pub fn gemm_i8_i8(level: KernelLevel, w: &PackedI8x4, x: &[i8], n: usize, out: &mut [i32]) {
     assert!(
         x.len() >= n * w.padded_cols() && out.len() >= n * w.rows,
-        "gemm_u8_i8 shapes"
+        "gemm_i8_i8 shapes"
     );
     match level {
         #[cfg(target_arch = "x86_64")]
-        KernelLevel::Avx512Vnni => avx512_vnni::gemm_u8_i8(w, x, n, out),
+        KernelLevel::Avx512Vnni => avx512_vnni::gemm_i8_i8(w, x, n, out),
         #[cfg(target_arch = "x86_64")]
-        KernelLevel::AvxVnni => avx_vnni::gemm_u8_i8(w, x, n, out),
+        KernelLevel::AvxVnni => avx_vnni::gemm_i8_i8(w, x, n, out),
         #[cfg(target_arch = "x86_64")]
-        KernelLevel::Avx2 | KernelLevel::Avx512 => avx2::gemm_u8_i8(w, x, n, out),
-        _ => scalar::gemm_u8_i8(w, x, n, out),
+        KernelLevel::Avx2 | KernelLevel::Avx512 => avx2::gemm_i8_i8(w, x, n, out),
+        _ => scalar::gemm_i8_i8(w, x, n, out),
     }
 }
 
-/// Quantizes a bounded activation in [-1, 1] to `128 + round(127·x)` (NaN → 128, clamped).
+/// Quantizes a bounded activation in [-1, 1] to `round(127·x)`, clamped to -127..=127
+/// (NaN → 0).
 #[inline]
-pub fn quantize_activation(x: f32) -> u8 {
-    let v = (x * ACTIVATION_SCALE).round();
-    // `as` saturates and maps NaN to 0, so NaN lands on the zero point.
-    (v.clamp(-127.0, 127.0) as i32 + ACTIVATION_ZERO) as u8
+pub fn quantize_activation(x: f32) -> i8 {
+    // `as` maps NaN to 0.
+    (x * ACTIVATION_SCALE).round().clamp(-127.0, 127.0) as i8
 }
 
-/// Turns int32 sums from [`gemm_u8_i8`] into floats: `scale[r] / 127 · (acc − 128·Σ_c q[r, c])`.
+/// Turns int32 sums from [`gemm_i8_i8`] into floats: `scale[r] / 127 · acc`.
 pub fn dequantize_sums(w: &PackedI8x4, acc: &[i32], n: usize, out: &mut [f32]) {
     let rows = w.rows;
     for j in 0..n {
         for r in 0..rows {
-            let centred = acc[j * rows + r] - ACTIVATION_ZERO * w.row_sums[r];
-            out[j * rows + r] = centred as f32 * (w.scales[r] / ACTIVATION_SCALE);
+            out[j * rows + r] = acc[j * rows + r] as f32 * (w.scales[r] / ACTIVATION_SCALE);
         }
     }
 }

@@ -30,7 +30,7 @@ pub(crate) fn gemm_i8_f32(w: &PackedI8, x: &[f32], n: usize, out: &mut [f32]) {
     }
 }
 
-pub(crate) fn gemm_u8_i8(w: &PackedI8x4, x: &[u8], n: usize, out: &mut [i32]) {
+pub(crate) fn gemm_i8_i8(w: &PackedI8x4, x: &[i8], n: usize, out: &mut [i32]) {
     let (rows, cols, pc) = (w.rows(), w.cols(), w.padded_cols());
     for j in 0..n {
         let xj = &x[j * pc..j * pc + cols];

@@ -14,7 +14,7 @@ pub use gru::{Gru, GruConfig, GruForm};
 pub use lstm::{Lstm, LstmConfig};
 
 use crate::nn::kernels::{
-    dequantize_sums, gemm_f32, gemm_i8_f32, gemm_u8_i8, quantize_activation, KernelLevel,
+    dequantize_sums, gemm_f32, gemm_i8_f32, gemm_i8_i8, quantize_activation, KernelLevel,
     PackedF32, PackedI8, PackedI8x4,
 };
 use crate::nn::quantize::{quantize_rows, sqnr_db};
@@ -28,8 +28,8 @@ pub enum MatrixFormat {
     F32,
     /// Int8 weights (one scale per row), float inputs: for inputs of unbounded range.
     Int8,
-    /// Int8 weights and 8-bit inputs, exact integer sums: only for inputs in [-1, 1] (after
-    /// tanh or sigmoid); inputs outside are clamped.
+    /// Int8 weights and 8-bit inputs (`round(127·x)`), exact integer sums: only for inputs in
+    /// [-1, 1] (after tanh or sigmoid); inputs outside are clamped.
     Int8Bounded,
 }
 
@@ -48,7 +48,7 @@ pub struct Linear {
     level: KernelLevel,
     max_vectors: usize,
     sqnr_db: f64,
-    quantized_input: Vec<u8>,
+    quantized_input: Vec<i8>,
     sums: Vec<i32>,
 }
 
@@ -108,12 +108,12 @@ impl Linear {
             ),
             MatrixFormat::Int8 | MatrixFormat::Int8Bounded => {
                 let bounded = format == MatrixFormat::Int8Bounded;
-                let q = quantize_rows(row_major, rows, cols, bounded);
+                let q = quantize_rows(row_major, rows, cols);
                 let sqnr = sqnr_db(row_major, &q.dequantize(cols));
                 let m = if bounded {
                     Matrix::Int8Bounded(
                         PackedI8x4::from_rows(rows, cols, &q.q, &q.scales)
-                            .ok_or_else(|| Error::invalid("weights", "pair bound violated"))?,
+                            .ok_or_else(|| Error::invalid("weights", "int8 value -128"))?,
                     )
                 } else {
                     Matrix::Int8(PackedI8::from_rows(rows, cols, &q.q, &q.scales))
@@ -199,7 +199,7 @@ impl Linear {
                         *d = quantize_activation(v);
                     }
                 }
-                gemm_u8_i8(self.level, m, &self.quantized_input, n, &mut self.sums);
+                gemm_i8_i8(self.level, m, &self.quantized_input, n, &mut self.sums);
                 dequantize_sums(m, &self.sums, n, out);
             }
         }
