@@ -31,6 +31,8 @@ pub mod convert;
 pub mod dither;
 mod error;
 pub mod io;
+pub mod models;
+pub mod nn;
 pub mod quant;
 pub mod sample;
 pub mod signal;

@@ -1,0 +1,3 @@
+//! Neural audio models built on [`crate::nn`].
+
+pub mod silero_vad;
