@@ -29,6 +29,7 @@
 pub mod codecs;
 pub mod dither;
 mod error;
+pub mod models;
 pub mod quant;
 pub mod sample;
 pub mod simd;

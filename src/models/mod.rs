@@ -1,0 +1,3 @@
+//! Neural audio models.
+
+pub mod rnnoise;
