@@ -219,4 +219,3 @@ fn features_gains_vad_and_audio_match_reference() {
     assert!(worst_vad.0 <= 1e-3, "vad: {worst_vad:?}");
     assert!(snr >= 40.0, "output SNR {snr:.1} dB");
 }
-

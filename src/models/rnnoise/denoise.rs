@@ -347,8 +347,8 @@ impl Denoiser {
     fn synthesize(&mut self, out: &mut [f32; FRAME_SIZE]) {
         self.transforms.inverse(&self.spectrum, &mut self.window);
         self.tables.apply_window(&mut self.window);
-        for i in 0..FRAME_SIZE {
-            out[i] = self.window[i] + self.synthesis_mem[i];
+        for ((o, &w), &m) in out.iter_mut().zip(&self.window).zip(&self.synthesis_mem) {
+            *o = w + m;
         }
         self.synthesis_mem
             .copy_from_slice(&self.window[FRAME_SIZE..]);

@@ -228,7 +228,8 @@ pub(crate) fn cepstral_features(
         follow = max64(follow as f64 - 1.5, l as f64) as f32;
         e += ex[i];
     }
-    if !(e >= 0.04) {
+    // NaN energy also takes the silence path (the reference would run the network on it).
+    if e.is_nan() || e < 0.04 {
         features.fill(0.0);
         return false;
     }
@@ -252,8 +253,8 @@ pub(crate) fn cepstral_features(
         let mut mindist = 1e15f32;
         for j in 0..CEPS_MEM {
             let mut dist = 0.0f32;
-            for k in 0..NB_BANDS {
-                let t = ceps_mem[i][k] - ceps_mem[j][k];
+            for (a, b) in ceps_mem[i].iter().zip(&ceps_mem[j]) {
+                let t = a - b;
                 dist += t * t;
             }
             if j != i {

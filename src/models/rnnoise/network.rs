@@ -237,11 +237,11 @@ impl RnnoiseModel {
     /// The C code's `tansig_approx`: table lookup with a first-order correction.
     #[inline]
     fn tanh(&self, x: f32) -> f32 {
-        // Reversed tests so that NaN takes the first branch, as in the C code.
-        if !(x < 8.0) {
+        // NaN takes the first branch, as in the C code (whose tests are reversed for that).
+        if x.is_nan() || x >= 8.0 {
             return 1.0;
         }
-        if !(x > -8.0) {
+        if x <= -8.0 {
             return -1.0;
         }
         let (sign, x) = if x < 0.0 { (-1.0f32, -x) } else { (1.0, x) };

@@ -280,7 +280,7 @@ fn remove_doubling(
     let g0 = pitch_gain(xy, xx, yy);
     let mut g = g0;
     let mut t = t0;
-    for k in 2..=15usize {
+    for (k, &second) in SECOND_CHECK.iter().enumerate().skip(2) {
         let t1 = (2 * t0 + k) / (2 * k);
         if t1 < minperiod {
             break;
@@ -292,7 +292,7 @@ fn remove_doubling(
                 t0 + t1
             }
         } else {
-            (2 * SECOND_CHECK[k] * t0 + k) / (2 * k)
+            (2 * second * t0 + k) / (2 * k)
         };
         let (xy1, xy2) = dual_inner_prod(x, lagged(t1), lagged(t1b));
         xy = 0.5 * (xy1 + xy2);
