@@ -1,0 +1,278 @@
+//! Spectral analysis of RNNoise: the window, the 960-point transforms, the 22 triangular
+//! bands (energies, correlations, gain interpolation), the DCT, and the 42 features.
+
+use std::sync::Arc;
+
+use realfft::num_complex::Complex32;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+
+use super::network::{NB_BANDS, NB_FEATURES};
+
+/// Samples per frame (10 ms at 48 kHz).
+pub const FRAME_SIZE: usize = 480;
+/// Analysis window length (two frames, 50 % overlap).
+pub const WINDOW_SIZE: usize = 2 * FRAME_SIZE;
+/// Bins kept from the 960-point transform (0 to 24 kHz in 50 Hz steps).
+pub const FREQ_SIZE: usize = FRAME_SIZE + 1;
+/// Cepstral history length (for the deltas and the spectral variability).
+pub const CEPS_MEM: usize = 8;
+/// Number of cepstral coefficients with deltas.
+pub const NB_DELTA_CEPS: usize = 6;
+
+/// Band edges in units of 200 Hz (4 bins): the Opus 5 ms band layout up to 20 kHz.
+pub const EBAND_5MS: [usize; NB_BANDS] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 34, 40, 48, 60, 78, 100,
+];
+const BAND_SHIFT: usize = 2;
+
+/// Constant tables: the half window and the DCT matrix, computed as the reference does (in
+/// double, rounded to f32).
+#[derive(Debug, Clone)]
+pub(crate) struct Tables {
+    pub half_window: [f32; FRAME_SIZE],
+    /// `dct[j * NB_BANDS + i] = cos((j + 0.5) i π / 22)`, column 0 scaled by √½.
+    pub dct: [f32; NB_BANDS * NB_BANDS],
+}
+
+impl Tables {
+    pub(crate) fn new() -> Self {
+        let mut half_window = [0.0f32; FRAME_SIZE];
+        for (i, w) in half_window.iter_mut().enumerate() {
+            let s = (0.5 * std::f64::consts::PI * (i as f64 + 0.5) / FRAME_SIZE as f64).sin();
+            *w = (0.5 * std::f64::consts::PI * s * s).sin() as f32;
+        }
+        let mut dct = [0.0f32; NB_BANDS * NB_BANDS];
+        for i in 0..NB_BANDS {
+            for j in 0..NB_BANDS {
+                let mut v = ((i as f64 + 0.5) * j as f64 * std::f64::consts::PI / NB_BANDS as f64)
+                    .cos() as f32;
+                if j == 0 {
+                    v = (v as f64 * 0.5f64.sqrt()) as f32;
+                }
+                dct[i * NB_BANDS + j] = v;
+            }
+        }
+        Self { half_window, dct }
+    }
+
+    /// Multiplies a 960-sample buffer by the power-complementary (Vorbis) window.
+    #[inline]
+    pub(crate) fn apply_window(&self, x: &mut [f32; WINDOW_SIZE]) {
+        let (lo, hi) = x.split_at_mut(FRAME_SIZE);
+        for (i, &w) in self.half_window.iter().enumerate() {
+            lo[i] *= w;
+            hi[FRAME_SIZE - 1 - i] *= w;
+        }
+    }
+
+    /// The DCT-II of the 22 band values, orthonormal (the reference's `dct`).
+    #[inline]
+    pub(crate) fn dct(&self, out: &mut [f32], input: &[f32; NB_BANDS]) {
+        let scale = (2.0f64 / 22.0).sqrt();
+        for (i, o) in out[..NB_BANDS].iter_mut().enumerate() {
+            let mut sum = 0.0f32;
+            for (j, &v) in input.iter().enumerate() {
+                sum += v * self.dct[j * NB_BANDS + i];
+            }
+            *o = (sum as f64 * scale) as f32;
+        }
+    }
+}
+
+/// The 960-point real transforms with their scratch space (allocated once).
+pub(crate) struct Transforms {
+    forward: Arc<dyn RealToComplex<f32>>,
+    inverse: Arc<dyn ComplexToReal<f32>>,
+    scratch: Vec<Complex32>,
+    time: [f32; WINDOW_SIZE],
+    freq: [Complex32; FREQ_SIZE],
+}
+
+impl std::fmt::Debug for Transforms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Transforms(960)")
+    }
+}
+
+impl Clone for Transforms {
+    fn clone(&self) -> Self {
+        Self {
+            forward: self.forward.clone(),
+            inverse: self.inverse.clone(),
+            scratch: self.scratch.clone(),
+            time: self.time,
+            freq: self.freq,
+        }
+    }
+}
+
+impl Transforms {
+    pub(crate) fn new() -> Self {
+        let mut planner = RealFftPlanner::<f32>::new();
+        let forward = planner.plan_fft_forward(WINDOW_SIZE);
+        let inverse = planner.plan_fft_inverse(WINDOW_SIZE);
+        let len = forward
+            .get_scratch_len()
+            .max(inverse.get_scratch_len())
+            .max(1);
+        Self {
+            forward,
+            inverse,
+            scratch: vec![Complex32::new(0.0, 0.0); len],
+            time: [0.0; WINDOW_SIZE],
+            freq: [Complex32::new(0.0, 0.0); FREQ_SIZE],
+        }
+    }
+
+    /// `out[k] = (1/960) Σ x[n] e^{-2πikn/960}` for k = 0..=480 (the input is consumed).
+    pub(crate) fn forward(&mut self, x: &[f32; WINDOW_SIZE], out: &mut [Complex32; FREQ_SIZE]) {
+        let scale = 1.0f32 / WINDOW_SIZE as f32;
+        for (t, &v) in self.time.iter_mut().zip(x.iter()) {
+            *t = v * scale;
+        }
+        // The lengths are fixed and right, so this cannot fail.
+        let _ = self
+            .forward
+            .process_with_scratch(&mut self.time, out, &mut self.scratch);
+    }
+
+    /// `out[n] = Σ_k X[k] e^{2πikn/960}` over the Hermitian extension of `X` (no scaling).
+    pub(crate) fn inverse(&mut self, x: &[Complex32; FREQ_SIZE], out: &mut [f32; WINDOW_SIZE]) {
+        self.freq.copy_from_slice(x);
+        // The imaginary parts of DC and Nyquist do not reach the real output.
+        self.freq[0].im = 0.0;
+        self.freq[FREQ_SIZE - 1].im = 0.0;
+        let _ = self
+            .inverse
+            .process_with_scratch(&mut self.freq, out, &mut self.scratch);
+    }
+}
+
+/// Band energies `Σ |X|²` with triangular weights; the edge bands are doubled.
+pub(crate) fn band_energy(out: &mut [f32; NB_BANDS], x: &[Complex32; FREQ_SIZE]) {
+    band_sum(out, |k| x[k].re * x[k].re + x[k].im * x[k].im);
+}
+
+/// Band correlations `Σ Re(X·conj P)` with the same triangles.
+pub(crate) fn band_corr(
+    out: &mut [f32; NB_BANDS],
+    x: &[Complex32; FREQ_SIZE],
+    p: &[Complex32; FREQ_SIZE],
+) {
+    band_sum(out, |k| x[k].re * p[k].re + x[k].im * p[k].im);
+}
+
+#[inline(always)]
+fn band_sum(out: &mut [f32; NB_BANDS], value: impl Fn(usize) -> f32) {
+    let mut sum = [0.0f32; NB_BANDS];
+    for i in 0..NB_BANDS - 1 {
+        let start = EBAND_5MS[i] << BAND_SHIFT;
+        let size = (EBAND_5MS[i + 1] - EBAND_5MS[i]) << BAND_SHIFT;
+        for j in 0..size {
+            let frac = j as f32 / size as f32;
+            let v = value(start + j);
+            sum[i] += (1.0 - frac) * v;
+            sum[i + 1] += frac * v;
+        }
+    }
+    sum[0] *= 2.0;
+    sum[NB_BANDS - 1] *= 2.0;
+    *out = sum;
+}
+
+/// Linear interpolation of per-band values to bins 0..400 with the band triangles; bins from
+/// 20 kHz up get 0.
+pub(crate) fn interp_band_gain(out: &mut [f32; FREQ_SIZE], band: &[f32; NB_BANDS]) {
+    out.fill(0.0);
+    for i in 0..NB_BANDS - 1 {
+        let start = EBAND_5MS[i] << BAND_SHIFT;
+        let size = (EBAND_5MS[i + 1] - EBAND_5MS[i]) << BAND_SHIFT;
+        for j in 0..size {
+            let frac = j as f32 / size as f32;
+            out[start + j] = (1.0 - frac) * band[i] + frac * band[i + 1];
+        }
+    }
+}
+
+/// The reference's `MAX16`: `a > b ? a : b`.
+#[inline]
+pub(crate) fn max(a: f32, b: f32) -> f32 {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// Cepstral part of the features (indices 0..34 and 41) from the band energies, and the
+/// cepstral history. `features[34..41]` must already hold the pitch features. Returns `false`
+/// (and zeroes the features, leaving the history alone) on the silence path (`Σ Ex < 0.04`).
+pub(crate) fn cepstral_features(
+    tables: &Tables,
+    ex: &[f32; NB_BANDS],
+    ceps_mem: &mut [[f32; NB_BANDS]; CEPS_MEM],
+    memid: &mut usize,
+    features: &mut [f32; NB_FEATURES],
+) -> bool {
+    let mut ly = [0.0f32; NB_BANDS];
+    let mut log_max = -2.0f32;
+    let mut follow = -2.0f32;
+    let mut e = 0.0f32;
+    for i in 0..NB_BANDS {
+        let l = (1e-2f64 + ex[i] as f64).log10() as f32;
+        // The reference compares in double here (its constants are double).
+        let inner = max64(follow as f64 - 1.5, l as f64);
+        let l = max64((log_max - 7.0) as f64, inner) as f32;
+        ly[i] = l;
+        log_max = max(log_max, l);
+        follow = max64(follow as f64 - 1.5, l as f64) as f32;
+        e += ex[i];
+    }
+    // NaN energy also takes the silence path (the reference would run the network on it).
+    if e.is_nan() || e < 0.04 {
+        features.fill(0.0);
+        return false;
+    }
+    tables.dct(&mut features[..NB_BANDS], &ly);
+    features[0] -= 12.0;
+    features[1] -= 4.0;
+    let id = *memid;
+    ceps_mem[id].copy_from_slice(&features[..NB_BANDS]);
+    let c0 = ceps_mem[id];
+    let c1 = ceps_mem[(id + CEPS_MEM - 1) % CEPS_MEM];
+    let c2 = ceps_mem[(id + CEPS_MEM - 2) % CEPS_MEM];
+    *memid = (id + 1) % CEPS_MEM;
+    for i in 0..NB_DELTA_CEPS {
+        features[i] = c0[i] + c1[i] + c2[i];
+        features[NB_BANDS + i] = c0[i] - c2[i];
+        features[NB_BANDS + NB_DELTA_CEPS + i] = c0[i] - 2.0 * c1[i] + c2[i];
+    }
+    // Spectral variability: mean distance of each cepstrum to its nearest neighbour.
+    let mut variability = 0.0f32;
+    for i in 0..CEPS_MEM {
+        let mut mindist = 1e15f32;
+        for j in 0..CEPS_MEM {
+            let mut dist = 0.0f32;
+            for (a, b) in ceps_mem[i].iter().zip(&ceps_mem[j]) {
+                let t = a - b;
+                dist += t * t;
+            }
+            if j != i {
+                mindist = if mindist < dist { mindist } else { dist };
+            }
+        }
+        variability += mindist;
+    }
+    features[NB_BANDS + 3 * NB_DELTA_CEPS + 1] =
+        ((variability / CEPS_MEM as f32) as f64 - 2.1) as f32;
+    true
+}
+
+#[inline]
+fn max64(a: f64, b: f64) -> f64 {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}

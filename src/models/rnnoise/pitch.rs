@@ -1,0 +1,371 @@
+//! Pitch analysis of RNNoise (the CELT/Opus float pitch estimator as RNNoise v0.1 uses it):
+//! 2× decimation with LPC whitening, a coarse then fine normalized cross-correlation search,
+//! and the removal of period doubling. The float evaluation order follows the reference so
+//! that the chosen period matches it frame by frame.
+
+use super::kernels::{Kernels, LANES};
+
+/// Shortest period searched, in samples at 48 kHz.
+pub const PITCH_MIN_PERIOD: usize = 60;
+/// Longest period searched, in samples at 48 kHz.
+pub const PITCH_MAX_PERIOD: usize = 768;
+/// Length of the correlation window, in samples at 48 kHz.
+pub const PITCH_FRAME_SIZE: usize = 960;
+/// Samples of high-passed history the estimator keeps.
+pub const PITCH_BUF_SIZE: usize = PITCH_MAX_PERIOD + PITCH_FRAME_SIZE;
+
+const HALF_BUF: usize = PITCH_BUF_SIZE / 2; // 864
+const SEARCH_LEN: usize = PITCH_FRAME_SIZE; // len argument of pitch_search
+const SEARCH_MAX: usize = PITCH_MAX_PERIOD - 3 * PITCH_MIN_PERIOD; // 588
+const COARSE_X: usize = SEARCH_LEN / 4; // 240
+const COARSE_Y: usize = (SEARCH_LEN + SEARCH_MAX) / 4; // 387
+const COARSE_LAGS: usize = SEARCH_MAX / 4; // 147
+const COARSE_LAGS_PADDED: usize = COARSE_LAGS.div_ceil(LANES) * LANES; // 160
+const FINE_LEN: usize = SEARCH_LEN / 2; // 480
+const FINE_LAGS: usize = SEARCH_MAX / 2; // 294
+
+/// Buffers of the estimator, sized once.
+#[derive(Debug, Clone)]
+pub(crate) struct PitchScratch {
+    x_lp: [f32; HALF_BUF],
+    x_lp4: [f32; COARSE_X],
+    y_lp4: [f32; COARSE_X + COARSE_LAGS_PADDED],
+    coarse: [f32; COARSE_LAGS_PADDED],
+    fine: [f32; FINE_LAGS],
+    fine_block: [f32; LANES],
+    yy_lookup: [f32; PITCH_MAX_PERIOD / 2 + 1],
+}
+
+impl Default for PitchScratch {
+    fn default() -> Self {
+        Self {
+            x_lp: [0.0; HALF_BUF],
+            x_lp4: [0.0; COARSE_X],
+            y_lp4: [0.0; COARSE_X + COARSE_LAGS_PADDED],
+            coarse: [0.0; COARSE_LAGS_PADDED],
+            fine: [0.0; FINE_LAGS],
+            fine_block: [0.0; LANES],
+            yy_lookup: [0.0; PITCH_MAX_PERIOD / 2 + 1],
+        }
+    }
+}
+
+#[inline]
+fn inner_prod(x: &[f32], y: &[f32]) -> f32 {
+    let mut sum = 0.0f32;
+    for (&a, &b) in x.iter().zip(y) {
+        sum += a * b;
+    }
+    sum
+}
+
+#[inline]
+fn dual_inner_prod(x: &[f32], y1: &[f32], y2: &[f32]) -> (f32, f32) {
+    let (mut s1, mut s2) = (0.0f32, 0.0f32);
+    for ((&a, &b), &c) in x.iter().zip(y1).zip(y2) {
+        s1 += a * b;
+        s2 += a * c;
+    }
+    (s1, s2)
+}
+
+/// Float `_celt_lpc`: Levinson-Durbin on `ac[0..=4]`.
+fn lpc4(ac: &[f32; 5]) -> [f32; 4] {
+    let mut lpc = [0.0f32; 4];
+    let mut error = ac[0];
+    if ac[0] != 0.0 {
+        for i in 0..4 {
+            let mut rr = 0.0f32;
+            for j in 0..i {
+                rr += lpc[j] * ac[i - j];
+            }
+            rr += ac[i + 1];
+            let r = -rr / error;
+            lpc[i] = r;
+            for j in 0..(i + 1) >> 1 {
+                let tmp1 = lpc[j];
+                let tmp2 = lpc[i - 1 - j];
+                lpc[j] = tmp1 + r * tmp2;
+                lpc[i - 1 - j] = tmp2 + r * tmp1;
+            }
+            error -= (r * r) * error;
+            if error < 0.001f32 * ac[0] {
+                break;
+            }
+        }
+    }
+    lpc
+}
+
+/// `pitch_downsample`: 2× decimation of `x` into `x_lp`, then a 4th-order LPC whitening
+/// filter with an added zero.
+fn downsample(x: &[f32; PITCH_BUF_SIZE], x_lp: &mut [f32; HALF_BUF]) {
+    for i in 1..HALF_BUF {
+        x_lp[i] = 0.5 * (0.5 * (x[2 * i - 1] + x[2 * i + 1]) + x[2 * i]);
+    }
+    x_lp[0] = 0.5 * (0.5 * x[1] + x[0]);
+
+    // Autocorrelation at lags 0..=4, each a sequential sum over the whole signal.
+    let mut ac = [0.0f32; 5];
+    let fast = HALF_BUF - 4;
+    for (k, a) in ac.iter_mut().enumerate() {
+        *a = inner_prod(&x_lp[..fast], &x_lp[k..k + fast]);
+        let mut d = 0.0f32;
+        for i in k + fast..HALF_BUF {
+            d += x_lp[i] * x_lp[i - k];
+        }
+        *a += d;
+    }
+    // Noise floor at -40 dB, then lag windowing.
+    ac[0] *= 1.0001f32;
+    for (i, a) in ac.iter_mut().enumerate().skip(1) {
+        let w = 0.008f32 * i as f32;
+        *a -= (*a * w) * w;
+    }
+    let mut lpc = lpc4(&ac);
+    let mut tmp = 1.0f32;
+    for l in lpc.iter_mut() {
+        tmp *= 0.9f32;
+        *l *= tmp;
+    }
+    let c1 = 0.8f32;
+    let num = [
+        lpc[0] + 0.8f32,
+        lpc[1] + c1 * lpc[0],
+        lpc[2] + c1 * lpc[1],
+        lpc[3] + c1 * lpc[2],
+        c1 * lpc[3],
+    ];
+    let mut mem = [0.0f32; 5];
+    for v in x_lp.iter_mut() {
+        let xi = *v;
+        let sum = xi
+            + num[0] * mem[0]
+            + num[1] * mem[1]
+            + num[2] * mem[2]
+            + num[3] * mem[3]
+            + num[4] * mem[4];
+        mem = [xi, mem[0], mem[1], mem[2], mem[3]];
+        *v = sum;
+    }
+}
+
+/// `find_best_pitch`: the two lags with the highest normalized correlation `xcorr²/Σy²`.
+fn find_best_pitch(xcorr: &[f32], y: &[f32], len: usize) -> [usize; 2] {
+    let mut syy = 1.0f32;
+    for &v in &y[..len] {
+        syy += v * v;
+    }
+    let mut best_num = [-1.0f32; 2];
+    let mut best_den = [0.0f32; 2];
+    let mut best = [0usize, 1];
+    for (i, &xc) in xcorr.iter().enumerate() {
+        if xc > 0.0 {
+            // Scaled as in the reference so that squaring neither underflows nor overflows.
+            let x16 = xc * 1e-12f32;
+            let num = x16 * x16;
+            if num * best_den[1] > best_num[1] * syy {
+                if num * best_den[0] > best_num[0] * syy {
+                    best_num[1] = best_num[0];
+                    best_den[1] = best_den[0];
+                    best[1] = best[0];
+                    best_num[0] = num;
+                    best_den[0] = syy;
+                    best[0] = i;
+                } else {
+                    best_num[1] = num;
+                    best_den[1] = syy;
+                    best[1] = i;
+                }
+            }
+        }
+        syy += y[i + len] * y[i + len] - y[i] * y[i];
+        syy = if 1.0 > syy { 1.0 } else { syy };
+    }
+    best
+}
+
+/// `pitch_search` on the decimated signal: returns the lag (at the 2× decimated rate ×2) of
+/// the best correlation between the last 960 samples and the history.
+fn search(k: &Kernels, s: &mut PitchScratch) -> usize {
+    let x_lp = &s.x_lp[PITCH_MAX_PERIOD / 2..];
+    let y = &s.x_lp[..];
+    for j in 0..COARSE_X {
+        s.x_lp4[j] = x_lp[2 * j];
+    }
+    for j in 0..COARSE_Y {
+        s.y_lp4[j] = y[2 * j];
+    }
+    s.y_lp4[COARSE_Y..].fill(0.0);
+
+    // Coarse search with 4× decimation.
+    k.xcorr(&s.x_lp4, &s.y_lp4, &mut s.coarse);
+    let best = find_best_pitch(&s.coarse[..COARSE_LAGS], &s.y_lp4, COARSE_X);
+
+    // Finer search with 2× decimation, only around the two coarse candidates.
+    s.fine.fill(0.0);
+    for &b in &best {
+        let first = (2 * b).saturating_sub(2);
+        if first + LANES + FINE_LEN <= HALF_BUF {
+            k.xcorr(&x_lp[..FINE_LEN], &y[first..], &mut s.fine_block);
+            for (d, &v) in s.fine_block.iter().enumerate().take(5) {
+                let i = first + d;
+                if i < FINE_LAGS && (i as isize - 2 * b as isize).abs() <= 2 {
+                    s.fine[i] = if -1.0 > v { -1.0 } else { v };
+                }
+            }
+        } else {
+            for i in first..(2 * b + 3).min(FINE_LAGS) {
+                let v = inner_prod(&x_lp[..FINE_LEN], &y[i..i + FINE_LEN]);
+                s.fine[i] = if -1.0 > v { -1.0 } else { v };
+            }
+        }
+    }
+    let best = find_best_pitch(&s.fine, y, FINE_LEN);
+
+    // Refine by pseudo-interpolation.
+    let offset: isize = if best[0] > 0 && best[0] < FINE_LAGS - 1 {
+        let (a, b, c) = (s.fine[best[0] - 1], s.fine[best[0]], s.fine[best[0] + 1]);
+        if (c - a) > 0.7f32 * (b - a) {
+            1
+        } else if (a - c) > 0.7f32 * (b - c) {
+            -1
+        } else {
+            0
+        }
+    } else {
+        0
+    };
+    (2 * best[0] as isize - offset).max(0) as usize
+}
+
+#[inline]
+fn pitch_gain(xy: f32, xx: f32, yy: f32) -> f32 {
+    (xy as f64 / ((1.0f32 + xx * yy) as f64).sqrt()) as f32
+}
+
+const SECOND_CHECK: [usize; 16] = [0, 0, 3, 2, 3, 2, 5, 2, 3, 2, 3, 2, 5, 2, 3, 2];
+
+/// `remove_doubling`: checks whether a submultiple of the period explains the signal as well,
+/// and refines the result by one sample. Returns (period, gain).
+fn remove_doubling(
+    s: &mut PitchScratch,
+    period: usize,
+    prev_period: usize,
+    prev_gain: f32,
+) -> (usize, f32) {
+    let maxperiod = PITCH_MAX_PERIOD / 2;
+    let minperiod = PITCH_MIN_PERIOD / 2;
+    let n = PITCH_FRAME_SIZE / 2;
+    let prev_period = prev_period / 2;
+    let t0 = (period / 2).min(maxperiod - 1);
+    let buf = &s.x_lp;
+    // `x` of the reference is `buf[maxperiod..]`; x[-i] is buf[maxperiod - i].
+    let x = &buf[maxperiod..maxperiod + n];
+    let lagged = |t: usize| &buf[maxperiod - t..maxperiod - t + n];
+
+    let (xx, mut xy) = dual_inner_prod(x, x, lagged(t0));
+    let yy_lookup = &mut s.yy_lookup;
+    yy_lookup[0] = xx;
+    let mut yy = xx;
+    for i in 1..=maxperiod {
+        let a = buf[maxperiod - i];
+        let b = buf[maxperiod + n - i];
+        yy = yy + a * a - b * b;
+        yy_lookup[i] = if 0.0 > yy { 0.0 } else { yy };
+    }
+    yy = yy_lookup[t0];
+    let mut best_xy = xy;
+    let mut best_yy = yy;
+    let g0 = pitch_gain(xy, xx, yy);
+    let mut g = g0;
+    let mut t = t0;
+    for (k, &second) in SECOND_CHECK.iter().enumerate().skip(2) {
+        let t1 = (2 * t0 + k) / (2 * k);
+        if t1 < minperiod {
+            break;
+        }
+        let t1b = if k == 2 {
+            if t1 + t0 > maxperiod {
+                t0
+            } else {
+                t0 + t1
+            }
+        } else {
+            (2 * second * t0 + k) / (2 * k)
+        };
+        let (xy1, xy2) = dual_inner_prod(x, lagged(t1), lagged(t1b));
+        xy = 0.5 * (xy1 + xy2);
+        yy = 0.5 * (yy_lookup[t1] + yy_lookup[t1b]);
+        let g1 = pitch_gain(xy, xx, yy);
+        let dist = t1.abs_diff(prev_period);
+        let cont = if dist <= 1 {
+            prev_gain
+        } else if dist <= 2 && 5 * k * k < t0 {
+            0.5 * prev_gain
+        } else {
+            0.0
+        };
+        let mut thresh = max(0.3f32, 0.7f32 * g0 - cont);
+        // Bias against very short periods (false positives from short-term correlation).
+        // The reference's second branch (T1 < 2*minperiod, threshold 0.5) is unreachable.
+        if t1 < 3 * minperiod {
+            thresh = max(0.4f32, 0.85f32 * g0 - cont);
+        }
+        if g1 > thresh {
+            best_xy = xy;
+            best_yy = yy;
+            t = t1;
+            g = g1;
+        }
+    }
+    best_xy = max(0.0, best_xy);
+    let mut pg = if best_yy <= best_xy {
+        1.0
+    } else {
+        best_xy / (best_yy + 1.0)
+    };
+    let mut xc = [0.0f32; 3];
+    for (kk, c) in xc.iter_mut().enumerate() {
+        *c = inner_prod(x, lagged(t + kk - 1));
+    }
+    let offset: isize = if (xc[2] - xc[0]) > 0.7f32 * (xc[1] - xc[0]) {
+        1
+    } else if (xc[0] - xc[2]) > 0.7f32 * (xc[1] - xc[2]) {
+        -1
+    } else {
+        0
+    };
+    if pg > g {
+        pg = g;
+    }
+    let period = ((2 * t) as isize + offset).max(PITCH_MIN_PERIOD as isize) as usize;
+    (period, pg)
+}
+
+/// The reference's `MAX16`/`MAX32`: `a > b ? a : b` (keeps `b` when either is NaN).
+#[inline]
+fn max(a: f32, b: f32) -> f32 {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// Estimates the pitch period of the last [`PITCH_FRAME_SIZE`] samples of `history`, given
+/// the previous frame's period and gain. Returns (period in samples, gain); the period is in
+/// `[PITCH_MIN_PERIOD, PITCH_MAX_PERIOD)`.
+pub(crate) fn estimate(
+    k: &Kernels,
+    s: &mut PitchScratch,
+    history: &[f32; PITCH_BUF_SIZE],
+    prev_period: usize,
+    prev_gain: f32,
+) -> (usize, f32) {
+    downsample(history, &mut s.x_lp);
+    let lag = search(k, s);
+    let period = PITCH_MAX_PERIOD.saturating_sub(lag);
+    let (period, gain) = remove_doubling(s, period, prev_period, prev_gain);
+    (period.min(PITCH_MAX_PERIOD - 1), gain)
+}
