@@ -26,11 +26,14 @@
 
 #![warn(missing_docs)]
 
+pub mod chain;
 pub mod codecs;
 pub mod convert;
 pub mod dither;
 mod error;
 pub mod io;
+#[cfg(feature = "playback")]
+pub mod playback;
 pub mod quant;
 pub mod sample;
 pub mod signal;
