@@ -239,7 +239,7 @@ impl Player {
             .map_err(|e| PlaybackError::Device(format!("cannot start the reader thread: {e}")))?;
         // Fill the ring before the first callback so that playback starts without underruns.
         let deadline = Instant::now() + Duration::from_secs(5);
-        while engine.ring_slots() + 4096 * channels < ring_frames * channels
+        while engine.ring_slots() < ring_frames * channels
             && !shared.source_done.load(Ordering::Acquire)
             && Instant::now() < deadline
         {
@@ -284,8 +284,18 @@ impl Player {
     /// Waits until the end of the source has played, then stops. Errors when the source
     /// failed.
     pub fn wait(self) -> Result<StatsSnapshot, PlaybackError> {
+        let (mut last, mut since) = (u64::MAX, Instant::now());
         while !self.is_finished() {
             std::thread::sleep(Duration::from_millis(5));
+            let now = self.shared.callbacks.load(Ordering::Relaxed);
+            if now != last {
+                (last, since) = (now, Instant::now());
+            } else if since.elapsed() > Duration::from_secs(10) {
+                let _ = self.stop();
+                return Err(PlaybackError::Device(
+                    "the device stopped calling back for 10 s".into(),
+                ));
+            }
         }
         // What was handed to the device last is still in its buffer (two periods).
         let rate = self.info.choice.config.sample_rate.max(1) as f64;
