@@ -26,6 +26,7 @@
 
 #![warn(missing_docs)]
 
+pub mod chain;
 pub mod codecs;
 pub mod convert;
 pub mod dither;
@@ -33,6 +34,8 @@ mod error;
 pub mod io;
 pub mod models;
 pub mod nn;
+#[cfg(feature = "playback")]
+pub mod playback;
 pub mod quant;
 pub mod sample;
 pub mod signal;

@@ -2,7 +2,13 @@
 
 mod convert;
 mod demo;
+#[cfg(feature = "playback")]
+mod devices;
 mod info;
+#[cfg(feature = "playback")]
+mod live;
+#[cfg(feature = "playback")]
+mod play;
 
 use std::process::ExitCode;
 
@@ -24,6 +30,15 @@ enum Command {
     Info(info::Args),
     /// Run the main job on a built-in signal: quantize it several ways and print a table.
     Demo(demo::Args),
+    /// Play a file through a live quantizer or codec chain (hear what a conversion gives).
+    #[cfg(feature = "playback")]
+    Play(play::Args),
+    /// Microphone → quantizer or codec chain → speakers, for live monitoring.
+    #[cfg(feature = "playback")]
+    Live(live::Args),
+    /// List audio output and input devices.
+    #[cfg(feature = "playback")]
+    Devices(devices::Args),
 }
 
 pub fn run() -> ExitCode {
@@ -32,6 +47,12 @@ pub fn run() -> ExitCode {
         Command::Convert(a) => convert::run(a),
         Command::Info(a) => info::run(a),
         Command::Demo(a) => demo::run(a),
+        #[cfg(feature = "playback")]
+        Command::Play(a) => play::run(a),
+        #[cfg(feature = "playback")]
+        Command::Live(a) => live::run(a),
+        #[cfg(feature = "playback")]
+        Command::Devices(a) => devices::run(a),
     };
     match result {
         Ok(code) => code,

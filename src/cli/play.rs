@@ -1,0 +1,187 @@
+//! `aquant play`: hear a file through the real-time chain.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use aquant::chain::{Chain, ChainControl, ChainFormat, ChainOptions};
+use aquant::codecs::CodecId;
+use aquant::convert::{loses_precision, open_input};
+use aquant::io::Encoding;
+use aquant::playback::{PlayOptions, Player};
+use aquant::{Dither, DitherKind};
+
+use super::convert::parse_dither;
+
+/// The codecs `--format` accepts (every registered codec).
+const CODECS: &[CodecId] = &[CodecId::MuLaw, CodecId::ALaw];
+
+/// The processing chain: what the signal is made to sound like.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ChainArgs {
+    /// Format to hear: pcm8, pcm16, pcm24, pcm32, f32, or a codec (mulaw, alaw, ...).
+    #[arg(long, short = 'f', default_value = "pcm16")]
+    pub format: String,
+    /// Depth in bits within the format's container.
+    #[arg(long, short = 'b')]
+    pub bits: Option<u32>,
+    /// Dither: none, rpdf, tpdf, tpdf-hp. Default: tpdf when precision is lost, none otherwise.
+    #[arg(long, short = 'd')]
+    pub dither: Option<String>,
+    /// Dither amplitude in LSB.
+    #[arg(long, default_value_t = 1.0)]
+    pub dither_amplitude: f64,
+    /// Seed of the dither generators.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+impl ChainArgs {
+    /// Builds the chain for `channels` of a signal stored as `source` (which decides the
+    /// default dither, as `convert` does).
+    pub fn build(&self, channels: usize, source: Encoding, max_frames: usize) -> Result<Chain> {
+        let Some(format) = ChainFormat::from_name(&self.format, CODECS) else {
+            let codecs: Vec<&str> = CODECS.iter().map(|c| c.name()).collect();
+            bail!(
+                "unknown format {:?}: expected pcm8, pcm16, pcm24, pcm32, f32 or {}",
+                self.format,
+                codecs.join(", ")
+            );
+        };
+        let kind = match &self.dither {
+            Some(d) => parse_dither(d)?,
+            None => DitherKind::default_for(loses_precision(source, format.container(), self.bits)),
+        };
+        let options = ChainOptions {
+            channels,
+            format,
+            bits: self.bits,
+            dither: Dither::new(kind)
+                .with_amplitude(self.dither_amplitude)
+                .with_seed(self.seed),
+            max_frames,
+        };
+        Chain::new(&options).with_context(|| format!("cannot build the {} chain", format.name()))
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The file to play.
+    input: PathBuf,
+    #[command(flatten)]
+    chain: ChainArgs,
+    /// Output device (an id or name from `aquant devices`).
+    #[arg(long)]
+    device: Option<String>,
+    /// Frames per callback (the device's default when omitted).
+    #[arg(long)]
+    buffer: Option<u32>,
+    /// Run the device at this rate (the chain's output is resampled).
+    #[arg(long)]
+    device_rate: Option<u32>,
+}
+
+pub fn run(a: Args) -> Result<ExitCode> {
+    let source = open_input(&a.input)?;
+    let spec = source.spec();
+    let max_frames = a.buffer.unwrap_or(4096).max(64) as usize;
+    let chain = a.chain.build(spec.channels as usize, spec.encoding, max_frames)?;
+    let latency = chain.latency_frames();
+    let options = PlayOptions {
+        device: a.device.clone(),
+        buffer_frames: a.buffer,
+        device_rate: a.device_rate,
+        ..PlayOptions::default()
+    };
+    let player = Player::start(source, chain, &options)?;
+    eprintln!(
+        "aquant: playing {} ({} Hz, {} ch) as {} on {}",
+        a.input.display(),
+        spec.sample_rate,
+        spec.channels,
+        a.chain.format,
+        player.info()
+    );
+    for note in &player.info().choice.notes {
+        eprintln!("aquant: {note}");
+    }
+    if latency > 0 {
+        eprintln!("aquant: the codec's block latency is {latency} frames");
+    }
+    let quit = spawn_keys(player.control());
+    while !player.is_finished() && !quit.load(Ordering::Acquire) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let stats = if quit.load(Ordering::Acquire) {
+        player.stop()?
+    } else {
+        player.wait()?
+    };
+    eprintln!("aquant: {stats}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads commands from the terminal and applies them through `control` (lock-free, at the
+/// next buffer). Returns the quit flag. Does nothing when stdin is not a terminal.
+pub fn spawn_keys(control: ChainControl) -> Arc<AtomicBool> {
+    let quit = Arc::new(AtomicBool::new(false));
+    if !std::io::stdin().is_terminal() {
+        return quit;
+    }
+    eprintln!("aquant: keys (then Enter): + / - bits, b N bits, d KIND dither, x bypass, q quit");
+    let flag = quit.clone();
+    let _ = std::thread::Builder::new()
+        .name("aquant-keys".into())
+        .spawn(move || {
+            let mut line = String::new();
+            while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
+                match apply_command(&control, line.trim()) {
+                    Ok(true) => {
+                        flag.store(true, Ordering::Release);
+                        return;
+                    }
+                    Ok(false) => eprintln!("aquant: {}", describe(&control)),
+                    Err(e) => eprintln!("aquant: {e:#}"),
+                }
+                line.clear();
+            }
+        });
+    quit
+}
+
+fn describe(c: &ChainControl) -> String {
+    let bits = c.bits().map_or("format's own".to_string(), |b| b.to_string());
+    format!(
+        "bits {bits}, dither {}{}",
+        c.dither().name(),
+        if c.bypass() { ", BYPASS" } else { "" }
+    )
+}
+
+/// Applies one command line; returns whether it asks to quit.
+pub fn apply_command(c: &ChainControl, cmd: &str) -> Result<bool> {
+    let mut words = cmd.split_whitespace();
+    let current = c.bits().unwrap_or(c.max_bits());
+    match (words.next(), words.next()) {
+        (Some("q" | "quit"), _) => return Ok(true),
+        (Some("+"), _) => c.set_bits(Some((current + 1).min(c.max_bits())))?,
+        (Some("-"), _) => c.set_bits(Some(current.saturating_sub(1).max(1)))?,
+        (Some("b" | "bits"), Some(n)) => c.set_bits(Some(n.parse().context("bits")?))?,
+        (Some("b" | "bits"), None) => c.set_bits(None)?,
+        (Some("d" | "dither"), Some(k)) => c.set_dither(parse_dither(k)?),
+        (Some("d" | "dither"), None) => c.set_dither(if c.dither() == DitherKind::None {
+            DitherKind::Tpdf
+        } else {
+            DitherKind::None
+        }),
+        (Some("x" | "bypass"), _) => c.set_bypass(!c.bypass()),
+        (None, _) => {}
+        (Some(other), _) => bail!("unknown command {other:?}"),
+    }
+    Ok(false)
+}

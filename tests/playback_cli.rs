@@ -1,0 +1,88 @@
+//! `aquant play` end to end, headless: the child process gets `HOME` pointing at a folder
+//! whose `.asoundrc` makes the default PCM ALSA's `file` plugin. What it played must be what
+//! `aquant convert` writes, bit for bit (apart from the device's trailing silence).
+#![cfg(all(feature = "playback", target_os = "linux"))]
+
+use std::path::Path;
+use std::process::Command;
+
+const AQUANT: &str = env!("CARGO_BIN_EXE_aquant");
+
+fn asoundrc(home: &Path, raw: &Path, format: &str) {
+    // `format "raw"` writes the samples as the PCM receives them; the `plug` layer makes the
+    // PCM accept one sample format (S16_LE) so that the capture is comparable byte for byte.
+    std::fs::write(
+        home.join(".asoundrc"),
+        format!(
+            "pcm.!default {{\n  type plug\n  slave {{\n    pcm {{\n      type file\n      slave.pcm \"null\"\n      file \"{}\"\n      format \"raw\"\n    }}\n    format {format}\n  }}\n}}\n",
+            raw.display()
+        ),
+    )
+    .unwrap();
+}
+
+fn sox(args: &[&str]) -> bool {
+    Command::new("sox").args(args).status().is_ok_and(|s| s.success())
+}
+
+#[test]
+fn aquant_play_sounds_exactly_like_aquant_convert() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let raw = h.join("played.raw");
+    asoundrc(h, &raw, "S16_LE");
+    // A float WAV made by sox (a reference tool), stereo 44.1 kHz, 0.7 s of sweep.
+    let input = h.join("in.wav");
+    if !sox(&[
+        "-n", "-r", "44100", "-c", "2", "-e", "floating-point", "-b", "32",
+        input.to_str().unwrap(), "synth", "0.7", "sine", "100-8000", "vol", "0.7",
+    ]) {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("sox is required");
+        }
+        eprintln!("SKIPPED: sox not available");
+        return;
+    }
+    let converted = h.join("conv.wav");
+    let st = Command::new(AQUANT)
+        .args(["convert", input.to_str().unwrap(), converted.to_str().unwrap()])
+        .args(["--format", "pcm16", "--bits", "7", "--dither", "tpdf-hp", "--seed", "5"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = Command::new(AQUANT)
+        .env("HOME", h)
+        .env_remove("XDG_CONFIG_HOME")
+        .args(["play", input.to_str().unwrap()])
+        .args(["--format", "pcm16", "--bits", "7", "--dither", "tpdf-hp", "--seed", "5"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("{stderr}");
+    assert!(out.status.success());
+    assert!(stderr.contains("callbacks") && stderr.contains("underruns 0"), "{stderr}");
+
+    let expected: Vec<i16> = hound::WavReader::open(&converted)
+        .unwrap()
+        .samples::<i16>()
+        .map(|s| s.unwrap())
+        .collect();
+    let bytes = std::fs::read(&raw).unwrap();
+    let captured: Vec<i16> = bytes
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    // The device may play silence before and after; between, exactly the conversion.
+    let lead = captured.iter().position(|&s| s != 0).unwrap();
+    let first = expected.iter().position(|&s| s != 0).unwrap();
+    assert!(lead >= first && (lead - first) % 2 == 0);
+    let start = lead - first;
+    assert_eq!(&captured[start..start + expected.len()], &expected[..]);
+    assert!(captured[start + expected.len()..].iter().all(|&s| s == 0));
+
+    // `aquant devices` lists the file plugin's default and the null device.
+    let out = Command::new(AQUANT).env("HOME", h).arg("devices").output().unwrap();
+    let list = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(list.contains("default") && list.contains("null"), "{list}");
+}
