@@ -150,8 +150,38 @@ pub fn convert_file(
 }
 
 /// Opens any input this build can read as a stream of linear samples.
+///
+/// Our own readers come first, and their verdict on a file they claim (a PCM or float WAV) is
+/// final. A file they do not claim (not RIFF/WAVE, or a WAV of another format tag) goes to the
+/// general-purpose decoders (FLAC, MP3, Ogg Vorbis, AIFF, CAF, ADPCM and G.711 WAV).
 pub fn open_input(path: &Path) -> Result<Box<dyn SampleSource>> {
-    Ok(Box::new(WavPcmReader::open(path)?))
+    if !crate::io::looks_like_wav(path) {
+        return crate::io::open_general(path);
+    }
+    let own_error = match WavPcmReader::open(path) {
+        Ok(r) => return Ok(Box::new(r)),
+        Err(e) => e,
+    };
+    let Some(fmt) = crate::io::peek_wav_fmt(path) else {
+        return Err(own_error);
+    };
+    let claimed = fmt.tag == 0x0001 || fmt.tag == 0x0003;
+    if claimed && !matches!(own_error, Error::Unsupported { .. }) {
+        return Err(own_error);
+    }
+    match crate::io::open_general(path) {
+        Ok(source) => Ok(source),
+        Err(Error::Unsupported { .. }) if claimed => Err(own_error),
+        Err(Error::Unsupported { .. }) => Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            what: format!(
+                "WAV format tag 0x{:04X} ({}) is not one this build decodes",
+                fmt.tag,
+                crate::io::format_tag_name(fmt.tag)
+            ),
+        }),
+        Err(general_error) => Err(general_error),
+    }
 }
 
 /// Creates the writer for `output` (its container chosen by the extension).

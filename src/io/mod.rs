@@ -1,6 +1,7 @@
 //! File formats. This layer knows files, not DSP: it moves samples and codec bytes in and out
 //! of containers, with strict validation and errors that name the file and the chunk.
 
+mod symphonia_source;
 pub mod wav;
 
 use std::io::Read;
@@ -182,6 +183,21 @@ impl SampleBuf {
             SampleBuf::I32(v) => v.iter().map(|s| s.to_f64()).collect(),
             SampleBuf::F32(v) => v.iter().map(|&s| s as f64).collect(),
         }
+    }
+}
+
+/// Opens `path` through the general-purpose decoders (FLAC, MP3, Ogg Vorbis, AIFF, CAF, WAV
+/// variants our own reader refuses). The library behind them is not part of the public API.
+pub(crate) fn open_general(path: &Path) -> Result<Box<dyn SampleSource>> {
+    symphonia_source::open(path)
+}
+
+/// Whether `path` starts like a RIFF/WAVE file (our own reader's domain: its errors are final).
+pub(crate) fn looks_like_wav(path: &Path) -> bool {
+    let mut head = [0u8; 12];
+    match std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)) {
+        Ok(()) => &head[0..4] == b"RIFF" && &head[8..12] == b"WAVE",
+        Err(_) => false,
     }
 }
 
