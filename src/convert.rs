@@ -20,6 +20,16 @@ use crate::{Error, Result};
 /// (64 Ki frames of 8-channel float32 is 2 MiB).
 pub const BLOCK_FRAMES: usize = 1 << 16;
 
+/// Samples moved per block at most, whatever the channel count: a file declaring thousands of
+/// channels gets fewer frames per block, so a block never exceeds 512 Ki samples (2 MiB of
+/// float32 or i32).
+pub const BLOCK_SAMPLES: usize = 1 << 19;
+
+/// Frames per block for `channels` channels.
+pub fn block_frames(channels: usize) -> usize {
+    BLOCK_FRAMES.min(BLOCK_SAMPLES / channels.max(1)).max(1)
+}
+
 /// What to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -105,7 +115,16 @@ pub fn convert_file(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ConvertReport> {
     refuse_same_file(input, output)?;
-    let mut reader = open_input(input)?;
+    convert_source(open_input(input)?, output, options, progress)
+}
+
+/// Converts an already opened source to `output` (as [`convert_file`] does after opening).
+pub fn convert_source(
+    mut reader: Box<dyn SampleSource>,
+    output: &Path,
+    options: &ConvertOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ConvertReport> {
     let spec = reader.spec();
     let OutputFormat::Pcm(out_encoding) = options.format;
     let precision_lost = loses_precision(spec.encoding, out_encoding, options.bits);
@@ -127,8 +146,9 @@ pub fn convert_file(
         let mut inbuf = SampleBuf::new(spec.encoding);
         let mut outbuf = SampleBuf::new(out_encoding);
         let mut done = 0u64;
+        let block = block_frames(spec.channels as usize);
         loop {
-            let n = reader.read_frames(&mut inbuf, BLOCK_FRAMES)?;
+            let n = reader.read_frames(&mut inbuf, block)?;
             if n == 0 {
                 break;
             }

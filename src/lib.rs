@@ -26,6 +26,7 @@
 
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod codecs;
 pub mod convert;
 pub mod dither;
