@@ -159,10 +159,13 @@ impl SymphoniaSource {
         if rate == 0 {
             return Err(malformed(path, "header", "sample rate is 0"));
         }
-        let bits = source
-            .decoder
-            .codec_params()
-            .bits_per_sample
+        // ADPCM decoders fill 32-bit buffers with 16-bit samples and leave the depth unset.
+        let codec_bits = if codec_name.starts_with("adpcm") {
+            Some(16)
+        } else {
+            source.decoder.codec_params().bits_per_sample
+        };
+        let bits = codec_bits
             .or(params.bits_per_sample)
             .unwrap_or(native_bits)
             .min(native_bits);
