@@ -199,6 +199,20 @@ impl SymphoniaSource {
                 Ok(Some(p)) => p,
                 Ok(None) => {
                     self.finished = true;
+                    // A stream that ends short of the length its header declares was cut:
+                    // say so rather than write a silently shortened output.
+                    if let Some(declared) = self.declared_frames {
+                        if self.frames_read + self.pending_frames() < declared {
+                            return Err(malformed(
+                                &self.path,
+                                &format!("{} stream", self.codec_name),
+                                format!(
+                                    "file ends after {} of the {declared} frames its header declares (truncated?)",
+                                    self.frames_read + self.pending_frames()
+                                ),
+                            ));
+                        }
+                    }
                     return Ok(None);
                 }
                 Err(SymError::ResetRequired) => {
@@ -265,6 +279,14 @@ impl SymphoniaSource {
     }
 }
 
+impl SymphoniaSource {
+    /// Frames decoded but not yet handed out.
+    fn pending_frames(&self) -> u64 {
+        ((self.pending.len() - self.pending_pos.min(self.pending.len()))
+            / (self.spec.channels as usize).max(1)) as u64
+    }
+}
+
 impl SampleSource for SymphoniaSource {
     fn spec(&self) -> PcmSpec {
         self.spec
@@ -291,11 +313,10 @@ impl SampleSource for SymphoniaSource {
             let range = self.pending_pos..self.pending_pos + take;
             append_converted(buf, &self.pending, range);
             self.pending_pos += take;
+            self.frames_read += (take / channels) as u64;
             got += take;
         }
-        let frames = got / channels;
-        self.frames_read += frames as u64;
-        Ok(frames)
+        Ok(got / channels)
     }
 }
 
@@ -341,7 +362,12 @@ fn malformed(path: &Path, chunk: &str, what: impl Into<String>) -> Error {
 fn convert_error(path: &Path, chunk: &str, e: SymError) -> Error {
     match e {
         SymError::IoError(source) if source.kind() == std::io::ErrorKind::UnexpectedEof => {
-            malformed(path, chunk, "file ends inside a packet (truncated?)")
+            let what = if chunk == "header" {
+                "file ends before the data its header declares (truncated?)"
+            } else {
+                "file ends inside a packet (truncated?)"
+            };
+            malformed(path, chunk, what)
         }
         SymError::IoError(source) => Error::Io {
             path: path.to_path_buf(),
