@@ -150,8 +150,9 @@ pub struct Plan {
 /// Builds the job list: `input` is a folder (walked recursively, hidden entries skipped) or a
 /// manifest file (one path per line; blank lines and lines starting with `#` skipped; relative
 /// paths are relative to the manifest's folder). Before anything is written it refuses two
-/// inputs mapping to one output, an output that would overwrite an input, and (unless
-/// [`Existing::Skip`] or [`Existing::Overwrite`]) outputs that exist already.
+/// inputs mapping to one output and an output that would overwrite an input (in the whole
+/// corpus, so every shard agrees), and (unless [`Existing::Skip`] or [`Existing::Overwrite`])
+/// outputs of this shard that exist already.
 pub fn plan(input: &Path, out_dir: &Path, options: &BatchOptions) -> Result<Plan> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -202,6 +203,11 @@ pub fn plan(input: &Path, out_dir: &Path, options: &BatchOptions) -> Result<Plan
     jobs.sort_by(|a, b| a.relative.cmp(&b.relative));
     jobs.dedup_by(|a, b| a.input == b.input);
     check_collisions(&jobs)?;
+    let corpus_jobs = jobs.len();
+    if let Some(shard) = options.shard {
+        jobs = select_shard(jobs, shard);
+    }
+    // Only this shard's outputs: other shards may be writing theirs into the same folder.
     if options.existing == Existing::Refuse {
         let existing: Vec<&Job> = jobs.iter().filter(|j| j.output.exists()).collect();
         if let Some(first) = existing.first() {
@@ -215,10 +221,6 @@ pub fn plan(input: &Path, out_dir: &Path, options: &BatchOptions) -> Result<Plan
                 ),
             ));
         }
-    }
-    let corpus_jobs = jobs.len();
-    if let Some(shard) = options.shard {
-        jobs = select_shard(jobs, shard);
     }
     Ok(Plan {
         jobs,
