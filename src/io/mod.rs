@@ -193,10 +193,11 @@ pub(crate) fn open_general(path: &Path) -> Result<Box<dyn SampleSource>> {
 }
 
 /// Whether `path` starts like a RIFF/WAVE file (our own reader's domain: its errors are final).
+/// A file cut inside those first 12 bytes counts, so that it gets the WAV reader's message.
 pub(crate) fn looks_like_wav(path: &Path) -> bool {
-    let mut head = [0u8; 12];
-    match std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)) {
-        Ok(()) => &head[0..4] == b"RIFF" && &head[8..12] == b"WAVE",
+    let mut head = Vec::with_capacity(12);
+    match std::fs::File::open(path).and_then(|f| f.take(12).read_to_end(&mut head)) {
+        Ok(n) => head.starts_with(b"RIFF") && (n < 12 || &head[8..12] == b"WAVE"),
         Err(_) => false,
     }
 }

@@ -75,6 +75,9 @@ impl SymphoniaSource {
             path: path.to_path_buf(),
             source,
         })?;
+        if file.metadata().map(|m| m.len()).unwrap_or(1) == 0 {
+            return Err(malformed(path, "header", "file is empty"));
+        }
         let mss = MediaSourceStream::new(Box::new(file), Default::default());
         let mut hint = Hint::new();
         if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
