@@ -49,6 +49,16 @@ pub enum CodecId {
 }
 
 impl CodecId {
+    /// One instance of every codec and bitstream variant (parameters at representative
+    /// values), so that tests and fuzz harnesses iterating it cover codecs added later.
+    pub fn all() -> Vec<CodecId> {
+        // A new variant fails to compile here until it is listed below.
+        let _listed = |c: CodecId| match c {
+            CodecId::MuLaw | CodecId::ALaw => (),
+        };
+        vec![CodecId::MuLaw, CodecId::ALaw]
+    }
+
     /// The CLI name (`--format` value).
     pub fn name(self) -> &'static str {
         match self {
