@@ -623,7 +623,7 @@ fn run_one(
         report.status = FileStatus::Skipped;
         return report;
     }
-    let result = (|| -> Result<()> {
+    let convert = || -> Result<()> {
         refuse_same_file(&job.input, &job.output)?;
         let source = open_input(&job.input)?;
         let spec = source.spec();
@@ -664,10 +664,13 @@ fn run_one(
         report.nan = done.stats.nan;
         report.dither = Some(done.dither.name().to_string());
         Ok(())
-    })();
-    match result {
-        Ok(()) => report.status = FileStatus::Converted,
-        Err(e) => report.error = Some(e.to_string()),
+    };
+    // A panic anywhere below (a third-party decoder on hostile data, say) fails this file,
+    // not the batch.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(convert)) {
+        Ok(Ok(())) => report.status = FileStatus::Converted,
+        Ok(Err(e)) => report.error = Some(e.to_string()),
+        Err(_) => report.error = Some("internal error: the conversion panicked".into()),
     }
     report.wall_seconds = start.elapsed().as_secs_f64();
     report

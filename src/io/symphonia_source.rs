@@ -83,22 +83,22 @@ impl SymphoniaSource {
         if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
             hint.with_extension(ext);
         }
-        let format = symphonia::default::get_probe()
-            .probe(
+        let probed = guard(path, "header", || {
+            symphonia::default::get_probe().probe(
                 &hint,
                 mss,
                 FormatOptions::default(),
                 MetadataOptions::default(),
             )
-            .map_err(|e| match e {
-                SymError::Unsupported(_) => Error::Unsupported {
-                    path: path.to_path_buf(),
-                    what:
-                        "not a format this build reads (WAV, AU, FLAC, MP3, Ogg Vorbis, AIFF, CAF)"
-                            .into(),
-                },
-                other => convert_error(path, "header", other),
-            })?;
+        })?;
+        let format = probed.map_err(|e| match e {
+            SymError::Unsupported(_) => Error::Unsupported {
+                path: path.to_path_buf(),
+                what: "not a format this build reads (WAV, AU, FLAC, MP3, Ogg Vorbis, AIFF, CAF)"
+                    .into(),
+            },
+            other => convert_error(path, "header", other),
+        })?;
         let track = format
             .default_track(TrackType::Audio)
             .ok_or_else(|| Error::Unsupported {
@@ -198,7 +198,9 @@ impl SymphoniaSource {
             if self.finished {
                 return Ok(None);
             }
-            let packet = match self.format.next_packet() {
+            let format = &mut self.format;
+            let next = guard(&self.path, "container", || format.next_packet());
+            let packet = match next.inspect_err(|_| self.finished = true)? {
                 Ok(Some(p)) => p,
                 Ok(None) => {
                     self.finished = true;
@@ -229,11 +231,14 @@ impl SymphoniaSource {
             if packet.track_id != self.track_id {
                 continue;
             }
-            let decoded = match self.decoder.decode(&packet) {
-                Ok(d) => d,
+            let chunk = format!("{} packet", self.codec_name);
+            let decoder = &mut self.decoder;
+            let decoded = match guard(&self.path, &chunk, move || decoder.decode(&packet)) {
+                Ok(Ok(d)) => d,
+                Ok(Err(e)) => return Err(convert_error(&self.path, &chunk, e)),
                 Err(e) => {
-                    let chunk = format!("{} packet", self.codec_name);
-                    return Err(convert_error(&self.path, &chunk, e));
+                    self.finished = true;
+                    return Err(e);
                 }
             };
             let channels = decoded.spec().channels().count();
@@ -352,6 +357,23 @@ fn append_converted(buf: &mut SampleBuf, pending: &Pending, range: std::ops::Ran
             append_converted(out, &Pending::Int(ints), 0..n)
         }
     }
+}
+
+/// Runs a symphonia call, turning a panic (some of its decoders overflow on hostile data in
+/// debug builds) into an error for this file instead of a crash of the whole batch.
+fn guard<T>(path: &Path, chunk: &str, call: impl FnOnce() -> T) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).map_err(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".into());
+        malformed(
+            path,
+            chunk,
+            format!("the decoder failed on this data ({why})"),
+        )
+    })
 }
 
 fn malformed(path: &Path, chunk: &str, what: impl Into<String>) -> Error {
