@@ -20,6 +20,16 @@ use crate::{Error, Result};
 /// (64 Ki frames of 8-channel float32 is 2 MiB).
 pub const BLOCK_FRAMES: usize = 1 << 16;
 
+/// Samples moved per block at most, whatever the channel count: a file declaring thousands of
+/// channels gets fewer frames per block, so a block never exceeds 512 Ki samples (2 MiB of
+/// float32 or i32).
+pub const BLOCK_SAMPLES: usize = 1 << 19;
+
+/// Frames per block for `channels` channels.
+pub fn block_frames(channels: usize) -> usize {
+    BLOCK_FRAMES.min(BLOCK_SAMPLES / channels.max(1)).max(1)
+}
+
 /// What to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
@@ -105,7 +115,16 @@ pub fn convert_file(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ConvertReport> {
     refuse_same_file(input, output)?;
-    let mut reader = open_input(input)?;
+    convert_source(open_input(input)?, output, options, progress)
+}
+
+/// Converts an already opened source to `output` (as [`convert_file`] does after opening).
+pub fn convert_source(
+    mut reader: Box<dyn SampleSource>,
+    output: &Path,
+    options: &ConvertOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ConvertReport> {
     let spec = reader.spec();
     let OutputFormat::Pcm(out_encoding) = options.format;
     let precision_lost = loses_precision(spec.encoding, out_encoding, options.bits);
@@ -127,8 +146,9 @@ pub fn convert_file(
         let mut inbuf = SampleBuf::new(spec.encoding);
         let mut outbuf = SampleBuf::new(out_encoding);
         let mut done = 0u64;
+        let block = block_frames(spec.channels as usize);
         loop {
-            let n = reader.read_frames(&mut inbuf, BLOCK_FRAMES)?;
+            let n = reader.read_frames(&mut inbuf, block)?;
             if n == 0 {
                 break;
             }
@@ -150,8 +170,38 @@ pub fn convert_file(
 }
 
 /// Opens any input this build can read as a stream of linear samples.
+///
+/// Our own readers come first, and their verdict on a file they claim (a PCM or float WAV) is
+/// final. A file they do not claim (not RIFF/WAVE, or a WAV of another format tag) goes to the
+/// general-purpose decoders (FLAC, MP3, Ogg Vorbis, AIFF, CAF, ADPCM and G.711 WAV).
 pub fn open_input(path: &Path) -> Result<Box<dyn SampleSource>> {
-    Ok(Box::new(WavPcmReader::open(path)?))
+    if !crate::io::looks_like_wav(path) {
+        return crate::io::open_general(path);
+    }
+    let own_error = match WavPcmReader::open(path) {
+        Ok(r) => return Ok(Box::new(r)),
+        Err(e) => e,
+    };
+    let Some(fmt) = crate::io::peek_wav_fmt(path) else {
+        return Err(own_error);
+    };
+    let claimed = fmt.tag == 0x0001 || fmt.tag == 0x0003;
+    if claimed && !matches!(own_error, Error::Unsupported { .. }) {
+        return Err(own_error);
+    }
+    match crate::io::open_general(path) {
+        Ok(source) => Ok(source),
+        Err(Error::Unsupported { .. }) if claimed => Err(own_error),
+        Err(Error::Unsupported { .. }) => Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            what: format!(
+                "WAV format tag 0x{:04X} ({}) is not one this build decodes",
+                fmt.tag,
+                crate::io::format_tag_name(fmt.tag)
+            ),
+        }),
+        Err(general_error) => Err(general_error),
+    }
 }
 
 /// Creates the writer for `output` (its container chosen by the extension).

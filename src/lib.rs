@@ -26,6 +26,7 @@
 
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod chain;
 pub mod codecs;
 pub mod convert;

@@ -1,5 +1,6 @@
 //! Command-line parsing and the subcommands.
 
+mod batch;
 mod convert;
 mod demo;
 #[cfg(feature = "playback")]
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Convert a file to another sample format (quantizing with dither where precision is lost).
     Convert(convert::Args),
+    /// Convert a folder tree or a manifest of files in parallel, with a report.
+    Batch(batch::Args),
     /// Print a file's format, length, peak and RMS level.
     Info(info::Args),
     /// Run the main job on a built-in signal: quantize it several ways and print a table.
@@ -45,6 +48,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Convert(a) => convert::run(a),
+        Command::Batch(a) => batch::run(a),
         Command::Info(a) => info::run(a),
         Command::Demo(a) => demo::run(a),
         #[cfg(feature = "playback")]

@@ -71,6 +71,38 @@ pub enum CodecId {
 }
 
 impl CodecId {
+    /// One instance of every codec and bitstream variant (parameters at representative
+    /// values), so that tests and fuzz harnesses iterating it cover codecs added later.
+    pub fn all() -> Vec<CodecId> {
+        // A new variant fails to compile here until it is listed below.
+        let _listed = |c: CodecId| match c {
+            CodecId::MuLaw | CodecId::ALaw | CodecId::G726 { .. } | CodecId::G722 { .. } => (),
+        };
+        let mut all = vec![CodecId::MuLaw, CodecId::ALaw];
+        for rate in [
+            g726::Rate::Kbps16,
+            g726::Rate::Kbps24,
+            g726::Rate::Kbps32,
+            g726::Rate::Kbps40,
+        ] {
+            for packing in [g726::Packing::MsbFirst, g726::Packing::LsbFirst] {
+                for dialect in [g726::Dialect::Itu, g726::Dialect::Libsndfile] {
+                    all.push(CodecId::G726 {
+                        rate,
+                        packing,
+                        dialect,
+                    });
+                }
+            }
+        }
+        for mode in [g722::Mode::Kbps64, g722::Mode::Kbps56, g722::Mode::Kbps48] {
+            for dialect in [g722::Dialect::Itu, g722::Dialect::Ffmpeg] {
+                all.push(CodecId::G722 { mode, dialect });
+            }
+        }
+        all
+    }
+
     /// The CLI name (`--format` value).
     pub fn name(self) -> &'static str {
         match self {

@@ -2,6 +2,7 @@
 //! of containers, with strict validation and errors that name the file and the chunk.
 
 pub mod riff;
+mod symphonia_source;
 pub mod wav;
 
 use std::io::Read;
@@ -183,6 +184,22 @@ impl SampleBuf {
             SampleBuf::I32(v) => v.iter().map(|s| s.to_f64()).collect(),
             SampleBuf::F32(v) => v.iter().map(|&s| s as f64).collect(),
         }
+    }
+}
+
+/// Opens `path` through the general-purpose decoders (FLAC, MP3, Ogg Vorbis, AIFF, CAF, WAV
+/// variants our own reader refuses). The library behind them is not part of the public API.
+pub(crate) fn open_general(path: &Path) -> Result<Box<dyn SampleSource>> {
+    symphonia_source::open(path)
+}
+
+/// Whether `path` starts like a RIFF/WAVE file (our own reader's domain: its errors are final).
+/// A file cut inside those first 12 bytes counts, so that it gets the WAV reader's message.
+pub(crate) fn looks_like_wav(path: &Path) -> bool {
+    let mut head = Vec::with_capacity(12);
+    match std::fs::File::open(path).and_then(|f| f.take(12).read_to_end(&mut head)) {
+        Ok(n) => head.starts_with(b"RIFF") && (n < 12 || &head[8..12] == b"WAVE"),
+        Err(_) => false,
     }
 }
 

@@ -273,7 +273,11 @@ fn malformed(path: &Path, chunk: &str, what: impl Into<String>) -> Error {
 
 fn hound_err(path: &Path, e: hound::Error) -> Error {
     match e {
-        hound::Error::IoError(source) if source.kind() == std::io::ErrorKind::UnexpectedEof => {
+        // hound reports a short read inside the header as an `Other` error with this text.
+        hound::Error::IoError(source)
+            if source.kind() == std::io::ErrorKind::UnexpectedEof
+                || source.to_string() == "Failed to read enough bytes." =>
+        {
             malformed(path, "header", "file ends inside the WAV header")
         }
         hound::Error::IoError(source) => Error::Io {
