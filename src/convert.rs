@@ -8,10 +8,13 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::codec_io::{self, CodecWavSink, CodecWavSource};
+use crate::codecs::CodecId;
 use crate::dither::{Dither, DitherKind};
 use crate::io::wav::{PcmSpec, WavPcmReader, WavPcmWriter};
 use crate::io::{Encoding, SampleBuf, SampleSink, SampleSource};
 use crate::quant::{QuantStats, UniformQuantizer};
+use crate::resample::StreamResampler;
 use crate::sample::I24;
 use crate::stream::Processor;
 use crate::{Error, Result};
@@ -35,6 +38,8 @@ pub fn block_frames(channels: usize) -> usize {
 pub enum OutputFormat {
     /// Linear PCM or float32 in a WAV file.
     Pcm(Encoding),
+    /// A codec's bitstream in a WAV file.
+    Codec(CodecId),
 }
 
 impl OutputFormat {
@@ -46,14 +51,30 @@ impl OutputFormat {
             "pcm24" => OutputFormat::Pcm(Encoding::I24),
             "pcm32" => OutputFormat::Pcm(Encoding::I32),
             "f32" | "float" => OutputFormat::Pcm(Encoding::F32),
-            _ => return None,
+            other => {
+                return CodecId::all()
+                    .into_iter()
+                    .find(|c| c.name() == other)
+                    .map(OutputFormat::Codec)
+            }
         })
     }
     /// The `--format` name.
     pub fn name(self) -> &'static str {
         match self {
             OutputFormat::Pcm(e) => e.name(),
+            OutputFormat::Codec(c) => c.name(),
         }
+    }
+    /// Every `--format` name, for help and error messages.
+    pub fn names() -> Vec<&'static str> {
+        let mut names = vec!["pcm8", "pcm16", "pcm24", "pcm32", "f32"];
+        for c in CodecId::all() {
+            if !names.contains(&c.name()) {
+                names.push(c.name());
+            }
+        }
+        names
     }
 }
 
@@ -70,6 +91,8 @@ pub struct ConvertOptions {
     pub dither_amplitude: f64,
     /// Seed of the dither generators.
     pub seed: u64,
+    /// Resample to this rate first (`None`: keep the input's rate).
+    pub rate: Option<u32>,
 }
 
 impl Default for ConvertOptions {
@@ -80,6 +103,7 @@ impl Default for ConvertOptions {
             dither: None,
             dither_amplitude: 1.0,
             seed: 0,
+            rate: None,
         }
     }
 }
@@ -125,16 +149,49 @@ pub fn convert_source(
     options: &ConvertOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ConvertReport> {
+    if let Some(rate) = options.rate {
+        if rate != reader.spec().sample_rate {
+            reader = Box::new(ResampledSource::new(reader, rate)?);
+        }
+    }
     let spec = reader.spec();
-    let OutputFormat::Pcm(out_encoding) = options.format;
-    let precision_lost = loses_precision(spec.encoding, out_encoding, options.bits);
+    // Codecs take 16-bit linear input: the quantizer brings any input to the codec's depth
+    // (14 bits for mu-law, 13 for A-law, as G.711 defines its input), left-aligned in i16.
+    let (out_encoding, bits) = match options.format {
+        OutputFormat::Pcm(e) => (e, options.bits),
+        OutputFormat::Codec(codec) => {
+            if let Some(needed) = codec_io::required_rate(codec) {
+                if spec.sample_rate != needed {
+                    return Err(Error::invalid(
+                        "rate",
+                        format!(
+                            "{} needs {needed} Hz input, not {} Hz: add --rate {needed} to resample",
+                            codec.name(),
+                            spec.sample_rate
+                        ),
+                    ));
+                }
+            }
+            // 16-bit integer input takes the standard's own mapping unless dither is asked for.
+            let standard_mapping = !spec.encoding.is_float()
+                && spec.encoding.bits() <= 16
+                && matches!(options.dither, None | Some(DitherKind::None));
+            let bits = if standard_mapping {
+                None
+            } else {
+                Some(options.bits.unwrap_or(codec_io::input_bits(codec)).min(16))
+            };
+            (Encoding::I16, bits)
+        }
+    };
+    let precision_lost = loses_precision(spec.encoding, out_encoding, bits);
     let kind = options
         .dither
         .unwrap_or(DitherKind::default_for(precision_lost));
     let dither = Dither::new(kind)
         .with_amplitude(options.dither_amplitude)
         .with_seed(options.seed);
-    let mut quantizer = UniformQuantizer::new(spec.channels as usize, options.bits, dither)?;
+    let mut quantizer = UniformQuantizer::new(spec.channels as usize, bits, dither)?;
     let total = reader.frames_remaining().unwrap_or(0);
 
     let report = write_atomically(output, |file| {
@@ -142,7 +199,12 @@ pub fn convert_source(
             encoding: out_encoding,
             ..spec
         };
-        let mut writer = create_output(file, output, out_spec)?;
+        let mut writer: Box<dyn SampleSink> = match options.format {
+            OutputFormat::Pcm(_) => create_output(file, output, out_spec)?,
+            OutputFormat::Codec(codec) => {
+                Box::new(CodecWavSink::new(file, output, codec, out_spec)?)
+            }
+        };
         let mut inbuf = SampleBuf::new(spec.encoding);
         let mut outbuf = SampleBuf::new(out_encoding);
         let mut done = 0u64;
@@ -182,6 +244,10 @@ pub fn open_input(path: &Path) -> Result<Box<dyn SampleSource>> {
         Ok(r) => return Ok(Box::new(r)),
         Err(e) => e,
     };
+    // Our bit-exact codec decoders come before the general-purpose ones.
+    if let Some(source) = CodecWavSource::open(path)? {
+        return Ok(Box::new(source));
+    }
     let Some(fmt) = crate::io::peek_wav_fmt(path) else {
         return Err(own_error);
     };
@@ -291,4 +357,73 @@ pub fn write_atomically<T>(
     }
     tmp.persist(output).map_err(|e| io(e.error))?;
     Ok(value)
+}
+
+/// A source resampled to another rate (float32 out), for `--rate`.
+pub struct ResampledSource {
+    inner: Box<dyn SampleSource>,
+    resampler: StreamResampler,
+    spec: PcmSpec,
+    inbuf: SampleBuf,
+    floats: Vec<f32>,
+    ready: Vec<f32>,
+    ready_pos: usize,
+    done: bool,
+}
+
+impl ResampledSource {
+    /// Wraps `inner`, resampling it to `rate`.
+    pub fn new(inner: Box<dyn SampleSource>, rate: u32) -> Result<Self> {
+        let s = inner.spec();
+        Ok(Self {
+            resampler: StreamResampler::new(s.sample_rate, rate, s.channels as usize)?,
+            spec: PcmSpec {
+                channels: s.channels,
+                sample_rate: rate,
+                encoding: Encoding::F32,
+            },
+            inbuf: SampleBuf::new(s.encoding),
+            floats: Vec::new(),
+            ready: Vec::new(),
+            ready_pos: 0,
+            done: false,
+            inner,
+        })
+    }
+}
+
+impl SampleSource for ResampledSource {
+    fn spec(&self) -> PcmSpec {
+        self.spec
+    }
+
+    fn frames_remaining(&self) -> Option<u64> {
+        let left = self.inner.frames_remaining()?;
+        Some((left as f64 * self.resampler.ratio()).round() as u64)
+    }
+
+    fn read_frames(&mut self, buf: &mut SampleBuf, max_frames: usize) -> Result<usize> {
+        let ch = self.spec.channels as usize;
+        while self.ready.len() - self.ready_pos < max_frames * ch && !self.done {
+            self.ready.drain(..self.ready_pos);
+            self.ready_pos = 0;
+            let n = self.inner.read_frames(&mut self.inbuf, block_frames(ch))?;
+            if n == 0 {
+                self.resampler.finish(&mut self.ready)?;
+                self.done = true;
+            } else {
+                self.floats.clear();
+                self.floats
+                    .extend(self.inbuf.to_f64_vec().into_iter().map(|x| x as f32));
+                self.resampler.process(&self.floats, &mut self.ready)?;
+            }
+        }
+        let frames = max_frames.min((self.ready.len() - self.ready_pos) / ch);
+        buf.reset_to(Encoding::F32, 0);
+        if let SampleBuf::F32(v) = buf {
+            v.extend_from_slice(&self.ready[self.ready_pos..self.ready_pos + frames * ch]);
+        }
+        self.ready_pos += frames * ch;
+        Ok(frames)
+    }
 }

@@ -28,6 +28,7 @@
 
 pub mod batch;
 pub mod chain;
+pub mod codec_io;
 pub mod codecs;
 pub mod convert;
 pub mod dither;
@@ -38,6 +39,7 @@ pub mod nn;
 #[cfg(feature = "playback")]
 pub mod playback;
 pub mod quant;
+pub mod resample;
 pub mod sample;
 pub mod signal;
 pub mod simd;

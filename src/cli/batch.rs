@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use aquant::batch::{self, BatchEvent, BatchOptions, Existing, FileStatus, Shard};
-use aquant::convert::{write_atomically, ConvertOptions, OutputFormat};
+use aquant::convert::write_atomically;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -16,21 +16,8 @@ pub struct Args {
     input: PathBuf,
     /// Output folder. Each output keeps its input's relative path, with the output extension.
     out_dir: PathBuf,
-    /// Output format: pcm8, pcm16, pcm24, pcm32, f32.
-    #[arg(long, short = 'f', default_value = "pcm16")]
-    format: String,
-    /// Target depth in bits within the container (1 to the container's width).
-    #[arg(long, short = 'b')]
-    bits: Option<u32>,
-    /// Dither: none, rpdf, tpdf, tpdf-hp. Default: tpdf when precision is lost, none otherwise.
-    #[arg(long, short = 'd')]
-    dither: Option<String>,
-    /// Dither amplitude in LSB.
-    #[arg(long, default_value_t = 1.0)]
-    dither_amplitude: f64,
-    /// Seed of the dither generators (mixed with each file's relative path).
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    #[command(flatten)]
+    convert: super::convert::ConvertArgs,
     /// Files converted at once (default: one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     jobs: usize,
@@ -63,24 +50,8 @@ struct Tally {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let Some(format) = OutputFormat::from_name(&a.format) else {
-        bail!(
-            "unknown format {:?}: expected pcm8, pcm16, pcm24, pcm32 or f32",
-            a.format
-        );
-    };
     let options = BatchOptions {
-        convert: ConvertOptions {
-            format,
-            bits: a.bits,
-            dither: a
-                .dither
-                .as_deref()
-                .map(super::convert::parse_dither)
-                .transpose()?,
-            dither_amplitude: a.dither_amplitude,
-            seed: a.seed,
-        },
+        convert: a.convert.to_options()?,
         jobs: a.jobs,
         existing: if a.skip_existing {
             Existing::Skip

@@ -11,7 +11,15 @@ pub struct Args {
     input: PathBuf,
     /// Output file (written to a temporary file first, renamed when complete).
     output: PathBuf,
-    /// Output format: pcm8, pcm16, pcm24, pcm32, f32.
+    #[command(flatten)]
+    options: ConvertArgs,
+}
+
+/// The conversion options `convert` and `batch` share.
+#[derive(clap::Args, Debug)]
+pub struct ConvertArgs {
+    /// Output format: pcm8, pcm16, pcm24, pcm32, f32, mulaw, alaw, g726-16|24|32|40,
+    /// g722-64|56|48.
     #[arg(long, short = 'f', default_value = "pcm16")]
     format: String,
     /// Target depth in bits within the container (1 to the container's width).
@@ -26,6 +34,30 @@ pub struct Args {
     /// Seed of the dither generators.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Resample to this rate (Hz) before converting.
+    #[arg(long)]
+    rate: Option<u32>,
+}
+
+impl ConvertArgs {
+    /// The library's options.
+    pub fn to_options(&self) -> Result<ConvertOptions> {
+        let Some(format) = OutputFormat::from_name(&self.format) else {
+            bail!(
+                "unknown format {:?}: expected one of {}",
+                self.format,
+                OutputFormat::names().join(", ")
+            );
+        };
+        Ok(ConvertOptions {
+            format,
+            bits: self.bits,
+            dither: self.dither.as_deref().map(parse_dither).transpose()?,
+            dither_amplitude: self.dither_amplitude,
+            seed: self.seed,
+            rate: self.rate,
+        })
+    }
 }
 
 pub fn parse_dither(name: &str) -> Result<DitherKind> {
@@ -39,19 +71,7 @@ pub fn parse_dither(name: &str) -> Result<DitherKind> {
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
-    let Some(format) = OutputFormat::from_name(&a.format) else {
-        bail!(
-            "unknown format {:?}: expected pcm8, pcm16, pcm24, pcm32 or f32",
-            a.format
-        );
-    };
-    let options = ConvertOptions {
-        format,
-        bits: a.bits,
-        dither: a.dither.as_deref().map(parse_dither).transpose()?,
-        dither_amplitude: a.dither_amplitude,
-        seed: a.seed,
-    };
+    let options = a.options.to_options()?;
     let bar = super::progress_bar(0, "converting");
     let report = convert_file(&a.input, &a.output, &options, &mut |done, total| {
         bar.set_length(total);

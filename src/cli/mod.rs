@@ -61,10 +61,26 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("aquant: error: {e:#}");
+            eprintln!("aquant: error: {}", error_chain(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes, each once: aquant's errors already quote their cause (an I/O
+/// error names the file and the reason), so a cause repeated in its parent's text is dropped.
+pub(crate) fn error_chain(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }
 
 /// A progress bar on stderr when it is a terminal, hidden otherwise.
