@@ -18,7 +18,13 @@ fn buffer() -> Vec<f32> {
         .collect()
 }
 
-fn bench_chain(c: &mut Criterion, name: &str, format: ChainFormat, bits: Option<u32>, kind: DitherKind) {
+fn bench_chain(
+    c: &mut Criterion,
+    name: &str,
+    format: ChainFormat,
+    bits: Option<u32>,
+    kind: DitherKind,
+) {
     let mut chain = Chain::new(&ChainOptions {
         bits,
         dither: Dither::new(kind),
@@ -33,18 +39,44 @@ fn bench_chain(c: &mut Criterion, name: &str, format: ChainFormat, bits: Option<
     g.bench_function(name, |b| {
         b.iter(|| {
             buf.copy_from_slice(&input);
-            chain.process_in_place(std::hint::black_box(&mut buf)).unwrap();
+            chain
+                .process_in_place(std::hint::black_box(&mut buf))
+                .unwrap();
         })
     });
     g.finish();
 }
 
 fn benches(c: &mut Criterion) {
-    bench_chain(c, "pcm16_tpdf", ChainFormat::pcm16(), None, DitherKind::Tpdf);
-    bench_chain(c, "pcm16_8bit_tpdf", ChainFormat::pcm16(), Some(8), DitherKind::Tpdf);
-    bench_chain(c, "pcm24_tpdf", ChainFormat::Pcm(aquant::io::Encoding::I24), None, DitherKind::Tpdf);
+    bench_chain(
+        c,
+        "pcm16_tpdf",
+        ChainFormat::pcm16(),
+        None,
+        DitherKind::Tpdf,
+    );
+    bench_chain(
+        c,
+        "pcm16_8bit_tpdf",
+        ChainFormat::pcm16(),
+        Some(8),
+        DitherKind::Tpdf,
+    );
+    bench_chain(
+        c,
+        "pcm24_tpdf",
+        ChainFormat::Pcm(aquant::io::Encoding::I24),
+        None,
+        DitherKind::Tpdf,
+    );
     if new_encoder(CodecId::MuLaw, CHANNELS).is_ok() {
-        bench_chain(c, "mulaw_tpdf", ChainFormat::Codec(CodecId::MuLaw), None, DitherKind::Tpdf);
+        bench_chain(
+            c,
+            "mulaw_tpdf",
+            ChainFormat::Codec(CodecId::MuLaw),
+            None,
+            DitherKind::Tpdf,
+        );
     } else {
         eprintln!("SKIPPED mulaw_tpdf: no mu-law codec in the registry on this branch");
     }

@@ -213,7 +213,13 @@ impl ChainControl {
     /// switching does not jump in time). The chain keeps running underneath, so switching back
     /// resumes without a state discontinuity.
     pub fn set_bypass(&self, bypass: bool) {
-        self.update(|w| if bypass { w | BYPASS_BIT } else { w & !BYPASS_BIT });
+        self.update(|w| {
+            if bypass {
+                w | BYPASS_BIT
+            } else {
+                w & !BYPASS_BIT
+            }
+        });
     }
 
     /// The current depth setting.
@@ -481,9 +487,11 @@ impl CodecStage {
             fed += p.consumed;
             let mut at = 0;
             while at < p.produced {
-                let d =
-                    self.decoder
-                        .decode(&self.bytes[at..p.produced], &mut self.decoded, Flush::None)?;
+                let d = self.decoder.decode(
+                    &self.bytes[at..p.produced],
+                    &mut self.decoded,
+                    Flush::None,
+                )?;
                 if d.consumed == 0 && d.produced == 0 {
                     return Err(stalled("decoder"));
                 }
@@ -549,7 +557,10 @@ impl Chain {
         Self::build(options, Some((encoder, decoder)))
     }
 
-    fn build(options: &ChainOptions, codec: Option<(Box<dyn Encoder>, Box<dyn Decoder>)>) -> Result<Self> {
+    fn build(
+        options: &ChainOptions,
+        codec: Option<(Box<dyn Encoder>, Box<dyn Decoder>)>,
+    ) -> Result<Self> {
         let channels = options.channels;
         let format = match (&codec, options.format) {
             (Some(_), ChainFormat::Pcm(e)) if e != Encoding::I16 => {
@@ -653,10 +664,12 @@ impl Chain {
 
     /// Clipped and NaN counts of every quantizer since construction or reset.
     pub fn stats(&self) -> QuantStats {
-        self.quantizers.iter().fold(QuantStats::default(), |a, q| QuantStats {
-            clipped: a.clipped + q.stats().clipped,
-            nan: a.nan + q.stats().nan,
-        })
+        self.quantizers
+            .iter()
+            .fold(QuantStats::default(), |a, q| QuantStats {
+                clipped: a.clipped + q.stats().clipped,
+                nan: a.nan + q.stats().nan,
+            })
     }
 
     /// Corrupt-data events the codec's decoder counted (0 without a codec).

@@ -12,7 +12,13 @@ use proptest::prelude::*;
 
 /// What `convert` does for a linear format: one quantizer over the whole signal into the
 /// container, read back as float.
-fn offline_pcm(input: &[f32], channels: usize, enc: Encoding, bits: Option<u32>, d: Dither) -> Vec<f32> {
+fn offline_pcm(
+    input: &[f32],
+    channels: usize,
+    enc: Encoding,
+    bits: Option<u32>,
+    d: Dither,
+) -> Vec<f32> {
     fn run<T: AudioSample + Default>(q: &mut UniformQuantizer, input: &[f32]) -> Vec<f32> {
         let mut out = vec![T::default(); input.len()];
         q.process(input, &mut out).unwrap();
@@ -85,7 +91,13 @@ fn run_chunked(chain: &mut Chain, input: &[f32], cuts: &[usize]) -> Vec<f32> {
     out
 }
 
-const PCM: [Encoding; 5] = [Encoding::U8, Encoding::I16, Encoding::I24, Encoding::I32, Encoding::F32];
+const PCM: [Encoding; 5] = [
+    Encoding::U8,
+    Encoding::I16,
+    Encoding::I24,
+    Encoding::I32,
+    Encoding::F32,
+];
 
 #[test]
 fn quantizer_chain_equals_offline_conversion_for_every_linear_format() {
@@ -119,9 +131,22 @@ fn chain_follows_the_grid_from_first_principles() {
         ..ChainOptions::new(1, ChainFormat::pcm16())
     };
     let mut chain = Chain::new(&opts).unwrap();
-    let mut buf = [0.1f32, 0.0625, 0.1875, -1.0, 0.99, 5.0, f32::NAN, f32::NEG_INFINITY, -0.3];
+    let mut buf = [
+        0.1f32,
+        0.0625,
+        0.1875,
+        -1.0,
+        0.99,
+        5.0,
+        f32::NAN,
+        f32::NEG_INFINITY,
+        -0.3,
+    ];
     chain.process_in_place(&mut buf).unwrap();
-    assert_eq!(buf, [0.125, 0.0, 0.25, -1.0, 0.875, 0.875, 0.0, -1.0, -0.25]);
+    assert_eq!(
+        buf,
+        [0.125, 0.0, 0.25, -1.0, 0.875, 0.875, 0.0, -1.0, -0.25]
+    );
     let stats = chain.stats();
     assert_eq!((stats.clipped, stats.nan), (3, 1)); // 0.99, 5.0, -inf; NaN
     let mut empty: [f32; 0] = [];
@@ -132,15 +157,30 @@ fn chain_follows_the_grid_from_first_principles() {
 fn invalid_options_are_errors_not_panics() {
     let bad = |o: ChainOptions| assert!(Chain::new(&o).is_err(), "{o:?}");
     bad(ChainOptions::new(0, ChainFormat::pcm16()));
-    bad(ChainOptions { bits: Some(17), ..ChainOptions::new(2, ChainFormat::pcm16()) });
-    bad(ChainOptions { bits: Some(25), ..ChainOptions::new(2, ChainFormat::Pcm(Encoding::F32)) });
-    bad(ChainOptions { max_frames: 0, ..ChainOptions::new(2, ChainFormat::pcm16()) });
+    bad(ChainOptions {
+        bits: Some(17),
+        ..ChainOptions::new(2, ChainFormat::pcm16())
+    });
+    bad(ChainOptions {
+        bits: Some(25),
+        ..ChainOptions::new(2, ChainFormat::Pcm(Encoding::F32))
+    });
+    bad(ChainOptions {
+        max_frames: 0,
+        ..ChainOptions::new(2, ChainFormat::pcm16())
+    });
     let chain = Chain::new(&ChainOptions::new(2, ChainFormat::pcm16())).unwrap();
     assert!(chain.control().set_bits(Some(17)).is_err());
     assert!(chain.control().set_bits(Some(0)).is_err());
 }
 
-fn toy_chain(channels: usize, block: usize, bits: Option<u32>, d: Dither, max_frames: usize) -> Chain {
+fn toy_chain(
+    channels: usize,
+    block: usize,
+    bits: Option<u32>,
+    d: Dither,
+    max_frames: usize,
+) -> Chain {
     let opts = ChainOptions {
         bits,
         dither: d,
@@ -186,7 +226,11 @@ fn codec_chain_is_the_offline_round_trip_delayed_by_its_latency() {
             Box::new(ToyBlockDecoder::new(channels, block)),
         );
         assert!(got[..lat].iter().all(|&x| x == 0.0));
-        assert_eq!(&got[lat..], &want[..input.len() - lat], "{channels} ch block {block}");
+        assert_eq!(
+            &got[lat..],
+            &want[..input.len() - lat],
+            "{channels} ch block {block}"
+        );
         assert_eq!(chain.codec_warnings(), 0);
     }
 }

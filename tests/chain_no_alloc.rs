@@ -33,7 +33,13 @@ fn exercise(chain: &mut Chain, input: &[f32]) {
 #[test]
 fn quantizer_chains_do_not_allocate() {
     let input = signal(2, 5000, 2);
-    for enc in [Encoding::U8, Encoding::I16, Encoding::I24, Encoding::I32, Encoding::F32] {
+    for enc in [
+        Encoding::U8,
+        Encoding::I16,
+        Encoding::I24,
+        Encoding::I32,
+        Encoding::F32,
+    ] {
         let mut chain = Chain::new(&ChainOptions {
             dither: Dither::tpdf(),
             max_frames: 256,

@@ -42,7 +42,9 @@ fn read_raw(path: &Path) -> Vec<u8> {
 }
 
 fn as_i16(raw: &[u8]) -> Vec<i16> {
-    raw.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect()
+    raw.chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect()
 }
 
 fn as_f32(raw: &[u8]) -> Vec<f32> {
@@ -69,7 +71,10 @@ fn assert_equal_but_silence<T: PartialEq + Default + Copy + std::fmt::Debug>(
     let mut lead = 0;
     loop {
         let end = lead + expected.len();
-        assert!(end <= captured.len(), "{what}: no alignment of the expected samples found");
+        assert!(
+            end <= captured.len(),
+            "{what}: no alignment of the expected samples found"
+        );
         if captured[lead..end] == expected[..] {
             assert!(
                 captured[end..].iter().all(|&s| s == zero),
@@ -185,7 +190,8 @@ fn alsa_file_plugin_captures_exactly_the_offline_conversion() {
     );
     assert_eq!(stats.source_frames, (input.len() / channels) as u64);
     assert_eq!(stats.underruns, 0);
-    let lead = assert_equal_but_silence(&as_i16(&read_raw(&out)), &expected, channels, "i16 device");
+    let lead =
+        assert_equal_but_silence(&as_i16(&read_raw(&out)), &expected, channels, "i16 device");
     eprintln!("  leading silence: {lead} frames");
 
     // 2. Same chain, float device with a fixed 256-frame buffer: the floats are the 16-bit
@@ -202,7 +208,12 @@ fn alsa_file_plugin_captures_exactly_the_offline_conversion() {
     );
     assert_eq!(stats.underruns, 0);
     let expected_f32: Vec<f32> = expected.iter().map(|&s| s as f32 / 32768.0).collect();
-    assert_equal_but_silence(&as_f32(&read_raw(&out)), &expected_f32, channels, "f32 device");
+    assert_equal_but_silence(
+        &as_f32(&read_raw(&out)),
+        &expected_f32,
+        channels,
+        "f32 device",
+    );
 
     // 3. A 20 ms ring that the reader refills while the `null` device drains it as fast as
     //    the CPU allows: the reader falls behind, the callback writes silence and counts
@@ -251,12 +262,8 @@ fn alsa_file_plugin_captures_exactly_the_offline_conversion() {
         },
     );
     let offline = offline_toy_round_trip(&input, channels, block);
-    let lead = assert_equal_but_silence(
-        &as_i16(&read_raw(&out)),
-        &offline,
-        channels,
-        "block codec",
-    );
+    let lead =
+        assert_equal_but_silence(&as_i16(&read_raw(&out)), &offline, channels, "block codec");
     assert!(lead >= latency, "lead {lead} < latency {latency}");
 
     // 5. The device at 48 kHz: the chain runs at 44.1 kHz and its output is resampled. A
@@ -280,11 +287,7 @@ fn alsa_file_plugin_captures_exactly_the_offline_conversion() {
     // The device may have more channels than the mono source; take channel 0.
     let dev_ch = DEVICE_CHANNELS.load(std::sync::atomic::Ordering::Relaxed);
     let ch0: Vec<f32> = got.iter().step_by(dev_ch).copied().collect();
-    let active: Vec<f32> = ch0
-        .iter()
-        .copied()
-        .skip_while(|x| x.abs() < 1e-3)
-        .collect();
+    let active: Vec<f32> = ch0.iter().copied().skip_while(|x| x.abs() < 1e-3).collect();
     let active = &active[..active.iter().rposition(|x| x.abs() >= 1e-3).unwrap() + 1];
     assert!(
         (active.len() as i64 - 48000).abs() < 300,
@@ -296,7 +299,10 @@ fn alsa_file_plugin_captures_exactly_the_offline_conversion() {
         .filter(|w| w[0] < 0.0 && w[1] >= 0.0)
         .count();
     // 46000 samples at 48 kHz of a 1 kHz tone: 958.3 periods.
-    assert!((957..=960).contains(&crossings), "{crossings} upward zero crossings");
+    assert!(
+        (957..=960).contains(&crossings),
+        "{crossings} upward zero crossings"
+    );
     let peak = active[1000..47000].iter().fold(0f32, |m, x| m.max(x.abs()));
     assert!((peak - 0.5).abs() < 0.01, "peak {peak}");
 }
@@ -314,7 +320,9 @@ fn offline_toy_round_trip(input: &[f32], channels: usize, block: usize) -> Vec<i
     let p = enc.encode(&pcm, &mut bytes, Flush::Finish).unwrap();
     assert!(p.finished);
     let mut out = vec![0i16; input.len() + 1000];
-    let d = dec.decode(&bytes[..p.produced], &mut out, Flush::Finish).unwrap();
+    let d = dec
+        .decode(&bytes[..p.produced], &mut out, Flush::Finish)
+        .unwrap();
     out.truncate(input.len());
     assert!(d.produced >= input.len());
     out

@@ -22,7 +22,10 @@ fn asoundrc(home: &Path, raw: &Path, format: &str) {
 }
 
 fn sox(args: &[&str]) -> bool {
-    Command::new("sox").args(args).status().is_ok_and(|s| s.success())
+    Command::new("sox")
+        .args(args)
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 #[test]
@@ -34,8 +37,22 @@ fn aquant_play_sounds_exactly_like_aquant_convert() {
     // A float WAV made by sox (a reference tool), stereo 44.1 kHz, 0.7 s of sweep.
     let input = h.join("in.wav");
     if !sox(&[
-        "-n", "-r", "44100", "-c", "2", "-e", "floating-point", "-b", "32",
-        input.to_str().unwrap(), "synth", "0.7", "sine", "100-8000", "vol", "0.7",
+        "-n",
+        "-r",
+        "44100",
+        "-c",
+        "2",
+        "-e",
+        "floating-point",
+        "-b",
+        "32",
+        input.to_str().unwrap(),
+        "synth",
+        "0.7",
+        "sine",
+        "100-8000",
+        "vol",
+        "0.7",
     ]) {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("sox is required");
@@ -45,8 +62,14 @@ fn aquant_play_sounds_exactly_like_aquant_convert() {
     }
     let converted = h.join("conv.wav");
     let st = Command::new(AQUANT)
-        .args(["convert", input.to_str().unwrap(), converted.to_str().unwrap()])
-        .args(["--format", "pcm16", "--bits", "7", "--dither", "tpdf-hp", "--seed", "5"])
+        .args([
+            "convert",
+            input.to_str().unwrap(),
+            converted.to_str().unwrap(),
+        ])
+        .args([
+            "--format", "pcm16", "--bits", "7", "--dither", "tpdf-hp", "--seed", "5",
+        ])
         .status()
         .unwrap();
     assert!(st.success());
@@ -54,13 +77,18 @@ fn aquant_play_sounds_exactly_like_aquant_convert() {
         .env("HOME", h)
         .env_remove("XDG_CONFIG_HOME")
         .args(["play", input.to_str().unwrap()])
-        .args(["--format", "pcm16", "--bits", "7", "--dither", "tpdf-hp", "--seed", "5"])
+        .args([
+            "--format", "pcm16", "--bits", "7", "--dither", "tpdf-hp", "--seed", "5",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     eprintln!("{stderr}");
     assert!(out.status.success());
-    assert!(stderr.contains("callbacks") && stderr.contains("underruns 0"), "{stderr}");
+    assert!(
+        stderr.contains("callbacks") && stderr.contains("underruns 0"),
+        "{stderr}"
+    );
 
     let expected: Vec<i16> = hound::WavReader::open(&converted)
         .unwrap()
@@ -81,7 +109,11 @@ fn aquant_play_sounds_exactly_like_aquant_convert() {
     assert!(captured[start + expected.len()..].iter().all(|&s| s == 0));
 
     // `aquant devices` lists the file plugin's default and the null device.
-    let out = Command::new(AQUANT).env("HOME", h).arg("devices").output().unwrap();
+    let out = Command::new(AQUANT)
+        .env("HOME", h)
+        .arg("devices")
+        .output()
+        .unwrap();
     let list = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     assert!(list.contains("default") && list.contains("null"), "{list}");

@@ -95,7 +95,11 @@ fn play_counting(chain: Chain, options: PlayOptions, seconds: f64, channels: usi
     // Parameter changes from a control thread while playing.
     for i in 0..20 {
         control.set_bits(Some(4 + i % 8)).unwrap();
-        control.set_dither(if i % 2 == 0 { DitherKind::Tpdf } else { DitherKind::None });
+        control.set_dither(if i % 2 == 0 {
+            DitherKind::Tpdf
+        } else {
+            DitherKind::None
+        });
         control.set_bypass(i % 5 == 4);
         std::thread::sleep(Duration::from_micros(500));
     }

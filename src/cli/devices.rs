@@ -10,7 +10,10 @@ pub struct Args {}
 
 pub fn run(_a: Args) -> Result<ExitCode> {
     let devices = list_devices()?;
-    println!("{:<6} {:<5} {:<32} name", "output", "input", "id (--device)");
+    println!(
+        "{:<6} {:<5} {:<32} name",
+        "output", "input", "id (--device)"
+    );
     for d in &devices {
         // ALSA's `default` is whatever the configuration makes it: cpal cannot tell its
         // direction without opening it.
@@ -19,7 +22,13 @@ pub fn run(_a: Args) -> Result<ExitCode> {
             (true, _) => "yes",
             _ => "-",
         };
-        println!("{:<6} {:<5} {:<32} {}", yes(d.output), yes(d.input), d.id, d.name);
+        println!(
+            "{:<6} {:<5} {:<32} {}",
+            yes(d.output),
+            yes(d.input),
+            d.id,
+            d.name
+        );
     }
     if devices.is_empty() {
         println!("(no devices)");

@@ -53,7 +53,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
             ..LiveOptions::default()
         },
     )?;
-    eprintln!("aquant: live as {}: {} → {}", a.chain.format, live.input_info, live.output_info);
+    eprintln!(
+        "aquant: live as {}: {} → {}",
+        a.chain.format, live.input_info, live.output_info
+    );
     for note in &live.output_info.choice.notes {
         eprintln!("aquant: {note}");
     }

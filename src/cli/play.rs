@@ -90,7 +90,9 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let source = open_input(&a.input)?;
     let spec = source.spec();
     let max_frames = a.buffer.unwrap_or(4096).max(64) as usize;
-    let chain = a.chain.build(spec.channels as usize, spec.encoding, max_frames)?;
+    let chain = a
+        .chain
+        .build(spec.channels as usize, spec.encoding, max_frames)?;
     let latency = chain.latency_frames();
     let options = PlayOptions {
         device: a.device.clone(),
@@ -155,7 +157,9 @@ pub fn spawn_keys(control: ChainControl) -> Arc<AtomicBool> {
 }
 
 fn describe(c: &ChainControl) -> String {
-    let bits = c.bits().map_or("format's own".to_string(), |b| b.to_string());
+    let bits = c
+        .bits()
+        .map_or("format's own".to_string(), |b| b.to_string());
     format!(
         "bits {bits}, dither {}{}",
         c.dither().name(),

@@ -54,7 +54,10 @@ pub fn list_devices() -> Result<Vec<DeviceInfo>, PlaybackError> {
 
 /// The device named `name` (its id, `host:id`, or its name, case-insensitively), or the
 /// default device.
-pub fn find_device(name: Option<&str>, direction: Direction) -> Result<cpal::Device, PlaybackError> {
+pub fn find_device(
+    name: Option<&str>,
+    direction: Direction,
+) -> Result<cpal::Device, PlaybackError> {
     let host = cpal::default_host();
     let default = || match direction {
         Direction::Output => host.default_output_device(),
@@ -65,7 +68,8 @@ pub fn find_device(name: Option<&str>, direction: Direction) -> Result<cpal::Dev
     };
     let matches = |d: &cpal::Device| {
         let id = d.id().ok();
-        id.as_ref().is_some_and(|i| i.id() == name || i.to_string() == name)
+        id.as_ref()
+            .is_some_and(|i| i.id() == name || i.to_string() == name)
             || d.description()
                 .is_ok_and(|x| x.name().eq_ignore_ascii_case(name))
     };
@@ -139,7 +143,10 @@ pub fn choose_config(
     };
     let rate = wish.device_rate.unwrap_or(wish.rate);
     let rank = |r: &cpal::SupportedStreamConfigRange| {
-        let fmt = FORMATS.iter().position(|&f| f == r.sample_format()).unwrap_or(99);
+        let fmt = FORMATS
+            .iter()
+            .position(|&f| f == r.sample_format())
+            .unwrap_or(99);
         let has_rate = (r.min_sample_rate()..=r.max_sample_rate()).contains(&rate);
         let ch = r.channels();
         let ch_rank = if ch == wish.channels {

@@ -228,7 +228,8 @@ const RESAMPLER_CHUNK: usize = 256;
 
 impl PostResampler {
     pub(crate) fn new(from: u32, to: u32, channels: usize) -> Result<Self, String> {
-        let params = rubato::SincInterpolationParameters::new(128, rubato::WindowFunction::BlackmanHarris2);
+        let params =
+            rubato::SincInterpolationParameters::new(128, rubato::WindowFunction::BlackmanHarris2);
         let resampler = rubato::Async::<f32>::new_sinc(
             to as f64 / from as f64,
             1.0,
@@ -367,7 +368,12 @@ impl OutputEngine {
                 None => self.feed.pull(buf, false),
                 Some(r) => r.pull(&mut self.feed, buf),
             };
-            write_frames(&self.work[..got * ch], &mut out[at * dch..(at + got) * dch], ch, dch);
+            write_frames(
+                &self.work[..got * ch],
+                &mut out[at * dch..(at + got) * dch],
+                ch,
+                dch,
+            );
             at += got;
             if got < want {
                 break;

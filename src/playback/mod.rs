@@ -47,7 +47,9 @@ use std::time::{Duration, Instant};
 use cpal::traits::{DeviceTrait, StreamTrait};
 use cpal::SampleFormat;
 
-pub use device::{choose_config, find_device, list_devices, DeviceInfo, Direction, StreamChoice, StreamWish};
+pub use device::{
+    choose_config, find_device, list_devices, DeviceInfo, Direction, StreamChoice, StreamWish,
+};
 pub use engine::{DeviceSample, OutputEngine, Shared, StatsSnapshot};
 pub use source::MemorySource;
 
@@ -203,7 +205,10 @@ impl Player {
         if chain.channels() != channels {
             return Err(crate::Error::invalid(
                 "chain",
-                format!("the chain has {} channels, the source {channels}", chain.channels()),
+                format!(
+                    "the chain has {} channels, the source {channels}",
+                    chain.channels()
+                ),
             )
             .into());
         }
@@ -393,8 +398,11 @@ impl Live {
             },
         )?;
         let max_frames = options.buffer_frames.unwrap_or(4096).max(64) as usize;
-        let prefill = options.prefill_frames.unwrap_or(4 * options.buffer_frames.unwrap_or(512) as usize);
-        let (mut producer, consumer) = rtrb::RingBuffer::new((prefill * 4 + 2 * max_frames + 8192) * channels);
+        let prefill = options
+            .prefill_frames
+            .unwrap_or(4 * options.buffer_frames.unwrap_or(512) as usize);
+        let (mut producer, consumer) =
+            rtrb::RingBuffer::new((prefill * 4 + 2 * max_frames + 8192) * channels);
         if let Ok(chunk) = producer.write_chunk_uninit(prefill * channels) {
             chunk.fill_from_iter(std::iter::repeat(0.0f32));
         }

@@ -68,7 +68,8 @@ pub(crate) fn spawn_reader(
     let channels = spec.channels.max(1) as usize;
     // Sleep a fraction of the ring's duration when it is full: short enough to refill long
     // before it drains.
-    let ring_seconds = producer.buffer().capacity() as f64 / channels as f64 / spec.sample_rate.max(1) as f64;
+    let ring_seconds =
+        producer.buffer().capacity() as f64 / channels as f64 / spec.sample_rate.max(1) as f64;
     let nap = Duration::from_secs_f64((ring_seconds / 8.0).clamp(0.0005, 0.010));
     std::thread::Builder::new()
         .name("aquant-reader".into())

@@ -65,11 +65,13 @@ impl Encoder for ToyBlockEncoder {
             if self.filled > 0 && output.len() - produced >= self.block_bytes() {
                 self.block[self.filled..].fill(0);
                 self.filled = self.block.len();
-                return self.encode(&[], &mut output[produced..], flush).map(|p| Progress {
-                    consumed,
-                    produced: produced + p.produced,
-                    finished: p.finished,
-                });
+                return self
+                    .encode(&[], &mut output[produced..], flush)
+                    .map(|p| Progress {
+                        consumed,
+                        produced: produced + p.produced,
+                        finished: p.finished,
+                    });
             }
             finished = self.filled == 0;
             self.finished = finished;
