@@ -438,3 +438,40 @@ fn write_frames<T: DeviceSample>(src: &[f32], dst: &mut [T], ch: usize, dch: usi
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_conversion_rounds_and_saturates() {
+        assert_eq!(i16::from_chain(0.5), 16384);
+        assert_eq!(i16::from_chain(1.0), i16::MAX);
+        assert_eq!(i16::from_chain(-1.0), i16::MIN);
+        assert_eq!(i16::from_chain(-7.0), i16::MIN);
+        assert_eq!(i16::from_chain(f32::NAN), 0);
+        assert_eq!(i16::from_chain(1.4 / 32768.0), 1);
+        assert_eq!(i16::from_chain(1.6 / 32768.0), 2);
+        assert_eq!(u8::from_chain(0.0), 128);
+        assert_eq!(u8::from_chain(-1.0), 0);
+        assert_eq!(i32::from_chain(0.25), 1 << 29);
+        assert_eq!(f32::from_chain(f32::INFINITY), 0.0);
+        assert_eq!(f32::from_chain(0.123), 0.123);
+    }
+
+    #[test]
+    fn channels_map_between_source_and_device() {
+        let mut out = [0.0f32; 6];
+        write_frames(&[0.1, 0.2, 0.3], &mut out, 1, 2);
+        assert_eq!(out, [0.1, 0.1, 0.2, 0.2, 0.3, 0.3]);
+        let mut mono = [0.0f32; 2];
+        write_frames(&[0.25, 0.75, -0.5, 0.5], &mut mono, 2, 1);
+        assert_eq!(mono, [0.5, 0.0]);
+        let mut wide = [9.0f32; 6];
+        write_frames(&[0.1, 0.2, 0.3, 0.4], &mut wide, 2, 3);
+        assert_eq!(wide, [0.1, 0.2, 0.0, 0.3, 0.4, 0.0]);
+        let mut narrow = [0.0f32; 4];
+        write_frames(&[0.1, 0.2, 0.3, 0.4, 0.5, 0.6], &mut narrow, 3, 2);
+        assert_eq!(narrow, [0.1, 0.2, 0.4, 0.5]);
+    }
+}
