@@ -15,6 +15,9 @@
 //! of each call, so a change takes effect at a buffer boundary. Every (bits, dither) setting's
 //! quantizer is built up front, so switching is an index change.
 //!
+//! A [`PreStage`] (a denoiser, a filter) can run before the quantizer:
+//! [`Chain::with_pre_stage`].
+//!
 //! # Block codecs
 //!
 //! A block codec (ADPCM) can only decode a block once the whole block was encoded, so a short
@@ -511,9 +514,35 @@ impl CodecStage {
     }
 }
 
+/// A stage that runs before the quantizer, in place: a denoiser, a filter, a gain. Plug one
+/// in with [`Chain::with_pre_stage`]; it must follow the chain's rules (no allocation, lock
+/// or panic in `process`; any buffer length up to `max_frames` frames, partial frames
+/// included, with the same output however the input is split).
+pub trait PreStage: Send {
+    /// Processes `buffer` (interleaved, the chain's channels) in place.
+    fn process(&mut self, buffer: &mut [f32]) -> Result<()>;
+    /// Frames by which the stage delays its output (for a framed model: its frame lag).
+    fn latency_frames(&self) -> usize {
+        0
+    }
+    /// Returns to the freshly constructed state.
+    fn reset(&mut self);
+}
+
+struct PreSlot(Box<dyn PreStage>);
+
+impl std::fmt::Debug for PreSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreStage")
+            .field("latency_frames", &self.0.latency_frames())
+            .finish_non_exhaustive()
+    }
+}
+
 /// The real-time chain; see the [module docs](self).
 #[derive(Debug)]
 pub struct Chain {
+    pre: Option<PreSlot>,
     channels: usize,
     format: ChainFormat,
     max_bits: u32,
@@ -597,6 +626,7 @@ impl Chain {
         let latency_samples = codec.as_ref().map_or(0, |c| c.latency_samples);
         let word = pack(options.bits, options.dither.kind, false);
         let mut chain = Self {
+            pre: None,
             channels,
             format,
             max_bits,
@@ -635,6 +665,15 @@ impl Chain {
         self.applied = word;
     }
 
+    /// Adds `stage` before the quantizer (replacing any earlier one). The chain's latency
+    /// grows by the stage's, and bypass stays aligned with the processed signal.
+    pub fn with_pre_stage(mut self, stage: Box<dyn PreStage>) -> Self {
+        self.pre = Some(PreSlot(stage));
+        self.dry = vec![0.0; self.latency_frames() * self.channels];
+        self.dry_pos = 0;
+        self
+    }
+
     /// A handle that changes this chain's parameters from another thread.
     pub fn control(&self) -> ChainControl {
         ChainControl {
@@ -660,6 +699,7 @@ impl Chain {
         self.codec
             .as_ref()
             .map_or(0, |c| c.latency_samples / self.channels)
+            + self.pre.as_ref().map_or(0, |p| p.0.latency_frames())
     }
 
     /// Clipped and NaN counts of every quantizer since construction or reset.
@@ -684,6 +724,9 @@ impl Chain {
         }
         if let Some(c) = &mut self.codec {
             c.reset();
+        }
+        if let Some(p) = &mut self.pre {
+            p.0.reset();
         }
         self.dry.fill(0.0);
         self.dry_pos = 0;
@@ -711,6 +754,9 @@ impl Chain {
         // with continuous quantizer and codec state.
         let wet = &mut self.wet[..n];
         wet.copy_from_slice(buf);
+        if let Some(p) = &mut self.pre {
+            p.0.process(wet)?;
+        }
         let q = &mut self.quantizers[self.active];
         match &mut self.codec {
             None => quantize_round_trip(q, wet, &mut self.container)?,

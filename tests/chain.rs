@@ -331,3 +331,75 @@ proptest! {
         prop_assert_eq!(whole, split);
     }
 }
+
+/// A pure delay of `frames` frames: a stand-in for a framed model's lag.
+struct Delay {
+    line: Vec<f32>,
+    pos: usize,
+    frames: usize,
+    gain: f32,
+}
+
+impl aquant::chain::PreStage for Delay {
+    fn process(&mut self, buffer: &mut [f32]) -> aquant::Result<()> {
+        for x in buffer.iter_mut() {
+            if !self.line.is_empty() {
+                std::mem::swap(x, &mut self.line[self.pos]);
+                self.pos = (self.pos + 1) % self.line.len();
+            }
+            *x *= self.gain;
+        }
+        Ok(())
+    }
+    fn latency_frames(&self) -> usize {
+        self.frames
+    }
+    fn reset(&mut self) {
+        self.line.fill(0.0);
+        self.pos = 0;
+    }
+}
+
+#[test]
+fn a_pre_stage_runs_before_the_quantizer_and_adds_its_latency() {
+    let channels = 2;
+    let (frames, gain) = (5usize, 0.5f32);
+    let input = signal(channels, 400, 12);
+    let d = Dither::tpdf().with_seed(2);
+    let make = || {
+        Chain::new(&ChainOptions {
+            bits: Some(9),
+            dither: d,
+            ..ChainOptions::new(channels, ChainFormat::pcm16())
+        })
+        .unwrap()
+        .with_pre_stage(Box::new(Delay {
+            line: vec![0.0; frames * channels],
+            pos: 0,
+            frames,
+            gain,
+        }))
+    };
+    let mut chain = make();
+    assert_eq!(chain.latency_frames(), frames);
+    let got = run_chunked(&mut chain, &input, &[33, 100]);
+    // First principles: the stage's output is the input delayed and halved, then quantized.
+    let mut staged = vec![0.0f32; frames * channels];
+    staged.extend(
+        input[..input.len() - frames * channels]
+            .iter()
+            .map(|x| x * gain),
+    );
+    assert_eq!(
+        got,
+        offline_pcm(&staged, channels, Encoding::I16, Some(9), d)
+    );
+    // Bypass is delayed by the same latency.
+    let mut chain = make();
+    chain.control().set_bypass(true);
+    let got = run_chunked(&mut chain, &input, &[64]);
+    assert_eq!(
+        &got[frames * channels..],
+        &input[..input.len() - frames * channels]
+    );
+}

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use aquant::chain::{Chain, ChainFormat, ChainOptions};
 use aquant::io::{PcmSpec, SampleBuf, SampleSource};
-use aquant::playback::{MemorySource, PlayOptions, Player};
+use aquant::playback::{Live, LiveOptions, MemorySource, PlayOptions, Player};
 use aquant::{Dither, DitherKind};
 use chain_support::{signal, ToyBlockDecoder, ToyBlockEncoder};
 
@@ -236,4 +236,44 @@ fn a_starved_callback_writes_silence_and_counts_underruns() {
         "worst callback {} s",
         stats.worst_callback_seconds
     );
+}
+
+#[test]
+fn live_duplex_runs_and_its_output_callback_never_allocates() {
+    // `null` capture gives silence as fast as the CPU allows and `null` playback takes it
+    // as fast: a smoke test of the duplex path (ring, input conversion, output engine).
+    let before = IN_CALLBACK_ALLOCS.load(Ordering::Relaxed);
+    let live = Live::start(
+        |channels, _| {
+            Chain::new(&ChainOptions {
+                bits: Some(6),
+                dither: Dither::tpdf(),
+                max_frames: 256,
+                ..ChainOptions::new(channels, ChainFormat::pcm16())
+            })
+        },
+        &LiveOptions {
+            input_device: Some("null".into()),
+            output_device: Some("null".into()),
+            buffer_frames: Some(256),
+            on_callback: Some(mark),
+            ..LiveOptions::default()
+        },
+    )
+    .expect("open null for capture and playback");
+    let control = live.control();
+    for bits in 3..10 {
+        control.set_bits(Some(bits)).unwrap();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    let stats = live.stop();
+    eprintln!("{stats}");
+    assert!(stats.callbacks > 10, "{stats:?}");
+    assert!(
+        stats.source_frames > 0,
+        "no captured frame reached the output: {stats:?}"
+    );
+    assert_eq!(stats.chain_errors, 0);
+    let allocs = IN_CALLBACK_ALLOCS.load(Ordering::Relaxed) - before;
+    assert_eq!(allocs, 0, "{allocs} allocations inside the output callback");
 }

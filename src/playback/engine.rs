@@ -22,6 +22,8 @@ pub struct Shared {
     pub(crate) overruns: AtomicU64,
     pub(crate) worst_ppm: AtomicU64,
     pub(crate) worst_ns: AtomicU64,
+    pub(crate) busy_ns: AtomicU64,
+    pub(crate) period_ns: AtomicU64,
     pub(crate) chain_errors: AtomicU64,
     pub(crate) device_errors: AtomicU64,
     /// The reader pushed its last frame.
@@ -51,6 +53,8 @@ pub struct StatsSnapshot {
     pub worst_callback_fraction: f64,
     /// Worst callback time in seconds.
     pub worst_callback_seconds: f64,
+    /// Time spent in callbacks as a fraction of the time they covered (the average load).
+    pub mean_callback_fraction: f64,
     /// Buffers the chain refused (their output is silence).
     pub chain_errors: u64,
     /// Errors the device reported (xruns and others).
@@ -58,6 +62,16 @@ pub struct StatsSnapshot {
 }
 
 impl Shared {
+    /// Tells the engine that the producer pushed its last frame.
+    pub fn end_of_source(&self) {
+        self.source_done.store(true, Ordering::Release);
+    }
+
+    /// Whether the engine has output the last frame (latency tail included).
+    pub fn is_finished(&self) -> bool {
+        self.finished.load(Ordering::Acquire)
+    }
+
     /// The current counts.
     pub fn snapshot(&self) -> StatsSnapshot {
         let r = |a: &AtomicU64| a.load(Ordering::Relaxed);
@@ -70,6 +84,7 @@ impl Shared {
             overruns: r(&self.overruns),
             worst_callback_fraction: r(&self.worst_ppm) as f64 / 1e6,
             worst_callback_seconds: r(&self.worst_ns) as f64 / 1e9,
+            mean_callback_fraction: r(&self.busy_ns) as f64 / r(&self.period_ns).max(1) as f64,
             chain_errors: r(&self.chain_errors),
             device_errors: r(&self.device_errors),
         }
@@ -80,13 +95,14 @@ impl std::fmt::Display for StatsSnapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "callbacks {}, frames {}, underruns {} ({} frames of silence), worst callback {:.2}% of its period ({:.3} ms)",
+            "callbacks {}, frames {}, underruns {} ({} frames of silence), worst callback {:.2}% of its period ({:.3} ms), mean {:.3}%",
             self.callbacks,
             self.frames,
             self.underruns,
             self.underrun_frames,
             self.worst_callback_fraction * 100.0,
-            self.worst_callback_seconds * 1e3
+            self.worst_callback_seconds * 1e3,
+            self.mean_callback_fraction * 100.0
         )?;
         if self.overruns > 0 {
             write!(f, ", input overruns {}", self.overruns)?;
@@ -315,9 +331,12 @@ impl OutputEngine {
     /// An engine reading `chain.channels()`-channel frames at `source_rate` from `consumer`
     /// and writing `device_channels` at `device_rate` (resampling after the chain when they
     /// differ). `max_frames` sizes the work buffer (larger callbacks are done in pieces).
-    /// With `ends`, the engine finishes when `shared.source_done` is set and the ring is
-    /// drained; the chain's latency is flushed with silence.
-    pub(crate) fn new(
+    /// Once [`Shared::end_of_source`] was called and the ring is drained, the engine flushes
+    /// the chain's latency with silence and sets [`Shared::is_finished`].
+    ///
+    /// Use it to run aquant's engine in a stream you build yourself: push frames into the
+    /// ring's producer from any one thread, call [`fill`](Self::fill) in the data callback.
+    pub fn new(
         consumer: rtrb::Consumer<f32>,
         chain: Chain,
         source_rate: u32,
@@ -395,6 +414,8 @@ impl OutputEngine {
             let ns = start.elapsed().as_nanos() as u64;
             let period = frames as f64 * self.ns_per_frame;
             shared.worst_ns.fetch_max(ns, Ordering::Relaxed);
+            shared.busy_ns.fetch_add(ns, Ordering::Relaxed);
+            shared.period_ns.fetch_add(period as u64, Ordering::Relaxed);
             shared
                 .worst_ppm
                 .fetch_max((ns as f64 / period * 1e6) as u64, Ordering::Relaxed);
@@ -436,5 +457,42 @@ fn write_frames<T: DeviceSample>(src: &[f32], dst: &mut [T], ch: usize, dch: usi
                 };
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_conversion_rounds_and_saturates() {
+        assert_eq!(i16::from_chain(0.5), 16384);
+        assert_eq!(i16::from_chain(1.0), i16::MAX);
+        assert_eq!(i16::from_chain(-1.0), i16::MIN);
+        assert_eq!(i16::from_chain(-7.0), i16::MIN);
+        assert_eq!(i16::from_chain(f32::NAN), 0);
+        assert_eq!(i16::from_chain(1.4 / 32768.0), 1);
+        assert_eq!(i16::from_chain(1.6 / 32768.0), 2);
+        assert_eq!(u8::from_chain(0.0), 128);
+        assert_eq!(u8::from_chain(-1.0), 0);
+        assert_eq!(i32::from_chain(0.25), 1 << 29);
+        assert_eq!(f32::from_chain(f32::INFINITY), 0.0);
+        assert_eq!(f32::from_chain(0.123), 0.123);
+    }
+
+    #[test]
+    fn channels_map_between_source_and_device() {
+        let mut out = [0.0f32; 6];
+        write_frames(&[0.1, 0.2, 0.3], &mut out, 1, 2);
+        assert_eq!(out, [0.1, 0.1, 0.2, 0.2, 0.3, 0.3]);
+        let mut mono = [0.0f32; 2];
+        write_frames(&[0.25, 0.75, -0.5, 0.5], &mut mono, 2, 1);
+        assert_eq!(mono, [0.5, 0.0]);
+        let mut wide = [9.0f32; 6];
+        write_frames(&[0.1, 0.2, 0.3, 0.4], &mut wide, 2, 3);
+        assert_eq!(wide, [0.1, 0.2, 0.0, 0.3, 0.4, 0.0]);
+        let mut narrow = [0.0f32; 4];
+        write_frames(&[0.1, 0.2, 0.3, 0.4, 0.5, 0.6], &mut narrow, 3, 2);
+        assert_eq!(narrow, [0.1, 0.2, 0.4, 0.5]);
     }
 }
