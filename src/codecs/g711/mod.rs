@@ -142,9 +142,15 @@ fn check_lengths(input: usize, output: usize) -> Result<()> {
     Ok(())
 }
 
+/// [`SimdLevel::select`], read once (it consults the environment, which allocates).
+fn default_level() -> SimdLevel {
+    static LEVEL: std::sync::OnceLock<SimdLevel> = std::sync::OnceLock::new();
+    *LEVEL.get_or_init(SimdLevel::select)
+}
+
 /// Encodes `input` into `output` (equal lengths) at the best SIMD level ([`SimdLevel::select`]).
 pub fn encode(law: Law, rule: Rule, input: &[i16], output: &mut [u8]) -> Result<()> {
-    encode_at(SimdLevel::select(), law, rule, input, output)
+    encode_at(default_level(), law, rule, input, output)
 }
 
 /// [`encode`] at a given SIMD level (lowered to what this CPU supports).
@@ -162,7 +168,7 @@ pub fn encode_at(
 
 /// Decodes `input` into `output` (equal lengths) at the best SIMD level.
 pub fn decode(law: Law, input: &[u8], output: &mut [i16]) -> Result<()> {
-    decode_at(SimdLevel::select(), law, input, output)
+    decode_at(default_level(), law, input, output)
 }
 
 /// [`decode`] at a given SIMD level (lowered to what this CPU supports).
@@ -407,6 +413,12 @@ impl G711Quantizer {
     pub fn stats(&self) -> QuantStats {
         self.quantizer.stats()
     }
+
+    /// Returns to the state right after construction (restarts the dither sequence), whatever
+    /// the input type.
+    pub fn reset(&mut self) {
+        Processor::<f32, i16>::reset(&mut self.quantizer);
+    }
 }
 
 impl<I: AudioSample> Processor<I, u8> for G711Quantizer {
@@ -427,7 +439,6 @@ impl<I: AudioSample> Processor<I, u8> for G711Quantizer {
                 }
                 kernels::encode(self.level, op, s, o);
             }
-            Processor::<I, i16>::reset(&mut self.quantizer);
             return Ok(());
         }
         for (x, o) in input.chunks(SCRATCH).zip(output.chunks_mut(SCRATCH)) {
@@ -439,7 +450,7 @@ impl<I: AudioSample> Processor<I, u8> for G711Quantizer {
     }
 
     fn reset(&mut self) {
-        Processor::<I, i16>::reset(&mut self.quantizer);
+        G711Quantizer::reset(self);
     }
 }
 
