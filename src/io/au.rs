@@ -557,6 +557,25 @@ mod tests {
     }
 
     #[test]
+    fn corrupted_headers_never_panic() {
+        let mut good = header(28, 6, 3, 8000, 1);
+        good.extend_from_slice(&[0; 4]);
+        good.extend_from_slice(&[1, 2, 3, 4, 5, 6]);
+        let mut s = 7u64;
+        for _ in 0..5000 {
+            let mut f = good.clone();
+            for _ in 0..3 {
+                s = crate::dither::rng::splitmix64(s);
+                let i = (s as usize >> 8) % f.len();
+                f[i] = (s >> 40) as u8;
+            }
+            s = crate::dither::rng::splitmix64(s);
+            f.truncate(f.len() - (s % 4) as usize);
+            let _ = read_all(f);
+        }
+    }
+
+    #[test]
     fn writer_round_trips_and_checks_frames() {
         let mut w = AuWriter::new(
             Cursor::new(Vec::new()),
