@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Golden vectors for aquant's vocoder mu-law (src/quant/mulaw.rs), made with the real packages.
 
-Run:  pip install torch torchaudio librosa numpy   (versions used: see tests/data/g711/mulaw/VERSIONS)
+Run:  pip install "torch==2.11.*" "torchaudio==2.11.*" librosa numpy
+      (torchaudio 2.11 is the newest on PyPI and refuses a newer torch; versions used: see
+      tests/data/g711/mulaw/VERSIONS)
       python3 scripts/gen_mulaw_vectors.py tests/data/g711/mulaw
 
 Writes little-endian raw arrays:
