@@ -41,7 +41,7 @@ const TORCH_CHANNELS: [u32; 4] = [256, 16, 1024, 65536];
 const LIBROSA_MU: [&str; 4] = ["255", "15", "1023", "100.5"];
 
 #[test]
-fn torchaudio_encoding_is_bit_exact() {
+fn torchaudio_encoding_is_bit_exact_away_from_edges() {
     for c in TORCH_CHANNELS {
         let x = f32s(&format!("torch_c{c}_input.f32"));
         let expected = i32s(&format!("torch_c{c}_encode.i32"));
@@ -107,7 +107,7 @@ fn torchaudio_decoding_matches_every_code() {
 }
 
 #[test]
-fn librosa_compress_is_bit_exact() {
+fn librosa_compress_is_bit_exact_away_from_edges() {
     for mu in LIBROSA_MU {
         let m: f64 = mu.parse().unwrap();
         let x = f64s(&format!("librosa_mu{mu}_input.f64"));
@@ -219,4 +219,41 @@ fn general_law_equals_torchaudio_in_range() {
             within_exp_ulp(ours, theirs, (c - 1) as f64, f32::EPSILON as f64);
         }
     }
+}
+
+/// Within 4 ulps of a decision edge the packages' own `log1p` (vectorized vendor math, not
+/// correctly rounded) decides which side an input falls on. There we agree on all but a small
+/// share of inputs, and never by more than one code. (Away from the edges: bit-exact, above.)
+#[test]
+fn at_decision_edges_codes_differ_by_at_most_one_on_a_small_share() {
+    let mut report = Vec::new();
+    for c in [256u32, 1024] {
+        let x = f32s(&format!("torch_c{c}_edges.f32"));
+        let expected = i32s(&format!("torch_c{c}_edges_encode.i32"));
+        let mut out = vec![0; x.len()];
+        torchaudio_mu_law_encoding(&x, c, &mut out).unwrap();
+        let differ = out.iter().zip(&expected).filter(|(a, b)| a != b).count();
+        assert!(out.iter().zip(&expected).all(|(a, b)| (a - b).abs() <= 1));
+        assert!(
+            differ * 100 <= x.len(),
+            "torch {c}: {differ} of {}",
+            x.len()
+        );
+        report.push(format!("torch {c}: {differ}/{}", x.len()));
+    }
+    for mu in [255u32, 1023] {
+        let x = f64s(&format!("librosa_mu{mu}_edges.f64"));
+        let expected = i32s(&format!("librosa_mu{mu}_edges_compress.i32"));
+        let mut out = vec![0; x.len()];
+        librosa_mu_compress(&x, mu as f64, &mut out).unwrap();
+        let differ = out.iter().zip(&expected).filter(|(a, b)| a != b).count();
+        assert!(out.iter().zip(&expected).all(|(a, b)| (a - b).abs() <= 1));
+        assert!(
+            differ * 50 <= x.len(),
+            "librosa {mu}: {differ} of {}",
+            x.len()
+        );
+        report.push(format!("librosa {mu}: {differ}/{}", x.len()));
+    }
+    eprintln!("edge inputs that differ by one code: {}", report.join(", "));
 }
