@@ -221,7 +221,7 @@ fn general_law_equals_torchaudio_in_range() {
     }
 }
 
-/// Within 4 ulps of a decision edge the packages' own `log1p` (vectorized vendor math, not
+/// Within 4 ulps of a decision edge the packages' own `log1p` (vectorized, not
 /// correctly rounded) decides which side an input falls on. There we agree on all but a small
 /// share of inputs, and never by more than one code. (Away from the edges: bit-exact, above.)
 #[test]

@@ -17,7 +17,7 @@
 //! operation for operation, with correctly rounded `log1p`, `exp` and `pow`; they are tested
 //! against vectors those packages produced (`scripts/gen_mulaw_vectors.py`). The packages'
 //! own `log1p`/`exp`/`pow` are vectorized implementations (torch's CPU kernels, numpy's SIMD
-//! loops) that is off by one ulp on ~0.1–1% of arguments, which no portable code reproduces.
+//! loops) that are off by one ulp on ~0.1–1% of arguments, which no portable code reproduces.
 //! So, measured on those vectors:
 //!
 //! * **Encoders**: bit-exact on every ramp, random, tiny and out-of-range input (64 000 for
