@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Golden vectors for aquant's vocoder mu-law (src/quant/mulaw.rs), made with the real packages.
 
-Run:  pip install torch torchaudio librosa numpy   (versions used: see tests/data/g711/mulaw/VERSIONS)
+Run:  pip install "torch==2.11.*" "torchaudio==2.11.*" librosa numpy
+      (torchaudio 2.11 is the newest on PyPI and refuses a newer torch; versions used: see
+      tests/data/g711/mulaw/VERSIONS)
       python3 scripts/gen_mulaw_vectors.py tests/data/g711/mulaw
 
 Writes little-endian raw arrays:
@@ -13,6 +15,8 @@ Writes little-endian raw arrays:
   librosa_mu{M}_codes.i32     every code mu_expand accepts: ceil(-(1+M)/2) ..= floor((1+M)/2)
   librosa_mu{M}_expand.f64    librosa.mu_expand(codes, mu=M, quantize=True)
   librosa_rejects.f64         inputs mu_compress raises on (checked here, one by one)
+  torch_c{C}_edges.f32 / torch_c{C}_edges_encode.i32        inputs within 4 ulps of every
+  librosa_mu{M}_edges.f64 / librosa_mu{M}_edges_compress.i32   decision edge, and the codes
 """
 import os
 import sys
@@ -54,6 +58,30 @@ for channels in (256, 16, 1024, 65536):
     dec = F.mu_law_decoding(torch.arange(channels, dtype=torch.int64), channels).numpy()
     assert dec.dtype == np.float32
     save(f"torch_c{channels}_decode.f32", dec, np.float32)
+
+def near(edges, dtype, lo=-np.inf, hi=np.inf):
+    """Every edge and its neighbours up to 4 ulps away, in `dtype`."""
+    out = []
+    for d in range(-4, 5):
+        v = edges.astype(dtype)
+        for _ in range(abs(d)):
+            v = np.nextafter(v, dtype(np.inf) if d > 0 else dtype(-np.inf)).astype(dtype)
+        out.append(v)
+    return np.clip(np.concatenate(out), lo, hi).astype(dtype)
+
+
+# Inputs at the decision edges, where a one-ulp difference in log1p moves the code.
+for channels in (256, 1024):
+    mu = channels - 1
+    y = 2 * (np.arange(channels - 1) + 0.5) / mu - 1
+    x = near(np.sign(y) * np.expm1(np.abs(y) * np.log1p(mu)) / mu, np.float32)
+    save(f"torch_c{channels}_edges.f32", x, np.float32)
+    save(f"torch_c{channels}_edges_encode.i32", F.mu_law_encoding(torch.from_numpy(x), channels).numpy(), np.int32)
+for mu in (255, 1023):
+    bins = np.linspace(-1, 1, int(1 + mu))
+    x = near(np.sign(bins) * np.expm1(np.abs(bins) * np.log1p(mu)) / mu, np.float64, -1.0, 1.0)
+    save(f"librosa_mu{mu}_edges.f64", x, np.float64)
+    save(f"librosa_mu{mu}_edges_compress.i32", librosa.mu_compress(x, mu=mu, quantize=True), np.int32)
 
 # librosa: float64 in [-1, 1] (numpy's default dtype), quantize=True.
 for mu in (255, 15, 1023, 100.5):

@@ -1,6 +1,9 @@
 //! File formats. This layer knows files, not DSP: it moves samples and codec bytes in and out
-//! of containers, with strict validation and errors that name the file and the chunk.
+//! of containers (RIFF/WAVE for any format tag, Sun/NeXT `.au`, headerless raw), with strict
+//! validation and errors that name the file and the chunk.
 
+pub mod au;
+pub mod raw;
 pub mod riff;
 mod symphonia_source;
 pub mod wav;

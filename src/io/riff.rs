@@ -221,6 +221,72 @@ impl WavFormat {
     }
 }
 
+/// The `fmt ` of a G.711 WAV: tag 7 (mu-law) or 6 (A-law), 8 bits, one byte per sample,
+/// `cbSize = 0` (write it with a `fact` chunk, as the WAV spec asks of non-PCM formats).
+///
+/// ```
+/// use aquant::codecs::g711::Law;
+/// use aquant::io::riff::{g711_format, g711_law, WavFormat};
+///
+/// let f = g711_format(Law::ALaw, 2, 8000);
+/// assert_eq!((f.format_tag, f.block_align, f.byte_rate), (6, 2, 16000));
+/// assert_eq!(g711_law(&f, "x.wav")?, Some(Law::ALaw));
+/// assert_eq!(g711_law(&f.clone().into_extensible(8, 3), "x.wav")?, Some(Law::ALaw));
+/// assert_eq!(g711_law(&WavFormat::new(1, 1, 8000, 2, 16), "x.wav")?, None);
+/// # Ok::<(), aquant::Error>(())
+/// ```
+pub fn g711_format(law: crate::codecs::g711::Law, channels: u16, sample_rate: u32) -> WavFormat {
+    let tag = match law {
+        crate::codecs::g711::Law::MuLaw => WAVE_FORMAT_MULAW,
+        crate::codecs::g711::Law::ALaw => WAVE_FORMAT_ALAW,
+    };
+    WavFormat::new(tag, channels, sample_rate, channels, 8)
+}
+
+/// The G.711 law of a WAV format (plain or extensible), or `None` if it is not G.711. A
+/// G.711 format whose fields are inconsistent (bits other than 8, block align other than the
+/// channel count, byte rate other than rate · block align) is [`Error::Malformed`].
+pub fn g711_law(
+    format: &WavFormat,
+    name: impl AsRef<Path>,
+) -> Result<Option<crate::codecs::g711::Law>> {
+    use crate::codecs::g711::Law;
+    let law = match format.codec_tag() {
+        WAVE_FORMAT_MULAW => Law::MuLaw,
+        WAVE_FORMAT_ALAW => Law::ALaw,
+        _ => return Ok(None),
+    };
+    let bad = |what: String| malformed(name.as_ref(), "fmt ", what);
+    if format.bits_per_sample != 8 {
+        return Err(bad(format!(
+            "G.711 needs 8 bits per sample, found {}",
+            format.bits_per_sample
+        )));
+    }
+    if format.block_align != format.channels {
+        return Err(bad(format!(
+            "G.711 block align must equal the channel count {}, found {}",
+            format.channels, format.block_align
+        )));
+    }
+    let byte_rate = format.sample_rate as u64 * format.block_align as u64;
+    if format.byte_rate as u64 != byte_rate {
+        return Err(bad(format!(
+            "G.711 byte rate must be {byte_rate}, found {}",
+            format.byte_rate
+        )));
+    }
+    if let Some(e) = format.extensible {
+        if e.valid_bits != 8 && e.valid_bits != 0 {
+            return Err(bad(format!(
+                "G.711 valid bits must be 8, found {}",
+                e.valid_bits
+            )));
+        }
+    }
+    Ok(Some(law))
+}
+
 /// Where the `data` chunk is and what the header said.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WavHeader {

@@ -1,5 +1,6 @@
-//! AVX-512 G.711 kernels (F, BW, DQ, VL): the AVX2 formulas in 16 x 32-bit lanes for
-//! encoding and 32 x 16-bit lanes for decoding, with mask registers for the sign.
+//! AVX-512 G.711 kernels (F, BW, DQ, VL), all in 32 x 16-bit lanes: encoding finds the
+//! segment with a 64-entry `vpermt2w` table and shifts with `vpsrlvw`; decoding uses the
+//! AVX2 formulas with a mask register for the sign.
 
 use std::arch::x86_64::*;
 
@@ -24,71 +25,112 @@ pub(crate) fn decode(alaw: bool, input: &[u8], output: &mut [i16]) {
     unsafe { decode_avx512(alaw, input, output) }
 }
 
-/// mu-law codes of 16 samples widened to i32 (see `scalar::ulaw_encode`).
+/// Bit length of `i` (0 for 0).
+const fn bit_length(i: u16) -> u16 {
+    16 - i.leading_zeros() as u16
+}
+
+/// Segment of a biased mu-law magnitude `b` (33..=8191), indexed by
+/// `min(b >> 5, 7) + (b >> 8)`: `bit_length(b) - 5` in 64 16-bit entries.
+const ULAW_SEGMENT: [u16; 64] = {
+    let mut t = [0u16; 64];
+    let mut i = 1;
+    while i < 64 {
+        t[i] = if i <= 7 {
+            bit_length(i as u16)
+        } else if i <= 38 {
+            bit_length(i as u16 - 7) + 3
+        } else {
+            8
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Exponent of an A-law magnitude `m` (0..=2047), indexed by `m >> 5`: `bit_length(m >> 5)`.
+const ALAW_EXPONENT: [u16; 64] = {
+    let mut t = [0u16; 64];
+    let mut i = 0;
+    while i < 64 {
+        t[i] = bit_length(i as u16);
+        i += 1;
+    }
+    t
+};
+
+/// Two 32-entry halves of a 64-entry `vpermt2w` table.
 #[inline(always)]
-unsafe fn ulaw16(x: __m512i) -> __m512i {
-    let negative = _mm512_srai_epi32(x, 31);
-    let magnitude = _mm512_srai_epi32(_mm512_xor_si512(x, negative), 2);
-    let biased = _mm512_min_epi32(
-        _mm512_add_epi32(magnitude, _mm512_set1_epi32(33)),
-        _mm512_set1_epi32(0x1FFF),
+unsafe fn table64(t: &[u16; 64]) -> (__m512i, __m512i) {
+    (
+        _mm512_loadu_si512(t.as_ptr() as *const _),
+        _mm512_loadu_si512(t.as_ptr().add(32) as *const _),
+    )
+}
+
+/// mu-law codes of 32 samples, one per 16-bit lane (see `scalar::ulaw_encode`); the segment
+/// comes from a 64-entry table lookup instead of a bit scan.
+#[inline(always)]
+unsafe fn ulaw32(x: __m512i, table: (__m512i, __m512i)) -> __m512i {
+    let negative = _mm512_srai_epi16(x, 15);
+    let magnitude = _mm512_srai_epi16(_mm512_xor_si512(x, negative), 2);
+    let biased = _mm512_min_epi16(
+        _mm512_add_epi16(magnitude, _mm512_set1_epi16(33)),
+        _mm512_set1_epi16(0x1FFF),
     );
-    let exponent = _mm512_srli_epi32(_mm512_castps_si512(_mm512_cvtepi32_ps(biased)), 23);
-    let segment = _mm512_sub_epi32(exponent, _mm512_set1_epi32(131));
-    let level = _mm512_sub_epi32(
-        _mm512_add_epi32(
-            _mm512_slli_epi32(segment, 4),
-            _mm512_srlv_epi32(biased, segment),
+    let index = _mm512_add_epi16(
+        _mm512_min_epi16(_mm512_srli_epi16(biased, 5), _mm512_set1_epi16(7)),
+        _mm512_srli_epi16(biased, 8),
+    );
+    let segment = _mm512_permutex2var_epi16(table.0, index, table.1);
+    let level = _mm512_sub_epi16(
+        _mm512_add_epi16(
+            _mm512_slli_epi16(segment, 4),
+            _mm512_srlv_epi16(biased, segment),
         ),
-        _mm512_set1_epi32(32),
+        _mm512_set1_epi16(32),
     );
     let flip = _mm512_xor_si512(
-        _mm512_set1_epi32(0xFF),
-        _mm512_and_si512(negative, _mm512_set1_epi32(0x80)),
+        _mm512_set1_epi16(0xFF),
+        _mm512_and_si512(negative, _mm512_set1_epi16(0x80)),
     );
     _mm512_xor_si512(level, flip)
 }
 
-/// A-law codes of 16 samples widened to i32 (see `scalar::alaw_encode`).
+/// A-law codes of 32 samples, one per 16-bit lane (see `scalar::alaw_encode`).
 #[inline(always)]
-unsafe fn alaw16(x: __m512i) -> __m512i {
-    let negative = _mm512_srai_epi32(x, 31);
-    let magnitude = _mm512_srai_epi32(_mm512_xor_si512(x, negative), 4);
-    let exponent = _mm512_srli_epi32(_mm512_castps_si512(_mm512_cvtepi32_ps(magnitude)), 23);
-    let shift = _mm512_max_epi32(
-        _mm512_sub_epi32(exponent, _mm512_set1_epi32(131)),
-        _mm512_setzero_si512(),
+unsafe fn alaw32(x: __m512i, table: (__m512i, __m512i)) -> __m512i {
+    let negative = _mm512_srai_epi16(x, 15);
+    let magnitude = _mm512_srli_epi16(_mm512_xor_si512(x, negative), 4);
+    let exponent = _mm512_permutex2var_epi16(table.0, _mm512_srli_epi16(magnitude, 5), table.1);
+    let level = _mm512_add_epi16(
+        _mm512_slli_epi16(exponent, 4),
+        _mm512_srlv_epi16(magnitude, exponent),
     );
-    let level = _mm512_add_epi32(
-        _mm512_slli_epi32(shift, 4),
-        _mm512_srlv_epi32(magnitude, shift),
-    );
-    let sign = _mm512_andnot_si512(negative, _mm512_set1_epi32(0x80));
-    _mm512_xor_si512(_mm512_or_si512(level, sign), _mm512_set1_epi32(0x55))
+    let sign = _mm512_andnot_si512(negative, _mm512_set1_epi16(0x80));
+    _mm512_xor_si512(_mm512_or_si512(level, sign), _mm512_set1_epi16(0x55))
 }
 
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2")]
 unsafe fn encode_avx512(alaw: bool, input: &[i16], output: &mut [u8]) {
     let n = input.len().min(output.len());
-    let steps = n / 32;
+    let steps = n / 64;
+    let table = table64(if alaw { &ALAW_EXPONENT } else { &ULAW_SEGMENT });
     for s in 0..steps {
-        let p = input.as_ptr().add(s * 32);
-        let a = _mm512_cvtepi16_epi32(_mm256_loadu_si256(p as *const __m256i));
-        let b = _mm512_cvtepi16_epi32(_mm256_loadu_si256(p.add(16) as *const __m256i));
+        let p = input.as_ptr().add(s * 64);
+        let a = _mm512_loadu_si512(p as *const _);
+        let b = _mm512_loadu_si512(p.add(32) as *const _);
         let (a, b) = if alaw {
-            (alaw16(a), alaw16(b))
+            (alaw32(a, table), alaw32(b, table))
         } else {
-            (ulaw16(a), ulaw16(b))
+            (ulaw32(a, table), ulaw32(b, table))
         };
-        // Codes are 0..=255: packing words to unsigned bytes is exact.
-        let words = _mm512_packus_epi32(a, b);
-        let bytes = _mm512_cvtepi16_epi8(words);
-        // packus interleaves 128-bit lanes: a0 b0 a1 b1 a2 b2 a3 b3 (4 words each, as bytes).
-        let order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
-        let bytes = _mm256_permutevar8x32_epi32(bytes, order);
-        _mm256_storeu_si256(output.as_mut_ptr().add(s * 32) as *mut __m256i, bytes);
+        // Codes are 0..=255 in each 16-bit lane: truncating to bytes is exact.
+        let out = output.as_mut_ptr().add(s * 64);
+        _mm256_storeu_si256(out as *mut __m256i, _mm512_cvtepi16_epi8(a));
+        _mm256_storeu_si256(out.add(32) as *mut __m256i, _mm512_cvtepi16_epi8(b));
     }
-    let done = steps * 32;
+    let done = steps * 64;
     if alaw {
         scalar::encode_alaw(&input[done..n], &mut output[done..n]);
     } else {
