@@ -7,8 +7,11 @@ use std::io::{BufReader, BufWriter};
 use std::path::Path;
 
 use crate::codecs::{g711, g722, g726, new_decoder, new_encoder, CodecId, Decoder, Encoder};
+use crate::io::au::{AuEncoding, AuReader, AuWriter};
+use crate::io::raw::{RawEncoding, RawReader, RawSpec};
 use crate::io::riff::{WavFormat, WavReader, WavWriter};
 use crate::io::{Encoding, PcmSpec, SampleBuf, SampleSink, SampleSource};
+use crate::sample::AudioSample;
 use crate::stream::Flush;
 use crate::{Error, Result};
 
@@ -77,6 +80,14 @@ pub fn wav_codec(format: &WavFormat) -> Option<CodecId> {
     }
 }
 
+/// Whether a WAV format tag is one of the codecs aquant decodes itself.
+pub fn is_codec_wav_tag(tag: u16) -> bool {
+    matches!(
+        tag,
+        0x0006 | 0x0007 | g726::container::WAV_FORMAT_TAG | g722::container::WAV_FORMAT_TAG
+    )
+}
+
 /// The sample rate a codec is defined at, if it has one.
 pub fn required_rate(codec: CodecId) -> Option<u32> {
     match codec {
@@ -96,9 +107,105 @@ pub fn input_bits(codec: CodecId) -> u32 {
     }
 }
 
-/// Decodes a codec WAV file into 16-bit samples.
-pub struct CodecWavSource {
-    reader: WavReader<BufReader<File>>,
+/// The container of a file, chosen by its extension: `.au`/`.snd` for Sun/NeXT audio, `.raw`
+/// (also `.ul`, `.al`, `.pcm`, `.g726`, `.g722`) for headerless data, WAV otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    /// RIFF/WAVE.
+    Wav,
+    /// Sun/NeXT `.au`.
+    Au,
+    /// Headerless.
+    Raw,
+}
+
+impl Container {
+    /// The container `path`'s extension names.
+    pub fn of(path: &Path) -> Self {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("au" | "snd") => Container::Au,
+            Some("raw" | "ul" | "al" | "pcm" | "g726" | "g722" | "bin") => Container::Raw,
+            _ => Container::Wav,
+        }
+    }
+}
+
+/// Where encoded bytes go.
+trait ByteSink: Send {
+    fn write_bytes(&mut self, bytes: &[u8]) -> Result<()>;
+    fn finish(self: Box<Self>, frames: u64) -> Result<()>;
+}
+
+impl ByteSink for WavWriter<BufWriter<File>> {
+    fn write_bytes(&mut self, bytes: &[u8]) -> Result<()> {
+        self.write_data(bytes)
+    }
+    fn finish(self: Box<Self>, frames: u64) -> Result<()> {
+        self.finalize(u32::try_from(frames).unwrap_or(u32::MAX))?;
+        Ok(())
+    }
+}
+
+impl ByteSink for AuWriter<BufWriter<File>> {
+    fn write_bytes(&mut self, bytes: &[u8]) -> Result<()> {
+        self.write_data(bytes)
+    }
+    fn finish(self: Box<Self>, _frames: u64) -> Result<()> {
+        self.finalize()?;
+        Ok(())
+    }
+}
+
+struct RawFile {
+    inner: BufWriter<File>,
+    path: std::path::PathBuf,
+}
+
+impl ByteSink for RawFile {
+    fn write_bytes(&mut self, bytes: &[u8]) -> Result<()> {
+        std::io::Write::write_all(&mut self.inner, bytes).map_err(|source| Error::Io {
+            path: self.path.clone(),
+            source,
+        })
+    }
+    fn finish(mut self: Box<Self>, _frames: u64) -> Result<()> {
+        std::io::Write::flush(&mut self.inner).map_err(|source| Error::Io {
+            path: self.path.clone(),
+            source,
+        })
+    }
+}
+
+/// Where encoded bytes come from.
+trait ByteSource: Send {
+    fn read_bytes(&mut self, buf: &mut [u8]) -> Result<usize>;
+}
+
+impl ByteSource for WavReader<BufReader<File>> {
+    fn read_bytes(&mut self, buf: &mut [u8]) -> Result<usize> {
+        self.read_data(buf)
+    }
+}
+
+impl ByteSource for AuReader<BufReader<File>> {
+    fn read_bytes(&mut self, buf: &mut [u8]) -> Result<usize> {
+        self.read_data(buf)
+    }
+}
+
+impl ByteSource for RawReader<BufReader<File>> {
+    fn read_bytes(&mut self, buf: &mut [u8]) -> Result<usize> {
+        self.read_frames(buf)
+    }
+}
+
+/// Decodes a codec stream (in WAV, AU or raw) into 16-bit samples.
+pub struct CodecSource {
+    bytes: Box<dyn ByteSource>,
     decoder: Box<dyn Decoder>,
     spec: PcmSpec,
     input: Vec<u8>,
@@ -114,24 +221,21 @@ pub struct CodecWavSource {
     frames_left: Option<u64>,
 }
 
-impl CodecWavSource {
-    /// Opens `path` if it is a WAV file of a codec aquant decodes; `Ok(None)` if it is a WAV
-    /// file of another format (PCM, float, or unknown), so the caller can try other readers.
-    pub fn open(path: &Path) -> Result<Option<Self>> {
-        let reader = WavReader::open(path)?;
-        let format = reader.format().clone();
-        let Some(codec) = wav_codec(&format) else {
-            return Ok(None);
-        };
-        let channels = format.channels as usize;
-        let decoder = new_decoder(codec, channels)?;
-        let frames_left = reader.fact_sample_length().map(u64::from);
-        Ok(Some(Self {
-            reader,
-            decoder,
+impl CodecSource {
+    fn new(
+        bytes: Box<dyn ByteSource>,
+        codec: CodecId,
+        channels: u16,
+        rate: u32,
+        frames: Option<u64>,
+    ) -> Result<Self> {
+        let ch = channels as usize;
+        Ok(Self {
+            bytes,
+            decoder: new_decoder(codec, ch)?,
             spec: PcmSpec {
-                channels: format.channels,
-                sample_rate: format.sample_rate,
+                channels,
+                sample_rate: rate,
                 encoding: Encoding::I16,
             },
             input: vec![0; CHUNK_BYTES],
@@ -139,11 +243,30 @@ impl CodecWavSource {
             in_len: 0,
             eof: false,
             finished: false,
-            scratch: vec![0; CHUNK_BYTES * 2 * channels.max(1)],
+            scratch: vec![0; CHUNK_BYTES * 2 * ch.max(1)],
             pending: Vec::new(),
             pending_pos: 0,
-            frames_left,
-        }))
+            frames_left: frames,
+        })
+    }
+
+    /// Opens `path` if it is a WAV file of a codec aquant decodes; `Ok(None)` if it is a WAV
+    /// file of another format (PCM, float, or unknown), so the caller can try other readers.
+    pub fn open_wav(path: &Path) -> Result<Option<Self>> {
+        let reader = WavReader::open(path)?;
+        let format = reader.format().clone();
+        let Some(codec) = wav_codec(&format) else {
+            return Ok(None);
+        };
+        let frames = reader.fact_sample_length().map(u64::from);
+        Self::new(
+            Box::new(reader),
+            codec,
+            format.channels,
+            format.sample_rate,
+            frames,
+        )
+        .map(Some)
     }
 
     /// Decodes one more piece into `pending`; false when nothing more will come.
@@ -152,7 +275,7 @@ impl CodecWavSource {
             return Ok(false);
         }
         if self.in_pos == self.in_len && !self.eof {
-            self.in_len = self.reader.read_data(&mut self.input)?;
+            self.in_len = self.bytes.read_bytes(&mut self.input)?;
             self.in_pos = 0;
             self.eof = self.in_len == 0;
         }
@@ -171,7 +294,7 @@ impl CodecWavSource {
     }
 }
 
-impl SampleSource for CodecWavSource {
+impl SampleSource for CodecSource {
     fn spec(&self) -> PcmSpec {
         self.spec
     }
@@ -205,24 +328,222 @@ impl SampleSource for CodecWavSource {
     }
 }
 
-/// Encodes 16-bit samples into a codec WAV file.
-pub struct CodecWavSink {
-    writer: WavWriter<BufWriter<File>>,
+/// Linear samples from an AU file or a raw 16-bit file.
+struct LinearBytesSource {
+    bytes: Box<dyn ByteSource>,
+    spec: PcmSpec,
+    /// AU linear encodings are big-endian; raw 16-bit is little-endian.
+    au: Option<AuEncoding>,
+    raw: Vec<u8>,
+    floats: Vec<f64>,
+    frames_left: u64,
+}
+
+impl SampleSource for LinearBytesSource {
+    fn spec(&self) -> PcmSpec {
+        self.spec
+    }
+    fn frames_remaining(&self) -> Option<u64> {
+        Some(self.frames_left)
+    }
+    fn read_frames(&mut self, buf: &mut SampleBuf, max_frames: usize) -> Result<usize> {
+        let ch = self.spec.channels as usize;
+        let width = match self.au {
+            Some(e) => e.bytes_per_sample(),
+            None => 2,
+        };
+        let frames = (max_frames as u64).min(self.frames_left) as usize;
+        self.raw.resize(frames * ch * width, 0);
+        let mut got = 0;
+        while got < self.raw.len() {
+            let n = self.bytes.read_bytes(&mut self.raw[got..])?;
+            if n == 0 {
+                break;
+            }
+            got += n;
+        }
+        let frames = got / (ch * width);
+        self.frames_left -= frames as u64;
+        let samples = frames * ch;
+        match self.au {
+            None => buf.decode_le(Encoding::I16, &self.raw[..samples * 2]),
+            Some(enc) => {
+                self.floats.resize(samples, 0.0);
+                crate::io::au::decode_to_f64(enc, &self.raw[..samples * width], &mut self.floats);
+                buf.reset_to(self.spec.encoding, samples);
+                // AU linear samples are exact in f64; map back to the same-width container.
+                match buf {
+                    SampleBuf::U8(v) => fill(v, &self.floats),
+                    SampleBuf::I16(v) => fill(v, &self.floats),
+                    SampleBuf::I24(v) => fill(v, &self.floats),
+                    SampleBuf::I32(v) => fill(v, &self.floats),
+                    SampleBuf::F32(v) => fill(v, &self.floats),
+                }
+            }
+        }
+        Ok(frames)
+    }
+}
+
+fn fill<S: AudioSample>(out: &mut [S], x: &[f64]) {
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = match S::KIND {
+            crate::sample::SampleKind::Int { bits, .. } => {
+                S::from_code((v * (1u64 << (bits - 1)) as f64) as i32)
+            }
+            _ => S::from_f64(v),
+        };
+    }
+}
+
+/// Opens an AU file as a sample source (G.711 decoded by our codec; linear as it is stored).
+pub fn open_au(path: &Path) -> Result<Box<dyn SampleSource>> {
+    let reader = AuReader::open(path)?;
+    let h = reader.header().clone();
+    let channels = u16::try_from(h.channels).unwrap_or(u16::MAX);
+    if let Some(law) = h.encoding.law() {
+        let codec = match law {
+            g711::Law::MuLaw => CodecId::MuLaw,
+            g711::Law::ALaw => CodecId::ALaw,
+        };
+        return Ok(Box::new(CodecSource::new(
+            Box::new(reader),
+            codec,
+            channels,
+            h.sample_rate,
+            Some(h.frames()),
+        )?));
+    }
+    let encoding = match h.encoding {
+        AuEncoding::Linear8 => Encoding::U8,
+        AuEncoding::Linear16 => Encoding::I16,
+        AuEncoding::Linear24 => Encoding::I24,
+        AuEncoding::Linear32 => Encoding::I32,
+        _ => Encoding::F32,
+    };
+    Ok(Box::new(LinearBytesSource {
+        spec: PcmSpec {
+            channels,
+            sample_rate: h.sample_rate,
+            encoding,
+        },
+        au: Some(h.encoding),
+        raw: Vec::new(),
+        floats: Vec::new(),
+        frames_left: h.frames(),
+        bytes: Box::new(reader),
+    }))
+}
+
+/// Opens a headerless file of the given layout as a sample source.
+pub fn open_raw(path: &Path, spec: RawSpec) -> Result<Box<dyn SampleSource>> {
+    let file = File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let frames = spec.frames_in(path, len)?;
+    let reader = RawReader::new(BufReader::new(file), path, spec);
+    let channels = spec.channels as u16;
+    match spec.encoding.law() {
+        Some(law) => {
+            let codec = if law == g711::Law::MuLaw {
+                CodecId::MuLaw
+            } else {
+                CodecId::ALaw
+            };
+            Ok(Box::new(CodecSource::new(
+                Box::new(reader),
+                codec,
+                channels,
+                spec.sample_rate,
+                Some(frames),
+            )?))
+        }
+        None => Ok(Box::new(LinearBytesSource {
+            spec: PcmSpec {
+                channels,
+                sample_rate: spec.sample_rate,
+                encoding: Encoding::I16,
+            },
+            au: None,
+            raw: Vec::new(),
+            floats: Vec::new(),
+            frames_left: frames,
+            bytes: Box::new(reader),
+        })),
+    }
+}
+
+/// Encodes 16-bit samples into a codec stream in a WAV, AU or raw file.
+pub struct CodecSink {
+    bytes: Box<dyn ByteSink>,
     encoder: Box<dyn Encoder>,
     out: Vec<u8>,
     frames: u64,
     channels: usize,
 }
 
-impl CodecWavSink {
-    /// A sink writing `codec` at `spec`'s channels and rate into `file` (`path` names it in
-    /// errors).
-    pub fn new(file: File, path: &Path, codec: CodecId, spec: PcmSpec) -> Result<Self> {
-        let format = wav_format(codec, spec.channels, spec.sample_rate)?;
-        let writer = WavWriter::new(BufWriter::with_capacity(1 << 16, file), path, &format, true)?;
+impl CodecSink {
+    /// A sink writing `codec` at `spec`'s channels and rate into `file` in `container` (`path`
+    /// names it in errors).
+    pub fn new(
+        file: File,
+        path: &Path,
+        container: Container,
+        codec: CodecId,
+        spec: PcmSpec,
+    ) -> Result<Self> {
+        let encoder = new_encoder(codec, spec.channels as usize)?;
+        Self::with_encoder(file, path, container, codec, spec, encoder)
+    }
+
+    /// As [`new`](Self::new), with an encoder built by the caller (for options the registry
+    /// does not name, such as G.711's nearest-level rule).
+    pub fn with_encoder(
+        file: File,
+        path: &Path,
+        container: Container,
+        codec: CodecId,
+        spec: PcmSpec,
+        encoder: Box<dyn Encoder>,
+    ) -> Result<Self> {
+        let w = BufWriter::with_capacity(1 << 16, file);
+        let bytes: Box<dyn ByteSink> = match container {
+            Container::Wav => {
+                let format = wav_format(codec, spec.channels, spec.sample_rate)?;
+                Box::new(WavWriter::new(w, path, &format, true)?)
+            }
+            Container::Au => {
+                let encoding = match codec {
+                    CodecId::MuLaw => AuEncoding::MuLaw,
+                    CodecId::ALaw => AuEncoding::ALaw,
+                    other => {
+                        return Err(Error::Unsupported {
+                            path: path.to_path_buf(),
+                            what: format!(
+                                "{} in .au is not written by this build (use .wav or .raw)",
+                                other.name()
+                            ),
+                        })
+                    }
+                };
+                Box::new(AuWriter::new(
+                    w,
+                    path,
+                    encoding,
+                    spec.sample_rate,
+                    spec.channels as u32,
+                )?)
+            }
+            Container::Raw => Box::new(RawFile {
+                inner: w,
+                path: path.to_path_buf(),
+            }),
+        };
         Ok(Self {
-            writer,
-            encoder: new_encoder(codec, spec.channels as usize)?,
+            bytes,
+            encoder,
             out: vec![0; CHUNK_BYTES],
             frames: 0,
             channels: spec.channels as usize,
@@ -232,7 +553,7 @@ impl CodecWavSink {
     fn encode(&mut self, mut input: &[i16], flush: Flush) -> Result<()> {
         loop {
             let p = self.encoder.encode(input, &mut self.out, flush)?;
-            self.writer.write_data(&self.out[..p.produced])?;
+            self.bytes.write_bytes(&self.out[..p.produced])?;
             input = &input[p.consumed..];
             let done = match flush {
                 Flush::Finish => p.finished,
@@ -248,7 +569,7 @@ impl CodecWavSink {
     }
 }
 
-impl SampleSink for CodecWavSink {
+impl SampleSink for CodecSink {
     fn write(&mut self, buf: &SampleBuf) -> Result<()> {
         let SampleBuf::I16(v) = buf else {
             return Err(Error::invalid("buf", "codec sinks take 16-bit samples"));
@@ -259,8 +580,108 @@ impl SampleSink for CodecWavSink {
 
     fn finalize(mut self: Box<Self>) -> Result<()> {
         self.encode(&[], Flush::Finish)?;
-        let frames = u32::try_from(self.frames).unwrap_or(u32::MAX);
-        self.writer.finalize(frames)?;
-        Ok(())
+        self.bytes.finish(self.frames)
     }
+}
+
+/// Writes linear samples into an AU file (big-endian) or a raw file (little-endian).
+pub struct LinearBytesSink {
+    bytes: Box<dyn ByteSink>,
+    big_endian: bool,
+    raw: Vec<u8>,
+}
+
+impl LinearBytesSink {
+    /// A sink for `spec` into `file` in `container` (AU or raw).
+    pub fn new(file: File, path: &Path, container: Container, spec: PcmSpec) -> Result<Self> {
+        let w = BufWriter::with_capacity(1 << 16, file);
+        let (bytes, big_endian): (Box<dyn ByteSink>, bool) = match container {
+            Container::Au => {
+                let encoding = match spec.encoding {
+                    Encoding::U8 => AuEncoding::Linear8,
+                    Encoding::I16 => AuEncoding::Linear16,
+                    Encoding::I24 => AuEncoding::Linear24,
+                    Encoding::I32 => AuEncoding::Linear32,
+                    Encoding::F32 => AuEncoding::Float32,
+                };
+                let writer =
+                    AuWriter::new(w, path, encoding, spec.sample_rate, spec.channels as u32)?;
+                (Box::new(writer), true)
+            }
+            _ => (
+                Box::new(RawFile {
+                    inner: w,
+                    path: path.to_path_buf(),
+                }),
+                false,
+            ),
+        };
+        Ok(Self {
+            bytes,
+            big_endian,
+            raw: Vec::new(),
+        })
+    }
+}
+
+impl SampleSink for LinearBytesSink {
+    fn write(&mut self, buf: &SampleBuf) -> Result<()> {
+        self.raw.clear();
+        let be = self.big_endian;
+        match buf {
+            // AU's 8-bit linear is signed; raw 8-bit keeps WAV's unsigned form.
+            SampleBuf::U8(v) => self
+                .raw
+                .extend(v.iter().map(|&s| if be { s ^ 0x80 } else { s })),
+            SampleBuf::I16(v) => {
+                for s in v {
+                    self.raw
+                        .extend(if be { s.to_be_bytes() } else { s.to_le_bytes() });
+                }
+            }
+            SampleBuf::I24(v) => {
+                for s in v {
+                    let b = s.inner().to_le_bytes();
+                    if be {
+                        self.raw.extend([b[2], b[1], b[0]]);
+                    } else {
+                        self.raw.extend([b[0], b[1], b[2]]);
+                    }
+                }
+            }
+            SampleBuf::I32(v) => {
+                for s in v {
+                    self.raw
+                        .extend(if be { s.to_be_bytes() } else { s.to_le_bytes() });
+                }
+            }
+            SampleBuf::F32(v) => {
+                for s in v {
+                    self.raw
+                        .extend(if be { s.to_be_bytes() } else { s.to_le_bytes() });
+                }
+            }
+        }
+        self.bytes.write_bytes(&self.raw)
+    }
+
+    fn finalize(self: Box<Self>) -> Result<()> {
+        self.bytes.finish(0)
+    }
+}
+
+/// The raw input layout given on the command line.
+pub fn raw_spec(encoding: &str, rate: u32, channels: u32) -> Result<RawSpec> {
+    let encoding = match encoding {
+        "mulaw" | "ulaw" => RawEncoding::MuLaw,
+        "alaw" => RawEncoding::ALaw,
+        "s16le" | "pcm16" => RawEncoding::S16Le,
+        other => {
+            return Err(Error::invalid(
+                "raw format",
+                format!("{other:?}: expected mulaw, alaw or s16le"),
+            ))
+        }
+    };
+    RawSpec::new(encoding, rate, channels)
 }

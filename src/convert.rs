@@ -8,8 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::codec_io::{self, CodecWavSink, CodecWavSource};
-use crate::codecs::CodecId;
+use crate::codec_io::{self, CodecSink, CodecSource, Container, LinearBytesSink};
+use crate::codecs::{g711, CodecId};
 use crate::dither::{Dither, DitherKind};
 use crate::io::wav::{PcmSpec, WavPcmReader, WavPcmWriter};
 use crate::io::{Encoding, SampleBuf, SampleSink, SampleSource};
@@ -93,6 +93,8 @@ pub struct ConvertOptions {
     pub seed: u64,
     /// Resample to this rate first (`None`: keep the input's rate).
     pub rate: Option<u32>,
+    /// G.711 encoding rule: the ITU reference (default) or the nearest level.
+    pub g711_rule: g711::Rule,
 }
 
 impl Default for ConvertOptions {
@@ -104,6 +106,7 @@ impl Default for ConvertOptions {
             dither_amplitude: 1.0,
             seed: 0,
             rate: None,
+            g711_rule: g711::Rule::Itu,
         }
     }
 }
@@ -202,7 +205,26 @@ pub fn convert_source(
         let mut writer: Box<dyn SampleSink> = match options.format {
             OutputFormat::Pcm(_) => create_output(file, output, out_spec)?,
             OutputFormat::Codec(codec) => {
-                Box::new(CodecWavSink::new(file, output, codec, out_spec)?)
+                let channels = out_spec.channels as usize;
+                let encoder: Box<dyn crate::codecs::Encoder> = match codec {
+                    CodecId::MuLaw | CodecId::ALaw => {
+                        let law = if codec == CodecId::MuLaw {
+                            g711::Law::MuLaw
+                        } else {
+                            g711::Law::ALaw
+                        };
+                        Box::new(g711::G711Encoder::new(law, options.g711_rule, channels)?)
+                    }
+                    other => crate::codecs::new_encoder(other, channels)?,
+                };
+                Box::new(CodecSink::with_encoder(
+                    file,
+                    output,
+                    Container::of(output),
+                    codec,
+                    out_spec,
+                    encoder,
+                )?)
             }
         };
         let mut inbuf = SampleBuf::new(spec.encoding);
@@ -237,6 +259,9 @@ pub fn convert_source(
 /// final. A file they do not claim (not RIFF/WAVE, or a WAV of another format tag) goes to the
 /// general-purpose decoders (FLAC, MP3, Ogg Vorbis, AIFF, CAF, ADPCM and G.711 WAV).
 pub fn open_input(path: &Path) -> Result<Box<dyn SampleSource>> {
+    if Container::of(path) == Container::Au {
+        return codec_io::open_au(path);
+    }
     if !crate::io::looks_like_wav(path) {
         return crate::io::open_general(path);
     }
@@ -244,13 +269,15 @@ pub fn open_input(path: &Path) -> Result<Box<dyn SampleSource>> {
         Ok(r) => return Ok(Box::new(r)),
         Err(e) => e,
     };
-    // Our bit-exact codec decoders come before the general-purpose ones.
-    if let Some(source) = CodecWavSource::open(path)? {
-        return Ok(Box::new(source));
-    }
     let Some(fmt) = crate::io::peek_wav_fmt(path) else {
         return Err(own_error);
     };
+    // Our bit-exact codec decoders come before the general-purpose ones.
+    if codec_io::is_codec_wav_tag(fmt.tag) {
+        if let Some(source) = CodecSource::open_wav(path)? {
+            return Ok(Box::new(source));
+        }
+    }
     let claimed = fmt.tag == 0x0001 || fmt.tag == 0x0003;
     if claimed && !matches!(own_error, Error::Unsupported { .. }) {
         return Err(own_error);
@@ -276,7 +303,10 @@ pub fn create_output(
     output: &Path,
     spec: PcmSpec,
 ) -> Result<Box<dyn SampleSink>> {
-    Ok(Box::new(WavPcmWriter::new(file, output, spec)?))
+    Ok(match Container::of(output) {
+        Container::Wav => Box::new(WavPcmWriter::new(file, output, spec)?),
+        c => Box::new(LinearBytesSink::new(file, output, c, spec)?),
+    })
 }
 
 /// Runs a quantizer between two sample buffers of any encodings.

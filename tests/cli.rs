@@ -230,7 +230,8 @@ fn info_prints_format_length_peak_and_rms() {
     assert!(o.status.success());
     let out = String::from_utf8_lossy(&o.stdout);
     for expected in [
-        "WAV pcm16",
+        "WAV 0x0001 PCM",
+        "decoded as pcm16",
         "48000 Hz",
         "channels: 2",
         "24000 frames (0.500 s)",

@@ -1,8 +1,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
-use aquant::convert::{convert_file, ConvertOptions, OutputFormat};
+use anyhow::{bail, Context, Result};
+use aquant::codec_io::{open_raw, raw_spec};
+use aquant::codecs::g711::Rule;
+use aquant::convert::{
+    convert_file, convert_source, refuse_same_file, ConvertOptions, OutputFormat,
+};
 use aquant::DitherKind;
 
 #[derive(clap::Args, Debug)]
@@ -13,6 +17,15 @@ pub struct Args {
     output: PathBuf,
     #[command(flatten)]
     options: ConvertArgs,
+    /// Layout of a headerless (.raw) input: mulaw, alaw or s16le.
+    #[arg(long, requires_all = ["raw_rate", "raw_channels"])]
+    raw_format: Option<String>,
+    /// Sample rate of a headerless input.
+    #[arg(long)]
+    raw_rate: Option<u32>,
+    /// Channels of a headerless input.
+    #[arg(long)]
+    raw_channels: Option<u32>,
 }
 
 /// The conversion options `convert` and `batch` share.
@@ -34,9 +47,13 @@ pub struct ConvertArgs {
     /// Seed of the dither generators.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Resample to this rate (Hz) before converting.
+    /// Resample to this rate (Hz) before converting (G.726 needs 8000, G.722 16000).
     #[arg(long)]
     rate: Option<u32>,
+    /// G.711 encoding rule: itu (the G.191 reference, default) or nearest (nearest level, as
+    /// ffmpeg; lower error on loud signals).
+    #[arg(long, default_value = "itu")]
+    g711: String,
 }
 
 impl ConvertArgs {
@@ -56,6 +73,9 @@ impl ConvertArgs {
             dither_amplitude: self.dither_amplitude,
             seed: self.seed,
             rate: self.rate,
+            g711_rule: Rule::from_name(&self.g711).with_context(|| {
+                format!("unknown --g711 {:?}: expected itu or nearest", self.g711)
+            })?,
         })
     }
 }
@@ -73,10 +93,18 @@ pub fn parse_dither(name: &str) -> Result<DitherKind> {
 pub fn run(a: Args) -> Result<ExitCode> {
     let options = a.options.to_options()?;
     let bar = super::progress_bar(0, "converting");
-    let report = convert_file(&a.input, &a.output, &options, &mut |done, total| {
+    let mut progress = |done, total| {
         bar.set_length(total);
         bar.set_position(done);
-    })?;
+    };
+    let report = match (&a.raw_format, a.raw_rate, a.raw_channels) {
+        (Some(format), Some(rate), Some(channels)) => {
+            refuse_same_file(&a.input, &a.output)?;
+            let source = open_raw(&a.input, raw_spec(format, rate, channels)?)?;
+            convert_source(source, &a.output, &options, &mut progress)?
+        }
+        _ => convert_file(&a.input, &a.output, &options, &mut progress)?,
+    };
     bar.finish_and_clear();
     let s = report.stats;
     if s.clipped > 0 {
