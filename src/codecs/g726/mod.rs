@@ -27,6 +27,7 @@
 
 mod adpcm;
 mod codec;
+mod kernels;
 mod packing;
 mod pcm;
 
