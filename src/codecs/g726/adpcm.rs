@@ -4,9 +4,8 @@
 //! with signed integers where the Recommendation's modular words cannot overflow (the ranges are
 //! noted), and with explicit 16-bit wrapping where they can (the predictor sums, `SR`, `DQ+SEZ`).
 
-use super::kernels;
+use super::kernels::{Choice, Kernel};
 use super::Rate;
-use crate::simd::SimdLevel;
 
 /// A 4-bit-exponent, 6-bit-mantissa float with a sign bit (bit 10): the format of the stored
 /// `DQ(k-n)` and `SR(k-n)` (blocks FLOATA/FLOATB).
@@ -206,8 +205,8 @@ pub(crate) struct AdpcmState {
     hist: [i32; 8],
     /// The rounding term of FMULT (48 in G.726; 0 in libsndfile's variant). Kept by reset.
     rounding: i32,
-    /// The FMULT kernel, chosen at construction. Kept by reset.
-    level: SimdLevel,
+    /// The FMULT/UPB kernel, chosen at construction. Kept by reset.
+    kernel: Choice,
 }
 
 /// Index of `A2` and `A1` in [`AdpcmState::coef`]; `SR(k-2)`, `SR(k-1)` in `hist`.
@@ -227,7 +226,7 @@ pub(crate) struct Estimate {
 
 impl AdpcmState {
     /// The reset state with FMULT rounding `rounding` and kernel `level`.
-    const fn initial(rounding: i32, level: SimdLevel) -> Self {
+    const fn initial(rounding: i32, kernel: Choice) -> Self {
         Self {
             yl: YL_RESET,
             yu: YU_MIN,
@@ -239,7 +238,7 @@ impl AdpcmState {
             td: false,
             hist: [FLOAT_ZERO as i32; 8],
             rounding,
-            level,
+            kernel,
         }
     }
 
@@ -249,7 +248,7 @@ impl AdpcmState {
             super::Dialect::Itu => 48,
             super::Dialect::Libsndfile => 0,
         };
-        Self::initial(rounding, kernels::level(SimdLevel::select()))
+        Self::initial(rounding, Choice::select())
     }
 
     /// Whether this is libsndfile's dialect.
@@ -260,13 +259,34 @@ impl AdpcmState {
 
     /// Returns to the reset state, keeping the dialect and kernel.
     pub(crate) fn reset(&mut self) {
-        *self = Self::initial(self.rounding, self.level);
+        *self = Self::initial(self.rounding, self.kernel);
     }
 
-    /// Blocks FMULT and ACCUM, then MIX: the signal estimate and scale factor for the next sample.
+    /// [`estimate_with`](Self::estimate_with) the kernel chosen at construction.
     #[inline(always)]
     pub(crate) fn estimate(&self) -> Estimate {
-        let (sez_sum, se_sum) = kernels::predict(self.level, &self.coef, &self.hist, self.rounding);
+        match self.kernel {
+            Choice::Scalar(k) => self.estimate_with(k),
+            #[cfg(target_arch = "x86_64")]
+            Choice::Avx2(k) => self.estimate_with(k),
+        }
+    }
+
+    /// [`update_with`](Self::update_with) the kernel chosen at construction.
+    #[inline(always)]
+    pub(crate) fn update(&mut self, tables: &RateTables, code: u8, est: Estimate) -> i16 {
+        match self.kernel {
+            Choice::Scalar(k) => self.update_with(k, tables, code, est),
+            #[cfg(target_arch = "x86_64")]
+            Choice::Avx2(k) => self.update_with(k, tables, code, est),
+        }
+    }
+
+    /// Blocks FMULT and ACCUM, then MIX: the signal estimate and scale factor for the next
+    /// sample.
+    #[inline(always)]
+    fn estimate_with<K: Kernel>(&self, kernel: K) -> Estimate {
+        let (sez_sum, se_sum) = kernel.predict(&self.coef, &self.hist, self.rounding);
         // ACCUM works on 16-bit words: the sums wrap.
         let sezi = sez_sum as i16;
         let sei = se_sum as i16;
@@ -312,7 +332,13 @@ impl AdpcmState {
     /// Runs the state update for `code` after [`estimate`](Self::estimate) returned `est`;
     /// returns the reconstructed signal `SR` (16-bit two's complement).
     #[inline(always)]
-    pub(crate) fn update(&mut self, tables: &RateTables, code: u8, est: Estimate) -> i16 {
+    fn update_with<K: Kernel>(
+        &mut self,
+        kernel: K,
+        tables: &RateTables,
+        code: u8,
+        est: Estimate,
+    ) -> i16 {
         let y = est.y;
         let (dq_negative, dq_magnitude) = Self::inverse_quantize(tables, code, y);
         let dq = if dq_negative {
@@ -387,8 +413,7 @@ impl AdpcmState {
             self.ap = 256;
         } else {
             let gain = if dq_magnitude == 0 { 0 } else { 128 };
-            kernels::update_zeros(
-                self.level,
+            kernel.update_zeros(
                 &mut self.coef,
                 &self.hist,
                 dq_negative,

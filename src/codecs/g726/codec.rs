@@ -84,16 +84,27 @@ impl Encoder for G726Encoder {
         }
         let (mut consumed, mut produced) = (0, 0);
         if let [channel] = &mut self.channels[..] {
-            // Mono: the common case, without channel bookkeeping.
-            for &sample in input {
-                if produced + self.packer.octets_completed_by_next() > output.len() {
+            // Mono, the common case: blocks of codewords from the whole-loop kernel, then packed.
+            let bits = self.packer.bits() as usize;
+            let mut codes = [0u8; 256];
+            while consumed < input.len() {
+                // Samples whose octets fit: pending + n·bits < (room + 1)·8.
+                let room_bits =
+                    (output.len() - produced) * 8 + 7 - self.packer.pending_bits() as usize;
+                let n = (room_bits / bits)
+                    .min(codes.len())
+                    .min(input.len() - consumed);
+                if n == 0 {
                     break;
                 }
-                if let Some(octet) = self.packer.push(channel.encode_linear(sample)) {
-                    output[produced] = octet;
-                    produced += 1;
+                channel.encode_linear_slice(&input[consumed..consumed + n], &mut codes);
+                for &code in &codes[..n] {
+                    if let Some(octet) = self.packer.push(code) {
+                        output[produced] = octet;
+                        produced += 1;
+                    }
                 }
-                consumed += 1;
+                consumed += n;
             }
         }
         for &sample in &input[consumed..] {

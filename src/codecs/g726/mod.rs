@@ -168,6 +168,17 @@ impl ChannelEncoder {
         code
     }
 
+    /// Encodes `input` (16-bit linear) to `codes`, one codeword per sample, as
+    /// [`encode_linear`](Self::encode_linear) on each.
+    ///
+    /// # Panics
+    /// If `codes` is shorter than `input`.
+    pub fn encode_linear_slice(&mut self, input: &[i16], codes: &mut [u8]) {
+        for (code, &x) in codes[..input.len()].iter_mut().zip(input) {
+            *code = self.encode_linear(x);
+        }
+    }
+
     /// Encodes one G.711 octet (as transmitted) to a codeword (right-aligned).
     #[inline]
     pub fn encode_pcm(&mut self, law: PcmLaw, octet: u8) -> u8 {

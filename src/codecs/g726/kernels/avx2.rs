@@ -7,6 +7,7 @@ use std::arch::x86_64::*;
 ///
 /// # Safety
 /// The CPU must support AVX2.
+#[inline]
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, i32) {
     // SAFETY: both arrays are 8 `i32`s (32 bytes); unaligned loads.
@@ -73,6 +74,7 @@ pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) ->
 ///
 /// # Safety
 /// The CPU must support AVX2.
+#[inline]
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn update_zeros(
     coef: &mut [i32; 8],

@@ -10,45 +10,86 @@ pub(crate) mod avx2;
 
 use crate::simd::SimdLevel;
 
-/// The level the kernels run at for a requested level (already clamped to the CPU).
-pub(crate) fn level(requested: SimdLevel) -> SimdLevel {
-    match requested.clamp_to_cpu() {
-        #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx2 | SimdLevel::Avx512 => SimdLevel::Avx2,
-        _ => SimdLevel::Scalar,
+/// A kernel level. The per-sample code is generic over it, so each level's calls inline.
+pub(crate) trait Kernel: Copy {
+    /// See [`scalar::predict`].
+    fn predict(self, coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, i32);
+    /// See [`scalar::update_zeros`].
+    fn update_zeros(
+        self,
+        coef: &mut [i32; 8],
+        hist: &[i32; 8],
+        dq_negative: bool,
+        gain: i32,
+        leak: u32,
+    );
+}
+
+/// The portable kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Scalar;
+
+impl Kernel for Scalar {
+    #[inline(always)]
+    fn predict(self, coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, i32) {
+        scalar::predict(coef, hist, rounding)
+    }
+    #[inline(always)]
+    fn update_zeros(
+        self,
+        coef: &mut [i32; 8],
+        hist: &[i32; 8],
+        dq_negative: bool,
+        gain: i32,
+        leak: u32,
+    ) {
+        scalar::update_zeros(coef, hist, dq_negative, gain, leak)
     }
 }
 
-/// See [`scalar::predict`]. `level` comes from [`level`].
-#[inline(always)]
-pub(crate) fn predict(
-    level: SimdLevel,
-    coef: &[i32; 8],
-    hist: &[i32; 8],
-    rounding: i32,
-) -> (i32, i32) {
-    match level {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `level` returns Avx2 only when the CPU supports it.
-        SimdLevel::Avx2 => unsafe { avx2::predict(coef, hist, rounding) },
-        _ => scalar::predict(coef, hist, rounding),
+/// The AVX2 kernel. A value exists only when the CPU supports AVX2 (see [`Choice::select`]).
+#[cfg(target_arch = "x86_64")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Avx2 {
+    _cpu_checked: (),
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Avx2 {
+    #[inline(always)]
+    fn predict(self, coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, i32) {
+        // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
+        unsafe { avx2::predict(coef, hist, rounding) }
+    }
+    #[inline(always)]
+    fn update_zeros(
+        self,
+        coef: &mut [i32; 8],
+        hist: &[i32; 8],
+        dq_negative: bool,
+        gain: i32,
+        leak: u32,
+    ) {
+        // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
+        unsafe { avx2::update_zeros(coef, hist, dq_negative, gain, leak) }
     }
 }
 
-/// See [`scalar::update_zeros`]. `level` comes from [`level`].
-#[inline(always)]
-pub(crate) fn update_zeros(
-    level: SimdLevel,
-    coef: &mut [i32; 8],
-    hist: &[i32; 8],
-    dq_negative: bool,
-    gain: i32,
-    leak: u32,
-) {
-    match level {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `level` returns Avx2 only when the CPU supports it.
-        SimdLevel::Avx2 => unsafe { avx2::update_zeros(coef, hist, dq_negative, gain, leak) },
-        _ => scalar::update_zeros(coef, hist, dq_negative, gain, leak),
+/// The kernel a coder runs, chosen once at construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Choice {
+    Scalar(Scalar),
+    #[cfg(target_arch = "x86_64")]
+    Avx2(Avx2),
+}
+
+impl Choice {
+    /// The best kernel for [`SimdLevel::select`] (which honours `AQUANT_SIMD`).
+    pub(crate) fn select() -> Self {
+        match SimdLevel::select().clamp_to_cpu() {
+            #[cfg(target_arch = "x86_64")]
+            SimdLevel::Avx2 | SimdLevel::Avx512 => Choice::Avx2(Avx2 { _cpu_checked: () }),
+            _ => Choice::Scalar(Scalar),
+        }
     }
 }
