@@ -7,9 +7,10 @@ use crate::codecs::g726::adpcm::bit_length;
 /// is the Recommendation's 48 (libsndfile: 0). Branch-free: it runs 8 times per sample.
 #[inline(always)]
 pub(crate) fn float_multiply(coefficient: i32, value: i32, rounding: i32) -> i32 {
-    let coef_sign = coefficient >> 31; // 0 or -1
-                                       // The coefficient's top 14 bits as a 13-bit magnitude (-2^15 maps to 0: the word is 13 bits).
-    let magnitude = ((((coefficient >> 2) ^ coef_sign) - coef_sign) & 0x1FFF) as i32;
+    // The coefficient's sign (0 or -1) and its top 14 bits as a 13-bit magnitude (-2^15 maps
+    // to 0: the word is 13 bits).
+    let coef_sign = coefficient >> 31;
+    let magnitude = (((coefficient >> 2) ^ coef_sign) - coef_sign) & 0x1FFF;
     let exponent = bit_length(magnitude);
     let mantissa = ((magnitude << 6) >> exponent) | (((magnitude == 0) as i32) << 5);
     let product_exponent = ((value >> 6) & 15) + exponent; // 0..=28
