@@ -209,7 +209,7 @@ pub(crate) struct AdpcmState {
     kernel: Choice,
 }
 
-/// Index of `A2` and `A1` in [`AdpcmState::coef`]; `SR(k-2)`, `SR(k-1)` in `hist`.
+/// Index of `A2` and `A1` in [`AdpcmState::coef`].
 const A2: usize = 6;
 const A1: usize = 7;
 
@@ -413,34 +413,27 @@ impl AdpcmState {
             self.ap = 256;
         } else {
             let gain = if dq_magnitude == 0 { 0 } else { 128 };
-            kernel.update_zeros(
+            kernel.update_coefficients(
                 &mut self.coef,
                 &self.hist,
                 dq_negative,
                 gain,
                 tables.zero_leak,
+                [a2p, a1p],
             );
-            self.coef[A1] = a1p;
-            self.coef[A2] = a2p;
             self.td = tone;
             self.ap = app;
         }
 
         // Delay lines.
         self.pk = [pk0, pk1];
-        let h = self.hist;
         let sr32 = sr as i32;
         let sr_float = to_float(sr32 < 0, if sr32 < 0 { (-sr32) & 0x7FFF } else { sr32 });
-        self.hist = [
+        kernel.push_history(
+            &mut self.hist,
             to_float(dq_negative, dq_magnitude) as i32,
-            h[0],
-            h[1],
-            h[2],
-            h[3],
-            h[4],
-            h[A1],
             sr_float as i32,
-        ];
+        );
         sr
     }
 }

@@ -69,21 +69,21 @@ pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) ->
     (zeros, zeros + lanes[6] + lanes[7])
 }
 
-/// See [`super::scalar::update_zeros`] (here lanes 6 and 7 are updated too; callers overwrite
-/// them).
+/// See [`super::scalar::update_coefficients`]. One 32-byte store, so the next sample's load of
+/// `coef` is forwarded from it without a stall.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(crate) unsafe fn update_zeros(
+pub(crate) unsafe fn update_coefficients(
     coef: &mut [i32; 8],
     hist: &[i32; 8],
     dq_negative: bool,
     gain: i32,
     leak: u32,
+    poles: [i32; 2],
 ) {
-    let (lane6, lane7) = (coef[6], coef[7]);
     // SAFETY: both arrays are 8 `i32`s.
     let (c, v) = unsafe {
         (
@@ -104,10 +104,27 @@ pub(crate) unsafe fn update_zeros(
     );
     let leaked = _mm256_sra_epi32(c, _mm_cvtsi32_si128(leak as i32));
     let next = _mm256_sub_epi32(_mm256_add_epi32(c, g), leaked);
-    // Wrap to 16 bits, sign-extended.
+    // Wrap to 16 bits, sign-extended; then the pole coefficients into lanes 6 and 7.
     let next = _mm256_srai_epi32(_mm256_slli_epi32(next, 16), 16);
+    let poles = _mm256_set_epi32(poles[1], poles[0], 0, 0, 0, 0, 0, 0);
+    let next = _mm256_blend_epi32::<0b1100_0000>(next, poles);
     // SAFETY: `coef` is 8 `i32`s.
     unsafe { _mm256_storeu_si256(coef.as_mut_ptr().cast(), next) };
-    coef[6] = lane6;
-    coef[7] = lane7;
+}
+
+/// See [`super::scalar::push_history`]: a lane permutation and one 32-byte store.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn push_history(hist: &mut [i32; 8], dq: i32, sr: i32) {
+    // SAFETY: `hist` is 8 `i32`s.
+    let h = unsafe { _mm256_loadu_si256(hist.as_ptr().cast()) };
+    // Lane i of the result takes lane INDEX[i] of `h`: [_, 0, 1, 2, 3, 4, 7, _].
+    let shifted = _mm256_permutevar8x32_epi32(h, _mm256_set_epi32(0, 7, 4, 3, 2, 1, 0, 0));
+    let ends = _mm256_set_epi32(sr, 0, 0, 0, 0, 0, 0, dq);
+    let next = _mm256_blend_epi32::<0b1000_0001>(shifted, ends);
+    // SAFETY: `hist` is 8 `i32`s.
+    unsafe { _mm256_storeu_si256(hist.as_mut_ptr().cast(), next) };
 }

@@ -1,5 +1,6 @@
 //! Kernels of the G.726 predictor: the eight FMULT products of block ACCUM and the UPB update
-//! of the six zero coefficients, the two eight-lane steps of every sample. One file per level;
+//! of the predictor coefficients, and the shift of the stored signals: the eight-lane steps of
+//! every sample. One file per level;
 //! `scalar` is the reference `avx2` matches bit for bit. AVX-512 runs the AVX2 kernel: the work
 //! is exactly eight 32-bit lanes.
 
@@ -14,15 +15,18 @@ use crate::simd::SimdLevel;
 pub(crate) trait Kernel: Copy {
     /// See [`scalar::predict`].
     fn predict(self, coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, i32);
-    /// See [`scalar::update_zeros`].
-    fn update_zeros(
+    /// See [`scalar::update_coefficients`].
+    fn update_coefficients(
         self,
         coef: &mut [i32; 8],
         hist: &[i32; 8],
         dq_negative: bool,
         gain: i32,
         leak: u32,
+        poles: [i32; 2],
     );
+    /// See [`scalar::push_history`].
+    fn push_history(self, hist: &mut [i32; 8], dq: i32, sr: i32);
 }
 
 /// The portable kernel.
@@ -35,15 +39,20 @@ impl Kernel for Scalar {
         scalar::predict(coef, hist, rounding)
     }
     #[inline(always)]
-    fn update_zeros(
+    fn update_coefficients(
         self,
         coef: &mut [i32; 8],
         hist: &[i32; 8],
         dq_negative: bool,
         gain: i32,
         leak: u32,
+        poles: [i32; 2],
     ) {
-        scalar::update_zeros(coef, hist, dq_negative, gain, leak)
+        scalar::update_coefficients(coef, hist, dq_negative, gain, leak, poles)
+    }
+    #[inline(always)]
+    fn push_history(self, hist: &mut [i32; 8], dq: i32, sr: i32) {
+        scalar::push_history(hist, dq, sr)
     }
 }
 
@@ -62,16 +71,22 @@ impl Kernel for Avx2 {
         unsafe { avx2::predict(coef, hist, rounding) }
     }
     #[inline(always)]
-    fn update_zeros(
+    fn update_coefficients(
         self,
         coef: &mut [i32; 8],
         hist: &[i32; 8],
         dq_negative: bool,
         gain: i32,
         leak: u32,
+        poles: [i32; 2],
     ) {
         // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
-        unsafe { avx2::update_zeros(coef, hist, dq_negative, gain, leak) }
+        unsafe { avx2::update_coefficients(coef, hist, dq_negative, gain, leak, poles) }
+    }
+    #[inline(always)]
+    fn push_history(self, hist: &mut [i32; 8], dq: i32, sr: i32) {
+        // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
+        unsafe { avx2::push_history(hist, dq, sr) }
     }
 }
 

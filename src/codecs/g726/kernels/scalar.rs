@@ -36,19 +36,30 @@ pub(crate) fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, 
 }
 
 /// Block UPB on `B1..B6` (lanes 0..6): leak by `2^-leak`, then `±gain` by the sign agreement of
-/// each stored `DQ(k-i)` with the new `DQ`; wrapped to 16 bits. Lanes 6 and 7 are left as they
-/// are.
+/// each stored `DQ(k-i)` with the new `DQ`, wrapped to 16 bits; lanes 6 and 7 take the new
+/// `[A2, A1]`.
 #[inline(always)]
-pub(crate) fn update_zeros(
+pub(crate) fn update_coefficients(
     coef: &mut [i32; 8],
     hist: &[i32; 8],
     dq_negative: bool,
     gain: i32,
     leak: u32,
+    poles: [i32; 2],
 ) {
     for i in 0..6 {
         let differ = ((hist[i] >> 10) & 1) ^ dq_negative as i32;
         let g = (gain ^ -differ) + differ;
         coef[i] = (coef[i] + g - (coef[i] >> leak)) as i16 as i32;
     }
+    coef[6] = poles[0];
+    coef[7] = poles[1];
+}
+
+/// Shifts the stored floats: `DQ(k)` in front of `DQ(k-1)..DQ(k-5)`, `SR(k-1)` becomes
+/// `SR(k-2)` and `SR(k)` the new `SR(k-1)`.
+#[inline(always)]
+pub(crate) fn push_history(hist: &mut [i32; 8], dq: i32, sr: i32) {
+    let h = *hist;
+    *hist = [dq, h[0], h[1], h[2], h[3], h[4], h[7], sr];
 }
