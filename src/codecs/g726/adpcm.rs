@@ -141,11 +141,10 @@ impl RateTables {
     /// Block QUAN: the normalized log difference `DLN` (signed) and its sign to a codeword.
     #[inline]
     pub(crate) fn quantize(&self, dln: i32, negative: bool) -> u8 {
-        let magnitude = self
-            .decision
-            .iter()
-            .take_while(|&&d| dln >= d as i32)
-            .count() as u8;
+        // The decision levels ascend: the magnitude is how many of them `dln` reaches; a
+        // fixed-length count (|dln| < 2048) that compiles to one vector compare.
+        let dln = dln as i16;
+        let magnitude = self.decision.iter().map(|&d| (dln >= d) as u8).sum::<u8>();
         let all_ones = ((1u32 << self.bits) - 1) as u8;
         if magnitude == 0 && self.zero_as_all_ones {
             all_ones
