@@ -25,7 +25,7 @@ fn encode_chunked(
     in_sizes: &[usize],
     out_sizes: &[usize],
 ) -> Vec<u8> {
-    let (mut out, mut buf) = (Vec::new(), vec![0u8; 64]);
+    let (mut out, mut buf) = (Vec::new(), [0u8; 64]);
     let (mut pos, mut step) = (0, 0);
     loop {
         let n = in_sizes[step % in_sizes.len()].min(input.len() - pos);
@@ -54,7 +54,7 @@ fn decode_chunked(
     in_sizes: &[usize],
     out_sizes: &[usize],
 ) -> Vec<i16> {
-    let (mut out, mut buf) = (Vec::new(), vec![0i16; 64]);
+    let (mut out, mut buf) = (Vec::new(), [0i16; 64]);
     let (mut pos, mut step) = (0, 0);
     loop {
         let n = in_sizes[step % in_sizes.len()].min(input.len() - pos);

@@ -24,7 +24,7 @@ fn encode_chunked(
     out_sizes: &[usize],
 ) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut buf = vec![0u8; 64];
+    let mut buf = [0u8; 64];
     let (mut pos, mut step) = (0, 0);
     loop {
         let n = in_sizes[step % in_sizes.len()].min(input.len() - pos);
@@ -51,7 +51,7 @@ fn decode_chunked(
     out_sizes: &[usize],
 ) -> Vec<i16> {
     let mut out = Vec::new();
-    let mut buf = vec![0i16; 64];
+    let mut buf = [0i16; 64];
     let (mut pos, mut step) = (0, 0);
     loop {
         let n = in_sizes[step % in_sizes.len()].min(input.len() - pos);

@@ -214,7 +214,7 @@ impl Encoder for G722Encoder {
         }
         if flush == Flush::Finish && consumed == input.len() {
             // Complete a partial frame (mid-frame end) and an odd frame with zero samples.
-            while !(self.phase.channel == 0 && !self.holding) {
+            while self.phase.channel != 0 || self.holding {
                 if self.holding && produced == output.len() {
                     break;
                 }

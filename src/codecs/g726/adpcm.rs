@@ -4,6 +4,7 @@
 //! with signed integers where the Recommendation's modular words cannot overflow (the ranges are
 //! noted), and with explicit 16-bit wrapping where they can (the predictor sums, `SR`, `DQ+SEZ`).
 
+use super::kernels::{Choice, Kernel};
 use super::Rate;
 
 /// A 4-bit-exponent, 6-bit-mantissa float with a sign bit (bit 10): the format of the stored
@@ -20,50 +21,18 @@ const YU_MIN: i32 = 544;
 const YU_MAX: i32 = 5120;
 
 /// Number of significant bits of a non-negative value (0 for 0).
-#[inline]
-fn bit_length(x: i32) -> i32 {
+#[inline(always)]
+pub(crate) fn bit_length(x: i32) -> i32 {
     32 - (x as u32).leading_zeros() as i32
 }
 
 /// Blocks FLOATA/FLOATB: a sign and a 15-bit magnitude to the 11-bit float.
-#[inline]
+#[inline(always)]
 fn to_float(negative: bool, magnitude: i32) -> Float11 {
     let exponent = bit_length(magnitude);
-    let mantissa = if magnitude == 0 {
-        32
-    } else {
-        (magnitude << 6) >> exponent
-    };
+    // Mantissa with its leading one in bit 5; 32 (1.0) for a zero magnitude.
+    let mantissa = ((magnitude << 6) >> exponent) | (((magnitude == 0) as i32) << 5);
     ((negative as i32) << 10 | exponent << 6 | mantissa) as Float11
-}
-
-/// Block FMULT: a predictor coefficient (16-bit two's complement) times a stored float, as a
-/// 16-bit two's complement product. `rounding` is the Recommendation's 48 (libsndfile: 0).
-#[inline]
-fn float_multiply(coefficient: i32, value: Float11, rounding: i32) -> i16 {
-    let coef_negative = coefficient < 0;
-    // The coefficient's top 14 bits as a 13-bit magnitude (-2 maps to 0: the word is 13 bits).
-    let magnitude = if coef_negative {
-        (-(coefficient >> 2)) & 0x1FFF
-    } else {
-        coefficient >> 2
-    };
-    let exponent = bit_length(magnitude);
-    let mantissa = if magnitude == 0 {
-        32
-    } else {
-        (magnitude << 6) >> exponent
-    };
-    let value = value as i32;
-    let product_exponent = ((value >> 6) & 15) + exponent;
-    let product_mantissa = ((value & 63) * mantissa + rounding) >> 4;
-    let product = if product_exponent <= 26 {
-        (product_mantissa << 7) >> (26 - product_exponent)
-    } else {
-        ((product_mantissa << 7) << (product_exponent - 26)) & 0x7FFF
-    };
-    let negative = ((value >> 10) & 1 == 1) != coef_negative;
-    (if negative { -product } else { product }) as i16
 }
 
 /// Block LOG: a difference signal to its sign and 11-bit logarithm (4-bit exponent, 7-bit
@@ -81,8 +50,10 @@ fn log2_magnitude(difference: i32) -> (i32, bool) {
 pub(crate) struct RateTables {
     /// Bits per codeword.
     pub bits: u32,
-    /// Lower edges of `|I|` = 1, 2, ... on the normalized log scale `DLN` (signed).
-    decision: &'static [i16],
+    /// Lower edges of `|I|` = 1, 2, ... on the normalized log scale `DLN` (signed), padded to
+    /// 16 with a level `DLN` never reaches (it is below 2048), so the count is a fixed-length,
+    /// vectorizable loop.
+    decision: [i16; 16],
     /// Reconstruction `DQLN` (12-bit two's complement, signed here) by magnitude index.
     reconstruction: &'static [i16],
     /// Scale factor multiplier `W` (signed) by magnitude index.
@@ -96,9 +67,15 @@ pub(crate) struct RateTables {
     zero_leak: u32,
 }
 
+/// Padding of the decision levels: above every reachable `DLN`.
+const NEVER: i16 = i16::MAX;
+
 const TABLES_16: RateTables = RateTables {
     bits: 2,
-    decision: &[261],
+    decision: [
+        261, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER,
+        NEVER, NEVER, NEVER,
+    ],
     reconstruction: &[116, 365],
     scale_multiplier: &[-22, 439],
     speed: &[0, 7],
@@ -107,7 +84,10 @@ const TABLES_16: RateTables = RateTables {
 };
 const TABLES_24: RateTables = RateTables {
     bits: 3,
-    decision: &[8, 218, 331],
+    decision: [
+        8, 218, 331, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER,
+        NEVER, NEVER,
+    ],
     reconstruction: &[-2048, 135, 273, 373],
     scale_multiplier: &[-4, 30, 137, 582],
     speed: &[0, 1, 2, 7],
@@ -116,7 +96,10 @@ const TABLES_24: RateTables = RateTables {
 };
 const TABLES_32: RateTables = RateTables {
     bits: 4,
-    decision: &[-124, 80, 178, 246, 300, 349, 400],
+    decision: [
+        -124, 80, 178, 246, 300, 349, 400, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER,
+        NEVER,
+    ],
     reconstruction: &[-2048, 4, 135, 213, 273, 323, 373, 425],
     scale_multiplier: &[-12, 18, 41, 64, 112, 198, 355, 1122],
     speed: &[0, 0, 0, 1, 1, 1, 3, 7],
@@ -125,8 +108,8 @@ const TABLES_32: RateTables = RateTables {
 };
 const TABLES_40: RateTables = RateTables {
     bits: 5,
-    decision: &[
-        -122, -16, 68, 139, 198, 250, 298, 339, 378, 413, 445, 475, 502, 528, 553,
+    decision: [
+        -122, -16, 68, 139, 198, 250, 298, 339, 378, 413, 445, 475, 502, 528, 553, NEVER,
     ],
     reconstruction: &[
         -2048, -66, 28, 104, 169, 224, 274, 318, 358, 395, 429, 459, 488, 514, 539, 566,
@@ -158,11 +141,10 @@ impl RateTables {
     /// Block QUAN: the normalized log difference `DLN` (signed) and its sign to a codeword.
     #[inline]
     pub(crate) fn quantize(&self, dln: i32, negative: bool) -> u8 {
-        let magnitude = self
-            .decision
-            .iter()
-            .take_while(|&&d| dln >= d as i32)
-            .count() as u8;
+        // The decision levels ascend: the magnitude is how many of them `dln` reaches; a
+        // fixed-length count (|dln| < 2048) that compiles to one vector compare.
+        let dln = dln as i16;
+        let magnitude = self.decision.iter().map(|&d| (dln >= d) as u8).sum::<u8>();
         let all_ones = ((1u32 << self.bits) - 1) as u8;
         if magnitude == 0 && self.zero_as_all_ones {
             all_ones
@@ -211,42 +193,24 @@ pub(crate) struct AdpcmState {
     dml: i32,
     /// Speed control parameter `AP`, 10 bits.
     ap: i32,
-    /// Second-order predictor coefficients `A1`, `A2` (16-bit two's complement).
-    a1: i32,
-    a2: i32,
-    /// Sixth-order predictor coefficients `B1..B6`.
-    b: [i32; 6],
+    /// Predictor coefficients `B1..B6`, `A2`, `A1` (16-bit two's complement), in the order
+    /// FMULT pairs them with `hist`.
+    coef: [i32; 8],
     /// Signs of `DQ + SEZ` for the last two samples (`PK1`, `PK2`).
     pk: [bool; 2],
     /// Tone detector output `TD`.
     td: bool,
-    /// Reconstructed signal `SR(k-1)`, `SR(k-2)` as floats.
-    sr: [Float11; 2],
-    /// Quantized difference `DQ(k-1)..DQ(k-6)` as floats.
-    dq: [Float11; 6],
+    /// Stored signals as floats: `DQ(k-1)..DQ(k-6)`, then `SR(k-2)`, `SR(k-1)`.
+    hist: [i32; 8],
     /// The rounding term of FMULT (48 in G.726; 0 in libsndfile's variant). Kept by reset.
     rounding: i32,
+    /// The FMULT/UPB kernel, chosen at construction. Kept by reset.
+    kernel: Choice,
 }
 
-impl Default for AdpcmState {
-    fn default() -> Self {
-        Self {
-            yl: YL_RESET,
-            yu: YU_MIN,
-            dms: 0,
-            dml: 0,
-            ap: 0,
-            a1: 0,
-            a2: 0,
-            b: [0; 6],
-            pk: [false; 2],
-            td: false,
-            sr: [FLOAT_ZERO; 2],
-            dq: [FLOAT_ZERO; 6],
-            rounding: 48,
-        }
-    }
-}
+/// Index of `A2` and `A1` in [`AdpcmState::coef`].
+const A2: usize = 6;
+const A1: usize = 7;
 
 /// What one step of the coder computed before its state update, needed by the caller.
 #[derive(Debug, Clone, Copy)]
@@ -260,15 +224,30 @@ pub(crate) struct Estimate {
 }
 
 impl AdpcmState {
+    /// The reset state with FMULT rounding `rounding` and kernel `level`.
+    const fn initial(rounding: i32, kernel: Choice) -> Self {
+        Self {
+            yl: YL_RESET,
+            yu: YU_MIN,
+            dms: 0,
+            dml: 0,
+            ap: 0,
+            coef: [0; 8],
+            pk: [false; 2],
+            td: false,
+            hist: [FLOAT_ZERO as i32; 8],
+            rounding,
+            kernel,
+        }
+    }
+
     /// The reset state of the given dialect.
     pub(crate) fn new(dialect: super::Dialect) -> Self {
-        Self {
-            rounding: match dialect {
-                super::Dialect::Itu => 48,
-                super::Dialect::Libsndfile => 0,
-            },
-            ..Self::default()
-        }
+        let rounding = match dialect {
+            super::Dialect::Itu => 48,
+            super::Dialect::Libsndfile => 0,
+        };
+        Self::initial(rounding, Choice::select())
     }
 
     /// Whether this is libsndfile's dialect.
@@ -277,24 +256,39 @@ impl AdpcmState {
         self.rounding == 0
     }
 
-    /// Returns to the reset state, keeping the dialect.
+    /// Returns to the reset state, keeping the dialect and kernel.
     pub(crate) fn reset(&mut self) {
-        *self = Self {
-            rounding: self.rounding,
-            ..Self::default()
-        };
+        *self = Self::initial(self.rounding, self.kernel);
     }
 
-    /// Blocks FMULT and ACCUM, then MIX: the signal estimate and scale factor for the next sample.
-    #[inline]
+    /// [`estimate_with`](Self::estimate_with) the kernel chosen at construction.
+    #[inline(always)]
     pub(crate) fn estimate(&self) -> Estimate {
-        let mut sezi: i16 = 0;
-        for (&b, &dq) in self.b.iter().zip(&self.dq) {
-            sezi = sezi.wrapping_add(float_multiply(b, dq, self.rounding));
+        match self.kernel {
+            Choice::Scalar(k) => self.estimate_with(k),
+            #[cfg(target_arch = "x86_64")]
+            Choice::Avx2(k) => self.estimate_with(k),
         }
-        let sei = sezi
-            .wrapping_add(float_multiply(self.a2, self.sr[1], self.rounding))
-            .wrapping_add(float_multiply(self.a1, self.sr[0], self.rounding));
+    }
+
+    /// [`update_with`](Self::update_with) the kernel chosen at construction.
+    #[inline(always)]
+    pub(crate) fn update(&mut self, tables: &RateTables, code: u8, est: Estimate) -> i16 {
+        match self.kernel {
+            Choice::Scalar(k) => self.update_with(k, tables, code, est),
+            #[cfg(target_arch = "x86_64")]
+            Choice::Avx2(k) => self.update_with(k, tables, code, est),
+        }
+    }
+
+    /// Blocks FMULT and ACCUM, then MIX: the signal estimate and scale factor for the next
+    /// sample.
+    #[inline(always)]
+    fn estimate_with<K: Kernel>(&self, kernel: K) -> Estimate {
+        let (sez_sum, se_sum) = kernel.predict(&self.coef, &self.hist, self.rounding);
+        // ACCUM works on 16-bit words: the sums wrap.
+        let sezi = sez_sum as i16;
+        let sei = se_sum as i16;
         // LIMA + MIX: blend the fast and slow scale factors by the speed control.
         let al = if self.ap >= 256 { 64 } else { self.ap >> 2 };
         let ylp = self.yl >> 6;
@@ -336,8 +330,14 @@ impl AdpcmState {
 
     /// Runs the state update for `code` after [`estimate`](Self::estimate) returned `est`;
     /// returns the reconstructed signal `SR` (16-bit two's complement).
-    #[inline]
-    pub(crate) fn update(&mut self, tables: &RateTables, code: u8, est: Estimate) -> i16 {
+    #[inline(always)]
+    fn update_with<K: Kernel>(
+        &mut self,
+        kernel: K,
+        tables: &RateTables,
+        code: u8,
+        est: Estimate,
+    ) -> i16 {
         let y = est.y;
         let (dq_negative, dq_magnitude) = Self::inverse_quantize(tables, code, y);
         let dq = if dq_negative {
@@ -375,7 +375,8 @@ impl AdpcmState {
         let [pk1, pk2] = self.pk;
 
         // UPA2 + LIMC.
-        let a1 = self.a1;
+        let a1 = self.coef[A1];
+        let a2 = self.coef[A2];
         let a2_update = if sigpk {
             0
         } else {
@@ -384,7 +385,7 @@ impl AdpcmState {
             let base = if pk0 != pk2 { -16384 } else { 16384 };
             (base + fa) >> 7
         };
-        let a2p = (self.a2 + a2_update - (self.a2 >> 7)).clamp(-12288, 12288);
+        let a2p = (a2 + a2_update - (a2 >> 7)).clamp(-12288, 12288);
         // UPA1 + LIMD.
         let a1_update = if sigpk {
             0
@@ -403,45 +404,35 @@ impl AdpcmState {
         let ax = !(y >= 1536 && dif.abs() < (self.dml >> 3) && !tone);
         let app = self.ap + ((((ax as i32) << 9) - self.ap) >> 4);
 
-        // UPB (with XOR) on the sixth-order coefficients, before the DQ history shifts.
-        let b_leak = tables.zero_leak;
-        let mut b_next = [0i32; 6];
-        for ((next, &b), &dq_n) in b_next.iter_mut().zip(&self.b).zip(&self.dq) {
-            let signs_differ = ((dq_n >> 10) & 1 == 1) != dq_negative;
-            let gain = if dq_magnitude == 0 {
-                0
-            } else if signs_differ {
-                -128
-            } else {
-                128
-            };
-            *next = (b + gain - (b >> b_leak)) as i16 as i32;
-        }
-
+        // UPB (with XOR) on the sixth-order coefficients, before the DQ history shifts; then
         // TRIGB/TRIGA: a transition resets the predictor and speeds up adaptation.
         if transition {
-            self.a1 = 0;
-            self.a2 = 0;
-            self.b = [0; 6];
+            self.coef = [0; 8];
             self.td = false;
             self.ap = 256;
         } else {
-            self.a1 = a1p;
-            self.a2 = a2p;
-            self.b = b_next;
+            let gain = if dq_magnitude == 0 { 0 } else { 128 };
+            kernel.update_coefficients(
+                &mut self.coef,
+                &self.hist,
+                dq_negative,
+                gain,
+                tables.zero_leak,
+                [a2p, a1p],
+            );
             self.td = tone;
             self.ap = app;
         }
 
         // Delay lines.
         self.pk = [pk0, pk1];
-        self.dq.copy_within(0..5, 1);
-        self.dq[0] = to_float(dq_negative, dq_magnitude);
         let sr32 = sr as i32;
-        self.sr = [
-            to_float(sr32 < 0, if sr32 < 0 { (-sr32) & 0x7FFF } else { sr32 }),
-            self.sr[0],
-        ];
+        let sr_float = to_float(sr32 < 0, if sr32 < 0 { (-sr32) & 0x7FFF } else { sr32 });
+        kernel.push_history(
+            &mut self.hist,
+            to_float(dq_negative, dq_magnitude) as i32,
+            sr_float as i32,
+        );
         sr
     }
 }

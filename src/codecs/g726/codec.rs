@@ -3,7 +3,7 @@
 
 use super::{BitPacker, BitUnpacker, ChannelDecoder, ChannelEncoder, Dialect, Packing, Rate};
 use crate::codecs::{Decoder, Encoder};
-use crate::stream::{ChannelPhase, Flush, Progress};
+use crate::stream::{Flush, Progress};
 use crate::{Error, Result};
 
 fn check_channels(channels: usize) -> Result<()> {
@@ -42,7 +42,8 @@ fn finished_error() -> Error {
 #[derive(Debug, Clone)]
 pub struct G726Encoder {
     channels: Vec<ChannelEncoder>,
-    phase: ChannelPhase,
+    /// Channel of the next sample.
+    channel: usize,
     packer: BitPacker,
     finished: bool,
 }
@@ -63,7 +64,7 @@ impl G726Encoder {
         check_channels(channels)?;
         Ok(Self {
             channels: vec![ChannelEncoder::with_dialect(rate, dialect); channels],
-            phase: ChannelPhase::new(channels),
+            channel: 0,
             packer: BitPacker::new(packing, rate.bits()),
             finished: false,
         })
@@ -82,12 +83,41 @@ impl Encoder for G726Encoder {
             return Err(finished_error());
         }
         let (mut consumed, mut produced) = (0, 0);
-        for &sample in input {
-            if produced + self.packer.octets_completed_by_next() > output.len() {
+        if let [channel] = &mut self.channels[..] {
+            // Mono, the common case: blocks of codewords from the whole-loop kernel, then packed.
+            let bits = self.packer.bits() as usize;
+            let mut codes = [0u8; 256];
+            while consumed < input.len() {
+                // Samples whose octets fit: pending + n·bits < (room + 1)·8.
+                let room_bits =
+                    (output.len() - produced) * 8 + 7 - self.packer.pending_bits() as usize;
+                let n = (room_bits / bits)
+                    .min(codes.len())
+                    .min(input.len() - consumed);
+                if n == 0 {
+                    break;
+                }
+                channel.encode_linear_slice(&input[consumed..consumed + n], &mut codes);
+                for &code in &codes[..n] {
+                    if let Some(octet) = self.packer.push(code) {
+                        output[produced] = octet;
+                        produced += 1;
+                    }
+                }
+                consumed += n;
+            }
+        }
+        for &sample in &input[consumed..] {
+            if self.channels.len() == 1
+                || produced + self.packer.octets_completed_by_next() > output.len()
+            {
                 break;
             }
-            let code = self.channels[self.phase.channel].encode_linear(sample);
-            self.phase.advance(1);
+            let code = self.channels[self.channel].encode_linear(sample);
+            self.channel += 1;
+            if self.channel == self.channels.len() {
+                self.channel = 0;
+            }
             if let Some(octet) = self.packer.push(code) {
                 output[produced] = octet;
                 produced += 1;
@@ -114,7 +144,7 @@ impl Encoder for G726Encoder {
 
     fn reset(&mut self) {
         self.channels.iter_mut().for_each(ChannelEncoder::reset);
-        self.phase = ChannelPhase::new(self.channels.len());
+        self.channel = 0;
         self.packer.reset();
         self.finished = false;
     }
@@ -133,8 +163,11 @@ impl Encoder for G726Encoder {
 #[derive(Debug, Clone)]
 pub struct G726Decoder {
     channels: Vec<ChannelDecoder>,
-    phase: ChannelPhase,
+    /// Channel of the next sample.
+    channel: usize,
     unpacker: BitUnpacker,
+    /// Codeword width.
+    bits: u32,
     finished: bool,
 }
 
@@ -154,8 +187,9 @@ impl G726Decoder {
         check_channels(channels)?;
         Ok(Self {
             channels: vec![ChannelDecoder::with_dialect(rate, dialect); channels],
-            phase: ChannelPhase::new(channels),
+            channel: 0,
             unpacker: BitUnpacker::new(packing, rate.bits()),
+            bits: rate.bits(),
             finished: false,
         })
     }
@@ -173,19 +207,27 @@ impl Decoder for G726Decoder {
             return Err(finished_error());
         }
         let (mut consumed, mut produced) = (0, 0);
-        for &octet in input {
-            if produced + self.unpacker.codes_after_next_octet() > output.len() {
-                break;
-            }
-            self.unpacker.push(octet);
-            while let Some(code) = self.unpacker.pop() {
-                output[produced] = self.channels[self.phase.channel].decode_linear(code);
-                self.phase.advance(1);
+        loop {
+            // Whole codewords already unpacked go out first, as far as there is room.
+            while produced < output.len() {
+                let Some(code) = self.unpacker.pop() else {
+                    break;
+                };
+                output[produced] = self.channels[self.channel].decode_linear(code);
+                self.channel += 1;
+                if self.channel == self.channels.len() {
+                    self.channel = 0;
+                }
                 produced += 1;
             }
+            if produced == output.len() || consumed == input.len() {
+                break;
+            }
+            self.unpacker.push(input[consumed]);
             consumed += 1;
         }
-        if flush == Flush::Finish && consumed == input.len() {
+        let whole_code_pending = self.unpacker.leftover_bits() >= self.bits;
+        if flush == Flush::Finish && consumed == input.len() && !whole_code_pending {
             self.unpacker.reset();
             self.finished = true;
         }
@@ -198,7 +240,7 @@ impl Decoder for G726Decoder {
 
     fn reset(&mut self) {
         self.channels.iter_mut().for_each(ChannelDecoder::reset);
-        self.phase = ChannelPhase::new(self.channels.len());
+        self.channel = 0;
         self.unpacker.reset();
         self.finished = false;
     }

@@ -27,6 +27,7 @@
 
 mod adpcm;
 mod codec;
+mod kernels;
 mod packing;
 mod pcm;
 
@@ -165,6 +166,17 @@ impl ChannelEncoder {
         let code = AdpcmState::quantize(tables, sl - est.se, est.y);
         self.state.update(tables, code, est);
         code
+    }
+
+    /// Encodes `input` (16-bit linear) to `codes`, one codeword per sample, as
+    /// [`encode_linear`](Self::encode_linear) on each.
+    ///
+    /// # Panics
+    /// If `codes` is shorter than `input`.
+    pub fn encode_linear_slice(&mut self, input: &[i16], codes: &mut [u8]) {
+        for (code, &x) in codes[..input.len()].iter_mut().zip(input) {
+            *code = self.encode_linear(x);
+        }
     }
 
     /// Encodes one G.711 octet (as transmitted) to a codeword (right-aligned).

@@ -39,6 +39,12 @@ impl BitPacker {
         ((self.pending + self.bits) / 8) as usize
     }
 
+    /// Codeword width.
+    #[inline]
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+
     /// Bits held back, waiting for the rest of their octet.
     #[inline]
     pub fn pending_bits(&self) -> u32 {

@@ -143,8 +143,8 @@ pub(crate) fn synchronous_adjust(
                 mask -= 1;
             } else if positive {
                 mask += 1;
-            } else if mask != 0 {
-                mask -= 1;
+            } else {
+                mask = mask.saturating_sub(1);
             }
         }
         (PcmLaw::MuLaw, Less) => {
@@ -152,8 +152,8 @@ pub(crate) fn synchronous_adjust(
                 positive = true;
             } else if !positive {
                 mask += 1;
-            } else if mask != 0 {
-                mask -= 1;
+            } else {
+                mask = mask.saturating_sub(1);
             }
         }
     }

@@ -1,0 +1,65 @@
+//! Scalar FMULT/ACCUM and UPB: the reference the SIMD kernels match bit for bit.
+
+use crate::codecs::g726::adpcm::bit_length;
+
+/// Block FMULT: a predictor coefficient (16-bit two's complement) times a stored float, as a
+/// two's complement product in -32767..=32767 (the caller wraps sums to 16 bits). `rounding`
+/// is the Recommendation's 48 (libsndfile: 0). Branch-free: it runs 8 times per sample.
+#[inline(always)]
+pub(crate) fn float_multiply(coefficient: i32, value: i32, rounding: i32) -> i32 {
+    // The coefficient's sign (0 or -1) and its top 14 bits as a 13-bit magnitude (-2^15 maps
+    // to 0: the word is 13 bits).
+    let coef_sign = coefficient >> 31;
+    let magnitude = (((coefficient >> 2) ^ coef_sign) - coef_sign) & 0x1FFF;
+    let exponent = bit_length(magnitude);
+    let mantissa = ((magnitude << 6) >> exponent) | (((magnitude == 0) as i32) << 5);
+    let product_exponent = ((value >> 6) & 15) + exponent; // 0..=28
+    let product_mantissa = ((value & 63) * mantissa + rounding) >> 4; // < 2^8
+                                                                      // (m << 7) >> (26 - e) for e <= 26, ((m << 7) << (e - 26)) mod 2^15 above: one shift.
+    let product = ((product_mantissa << 9) >> (28 - product_exponent)) & 0x7FFF;
+    let negative = ((value >> 10) & 1) ^ (coef_sign & 1);
+    (product ^ -negative) + negative
+}
+
+/// The eight FMULT products summed: `(B1·DQ1 + … + B6·DQ6, that + A2·SR2 + A1·SR1)`, each
+/// exact in `i32` (callers wrap them to 16 bits).
+#[inline(always)]
+pub(crate) fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, i32) {
+    let mut zeros = 0;
+    for i in 0..6 {
+        zeros += float_multiply(coef[i], hist[i], rounding);
+    }
+    let all = zeros
+        + float_multiply(coef[6], hist[6], rounding)
+        + float_multiply(coef[7], hist[7], rounding);
+    (zeros, all)
+}
+
+/// Block UPB on `B1..B6` (lanes 0..6): leak by `2^-leak`, then `±gain` by the sign agreement of
+/// each stored `DQ(k-i)` with the new `DQ`, wrapped to 16 bits; lanes 6 and 7 take the new
+/// `[A2, A1]`.
+#[inline(always)]
+pub(crate) fn update_coefficients(
+    coef: &mut [i32; 8],
+    hist: &[i32; 8],
+    dq_negative: bool,
+    gain: i32,
+    leak: u32,
+    poles: [i32; 2],
+) {
+    for i in 0..6 {
+        let differ = ((hist[i] >> 10) & 1) ^ dq_negative as i32;
+        let g = (gain ^ -differ) + differ;
+        coef[i] = (coef[i] + g - (coef[i] >> leak)) as i16 as i32;
+    }
+    coef[6] = poles[0];
+    coef[7] = poles[1];
+}
+
+/// Shifts the stored floats: `DQ(k)` in front of `DQ(k-1)..DQ(k-5)`, `SR(k-1)` becomes
+/// `SR(k-2)` and `SR(k)` the new `SR(k-1)`.
+#[inline(always)]
+pub(crate) fn push_history(hist: &mut [i32; 8], dq: i32, sr: i32) {
+    let h = *hist;
+    *hist = [dq, h[0], h[1], h[2], h[3], h[4], h[7], sr];
+}
