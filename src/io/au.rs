@@ -397,7 +397,7 @@ impl<W: Write + Seek> AuWriter<W> {
     /// Patches the data size, flushes and returns the inner writer. The data must be whole
     /// frames.
     pub fn finalize(mut self) -> Result<W> {
-        if self.data_bytes % self.frame_bytes != 0 {
+        if !self.data_bytes.is_multiple_of(self.frame_bytes) {
             return Err(Error::invalid(
                 "data",
                 format!(

@@ -95,7 +95,7 @@ impl RawSpec {
     /// The frames in `len` bytes of `path`; a partial frame is [`Error::Malformed`].
     pub fn frames_in(&self, path: impl AsRef<Path>, len: u64) -> Result<u64> {
         let frame = self.frame_bytes() as u64;
-        if len % frame != 0 {
+        if !len.is_multiple_of(frame) {
             return Err(Error::Malformed {
                 path: path.as_ref().to_path_buf(),
                 chunk: "raw data".into(),

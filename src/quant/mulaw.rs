@@ -26,8 +26,8 @@
 //!   librosa 22 of 2304 for mu = 255, 97 of 9216 for mu = 1023. Never more than one code.
 //! * **Decoders**: see each function (bit-exact for some parameters, one ulp of `exp`/`pow`
 //!   off on a few percent of codes for others). Where the packages have no defined result
-//! (NaN, ±∞; torchaudio's `int64` cast of those is undefined behaviour) we return
-//! [`Error::OutOfRange`] before writing anything.
+//!   (NaN, ±∞; torchaudio's `int64` cast of those is undefined behaviour) we return
+//!   [`Error::OutOfRange`] before writing anything.
 //!
 //! ```
 //! use aquant::quant::mulaw::{librosa_mu_compress, torchaudio_mu_law_encoding, MuLaw};

@@ -82,7 +82,7 @@ impl Rate {
 
     /// The rate for 16, 24, 32 or 40 kbit/s.
     pub fn from_kbps(kbps: u32) -> Option<Rate> {
-        if kbps % 8 == 0 {
+        if kbps.is_multiple_of(8) {
             Rate::from_bits(kbps / 8)
         } else {
             None

@@ -168,7 +168,7 @@ impl Conv1d {
     pub fn process(&mut self, input: &[f32], output: &mut [f32]) -> Result<usize> {
         let cin = self.in_channels;
         let cout = self.out_channels();
-        if input.len() % cin != 0 {
+        if !input.len().is_multiple_of(cin) {
             return Err(Error::invalid("input", "not a whole number of frames"));
         }
         let frames = input.len() / cin;
@@ -229,7 +229,7 @@ impl Conv1d {
     ) -> Result<usize> {
         let cin = self.in_channels;
         let cout = self.out_channels();
-        if input.len() % cin != 0 {
+        if !input.len().is_multiple_of(cin) {
             return Err(Error::invalid("input", "not a whole number of frames"));
         }
         let frames = input.len() / cin;

@@ -6,7 +6,7 @@ use super::LANES;
 #[inline(always)]
 pub(crate) fn mat_acc(acc: &mut [f32], w: &[f32], x: &[f32]) {
     let cols = acc.len();
-    debug_assert!(cols % LANES == 0 && w.len() >= x.len() * cols);
+    debug_assert!(cols.is_multiple_of(LANES) && w.len() >= x.len() * cols);
     for (row, &xj) in w.chunks_exact(cols).zip(x) {
         for (a, b) in acc.chunks_exact_mut(LANES).zip(row.chunks_exact(LANES)) {
             for l in 0..LANES {
@@ -19,7 +19,7 @@ pub(crate) fn mat_acc(acc: &mut [f32], w: &[f32], x: &[f32]) {
 #[inline(always)]
 pub(crate) fn mat_acc_gated(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f32]) {
     let cols = acc.len();
-    debug_assert!(cols % LANES == 0 && w.len() >= x.len() * cols);
+    debug_assert!(cols.is_multiple_of(LANES) && w.len() >= x.len() * cols);
     for ((row, &xj), &rj) in w.chunks_exact(cols).zip(x).zip(r) {
         for (a, b) in acc.chunks_exact_mut(LANES).zip(row.chunks_exact(LANES)) {
             for l in 0..LANES {
@@ -32,7 +32,7 @@ pub(crate) fn mat_acc_gated(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f32]) {
 #[inline(always)]
 pub(crate) fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
     let lags = xcorr.len();
-    debug_assert!(lags % LANES == 0);
+    debug_assert!(lags.is_multiple_of(LANES));
     xcorr.fill(0.0);
     if y.len() < x.len() + lags {
         return;
