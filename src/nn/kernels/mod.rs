@@ -431,3 +431,25 @@ pub fn dequantize_sums(w: &PackedI8x4, acc: &[i32], n: usize, out: &mut [f32]) {
         }
     }
 }
+
+/// Which elementwise function [`map_in_place`] applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Elementwise {
+    /// [`crate::nn::layers::activations::sigmoid`].
+    Sigmoid,
+    /// [`crate::nn::layers::activations::tanh`].
+    Tanh,
+}
+
+/// Applies a fast activation to every value. The SIMD levels run the same scalar code,
+/// vectorised by the compiler under their target features (no FMA contraction), so the results
+/// are bit-identical at every level.
+pub fn map_in_place(level: KernelLevel, f: Elementwise, x: &mut [f32]) {
+    match level {
+        #[cfg(target_arch = "x86_64")]
+        KernelLevel::Avx512 | KernelLevel::Avx512Vnni => avx512_vnni::map_in_place(f, x),
+        #[cfg(target_arch = "x86_64")]
+        KernelLevel::Avx2 | KernelLevel::AvxVnni => avx2::map_in_place(f, x),
+        _ => scalar::map_in_place(f, x),
+    }
+}
