@@ -89,8 +89,8 @@ fn silero<M: Measurement>(c: &mut Criterion<M>) {
             let t = i as f32 / 16000.0;
             let env = (t * 3.0).sin().abs();
             let noise = ((i * 2_654_435_761usize) % 1000) as f32 / 1000.0 - 0.5;
-            env * 0.3 * ((t * 2.0 * 3.14159 * 180.0).sin() + 0.5 * (t * 6.28318 * 360.0).sin())
-                + 0.01 * noise
+            let tau = std::f32::consts::TAU;
+            env * 0.3 * ((t * tau * 180.0).sin() + 0.5 * (t * tau * 360.0).sin()) + 0.01 * noise
         })
         .collect();
     let mut group = c.benchmark_group("silero_vad_chunk");

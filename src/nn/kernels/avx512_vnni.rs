@@ -8,6 +8,10 @@
 //! whose inputs are all zero (most ReLU outputs are), gathered with `vpcompressd`: adding
 //! `0 · w` changes no sum, so this only saves work.
 
+// These intrinsics are stable since Rust 1.89; the crate's `rust-version` must be raised to
+// 1.89 for them (as for src/quant/kernels/avx512.rs). Remove this allow when it is.
+#![allow(clippy::incompatible_msrv)]
+
 use std::arch::x86_64::*;
 
 use super::{scalar, Elementwise, KernelLevel, PackedF32, PackedI8, PackedI8x4, ROW_BLOCK};
