@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 
 use aquant::models::silero_vad::{Precision, SileroVad, CHUNK};
+use aquant::nn::quantize::{
+    dequantize_safetensors, format_report, quantize_safetensors, Granularity, QuantizeOptions,
+};
 use aquant::nn::{KernelLevel, TensorFile};
 
 /// The golden folder, or `None` (with a loud message) when it is missing outside CI.
@@ -204,4 +207,43 @@ fn hostile_input_gives_defined_output() {
     assert!(p.is_finite());
     assert!(vad.probabilities(&[]).is_empty());
     assert!(TensorFile::from_bytes(b"not a model").is_err());
+}
+
+#[test]
+fn nn_quantize_file_of_silero_still_matches() {
+    // What `aquant nn quantize` does to the weights file, then the float model on the
+    // dequantized weights (the STFT basis is a fixed transform and stays float).
+    let Some(dir) = golden_dir() else { return };
+    let g = golden(&dir);
+    let run = |bits: u8, granularity: Granularity| {
+        let opts = QuantizeOptions {
+            bits,
+            granularity,
+            keep: vec!["stft".into()],
+            ..Default::default()
+        };
+        let (bytes, report) =
+            quantize_safetensors(aquant::models::silero_vad::BUNDLED_WEIGHTS, &opts).unwrap();
+        eprintln!("{bits} bits, {granularity:?}:\n{}", format_report(&report));
+        let weights = dequantize_safetensors(&bytes).unwrap();
+        let mut vad = SileroVad::new(&weights, Precision::Float).unwrap();
+        let probs = vad.probabilities(&g.input);
+        let worst = probs
+            .iter()
+            .zip(&g.probs)
+            .map(|(a, e)| (a - e).abs())
+            .fold(0f32, f32::max);
+        let agree = probs
+            .iter()
+            .zip(&g.probs)
+            .filter(|(a, e)| (**a > 0.5) == (**e > 0.5))
+            .count();
+        eprintln!("  max |Δp| {worst:.4}, decisions agree {agree}/188");
+        (worst, agree)
+    };
+    let (worst, agree) = run(8, Granularity::Row);
+    assert!(worst <= 0.02 && agree >= 187, "{worst} {agree}");
+    // 4 bits in groups of 32: reported, and still a usable detector.
+    let (_, agree) = run(4, Granularity::Group(32));
+    assert!(agree >= 170, "{agree}");
 }

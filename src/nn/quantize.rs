@@ -29,8 +29,9 @@ impl RowQuantized {
     }
 }
 
-/// Quantizes a row-major `rows × cols` matrix to int8, symmetric, one scale per row
-/// (`max |w| / 127`, values in -127..=127). Non-finite weights become 0.
+/// Quantizes a row-major `rows × cols` matrix to int8, symmetric, one scale per row, values
+/// in -127..=127. The scale is `c · max |w| / 127` with the clip factor `c` in 0.5..=1 (steps
+/// of 0.025) that gives the least squared error. Non-finite weights become 0.
 ///
 /// ```
 /// use aquant::nn::quantize::quantize_rows;
@@ -52,7 +53,27 @@ pub fn quantize_rows(values: &[f32], rows: usize, cols: usize) -> RowQuantized {
         if max == 0.0 {
             continue;
         }
-        let scale = max / 127.0;
+        // Clipping the few largest weights can lower the total error (finer steps for all the
+        // others): try clip levels from 100 % down to 50 % of the maximum, keep the best.
+        let error = |scale: f32| -> f64 {
+            row.iter()
+                .filter(|v| v.is_finite())
+                .map(|&v| {
+                    let d = v - (v / scale).round().clamp(-127.0, 127.0) * scale;
+                    (d as f64) * (d as f64)
+                })
+                .sum()
+        };
+        let mut scale = max / 127.0;
+        let mut best = error(scale);
+        for step in 1..=20 {
+            let candidate = max * (1.0 - step as f32 * 0.025) / 127.0;
+            let e = error(candidate);
+            if e < best {
+                best = e;
+                scale = candidate;
+            }
+        }
         scales[r] = scale;
         let qrow = &mut q[r * cols..(r + 1) * cols];
         for (dst, &v) in qrow.iter_mut().zip(row) {
@@ -218,7 +239,7 @@ impl Granularity {
 }
 
 /// Options of [`quantize_safetensors`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuantizeOptions {
     /// 8 (values -127..=127, dtype I8) or 4 (values -7..=7, two per byte, dtype U8).
     pub bits: u8,
@@ -228,6 +249,8 @@ pub struct QuantizeOptions {
     pub min_dims: usize,
     /// See `min_dims`.
     pub min_elements: usize,
+    /// Tensors whose name contains any of these strings stay as they are.
+    pub keep: Vec<String>,
 }
 
 impl Default for QuantizeOptions {
@@ -237,6 +260,7 @@ impl Default for QuantizeOptions {
             granularity: Granularity::Row,
             min_dims: 2,
             min_elements: 256,
+            keep: Vec::new(),
         }
     }
 }
@@ -274,7 +298,9 @@ pub struct TensorReport {
 /// let input = serialize([("w", TensorView::new(Dtype::F32, vec![64, 32], &w).unwrap())], None).unwrap();
 /// let opts = QuantizeOptions { bits: 4, granularity: Granularity::Group(16), ..Default::default() };
 /// let (out, report) = quantize_safetensors(&input, &opts).unwrap();
-/// assert!(out.len() < input.len() / 5);
+/// // 4-bit values (1024 bytes) and 2 scales per row (512 bytes) instead of 8192 bytes.
+/// assert_eq!(report[0].bytes_after, 64 * 32 / 2 + 64 * 2 * 4);
+/// assert!(out.len() < input.len() / 3);
 /// assert!(report[0].sqnr_db.unwrap() > 15.0);
 /// ```
 pub fn quantize_safetensors(
@@ -304,7 +330,8 @@ pub fn quantize_safetensors(
         let bytes_before = view.data().len();
         let eligible = matches!(tensor.data, TensorData::F32(_))
             && tensor.shape.len() >= opts.min_dims
-            && tensor.len() >= opts.min_elements.max(1);
+            && tensor.len() >= opts.min_elements.max(1)
+            && !opts.keep.iter().any(|k| name.contains(k.as_str()));
         if !eligible {
             outputs.push((
                 name.clone(),
