@@ -247,3 +247,35 @@ fn nn_quantize_file_of_silero_still_matches() {
     let (_, agree) = run(4, Granularity::Group(32));
     assert!(agree >= 170, "{agree}");
 }
+
+#[test]
+fn golden_speech_segments_lie_in_the_three_clips() {
+    // The golden stream has 3 spoken clips (two words each) at samples 8000, 39040 and 70560,
+    // 21440, 21920 and 22240 samples long (README §3: 48 kHz cuts resampled by 1/3). The ORT
+    // probabilities and ours give the same segments; each lies inside a clip, give or take
+    // 0.2 s (the detector's reaction time plus the 30 ms padding; the gaps between clips are
+    // 0.6 s), and each clip has speech.
+    let Some(dir) = golden_dir() else { return };
+    let g = golden(&dir);
+    let opts = aquant::models::silero_vad::SegmentOptions::default();
+    let from_ort = aquant::models::silero_vad::speech_segments(&g.probs, g.input.len(), &opts);
+    let mut vad = SileroVad::bundled(Precision::Int8).unwrap();
+    let ours = aquant::models::silero_vad::detect(&mut vad, &g.input, &opts);
+    assert_eq!(ours.segments, from_ort);
+    let clips = [(8000usize, 21440usize), (39040, 21920), (70560, 22240)];
+    let slack = 3200;
+    for seg in &from_ort {
+        assert!(
+            clips
+                .iter()
+                .any(|&(s, n)| seg.start + slack >= s && seg.end <= s + n + slack),
+            "{seg:?} outside the clips"
+        );
+    }
+    for &(s, n) in &clips {
+        assert!(
+            from_ort.iter().any(|seg| seg.start < s + n && seg.end > s),
+            "clip at {s}"
+        );
+    }
+}
