@@ -169,29 +169,33 @@ fn wheel_safetensors_loader_matches_its_numpy_reference() {
     assert!(worst <= 1e-3, "{worst}");
 }
 
-#[test]
-fn any_chunking_gives_identical_probabilities() {
-    let Some(dir) = golden_dir() else { return };
-    let g = golden(&dir);
-    let input = &g.input[..40 * CHUNK + 100];
-    let mut vad = SileroVad::bundled(Precision::Int8).unwrap();
-    let whole = vad.probabilities(input);
-    assert_eq!(whole.len(), 41);
-    let mut rng = 0x9e37_79b9u32;
-    for _ in 0..5 {
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+
+    /// Any split of the input into `push` calls gives bit-identical probabilities.
+    #[test]
+    fn any_chunking_gives_identical_probabilities(
+        sizes in proptest::collection::vec(0usize..1500, 1..40),
+    ) {
+        // A deterministic speech-like signal (the golden input is not needed here).
+        let input: Vec<f32> = (0..20 * CHUNK + 100)
+            .map(|i| ((i as f32 * 0.031).sin() * (i as f32 * 0.0007).sin() * 0.4))
+            .collect();
+        let mut vad = SileroVad::bundled(Precision::Int8).unwrap();
+        let whole = vad.probabilities(&input);
         vad.reset();
         let mut got = Vec::new();
-        let mut rest = input;
-        while !rest.is_empty() {
-            rng ^= rng << 13;
-            rng ^= rng >> 17;
-            rng ^= rng << 5;
-            let n = (rng as usize % 1500).min(rest.len());
+        let mut rest = &input[..];
+        for &n in sizes.iter().cycle() {
+            if rest.is_empty() {
+                break;
+            }
+            let n = n.clamp(1, rest.len());
             vad.push(&rest[..n], |p| got.push(p));
             rest = &rest[n..];
         }
         got.extend(vad.flush());
-        assert_eq!(got, whole);
+        proptest::prop_assert_eq!(got, whole);
     }
 }
 
