@@ -179,7 +179,7 @@ proptest::proptest! {
     ) {
         // A deterministic speech-like signal (the golden input is not needed here).
         let input: Vec<f32> = (0..20 * CHUNK + 100)
-            .map(|i| ((i as f32 * 0.031).sin() * (i as f32 * 0.0007).sin() * 0.4))
+            .map(|i| (i as f32 * 0.031).sin() * (i as f32 * 0.0007).sin() * 0.4)
             .collect();
         let mut vad = SileroVad::bundled(Precision::Int8).unwrap();
         let whole = vad.probabilities(&input);
