@@ -316,3 +316,60 @@ fn bad_shapes_are_errors_not_panics() {
     .is_err());
     assert!(Gru::new(GruConfig::default()).is_err());
 }
+
+#[test]
+fn int8_tensors_run_as_stored() {
+    // An int8 matrix used as it is stored equals the float matrix q·scale at every level and
+    // format (exactly for the integer kernel's sums, within rounding for the float ones).
+    let (rows, cols) = (21, 37);
+    let q: Vec<i8> = (0..rows * cols)
+        .map(|i| ((i * 97 % 255) as i32 - 127) as i8)
+        .collect();
+    let scales: Vec<f32> = (0..rows)
+        .map(|r| 1.0 / 256.0 * (1.0 + r as f32 / 8.0))
+        .collect();
+    let x: Vec<f32> = (0..cols)
+        .map(|c| ((c * 13 % 29) as f32 / 14.0 - 1.0) * 0.9)
+        .collect();
+    let exact: Vec<f64> = (0..rows)
+        .map(|r| {
+            (0..cols)
+                .map(|c| q[r * cols + c] as f64 * scales[r] as f64 * x[c] as f64)
+                .sum()
+        })
+        .collect();
+    for level in KernelLevel::available() {
+        for format in [
+            MatrixFormat::F32,
+            MatrixFormat::Int8,
+            MatrixFormat::Int8Bounded,
+        ] {
+            let mut m =
+                aquant::nn::Linear::from_int8(rows, cols, &q, &scales, format, 1, level).unwrap();
+            let mut y = vec![0.0; rows];
+            m.forward(&x, 1, &mut y);
+            // Int8Bounded also rounds x to 1/127 steps: at most 0.5/127 per input.
+            let tol = if format == MatrixFormat::Int8Bounded {
+                0.5 / 127.0 * 0.5 * cols as f64
+            } else {
+                1e-5
+            };
+            for (r, (&a, &e)) in y.iter().zip(&exact).enumerate() {
+                assert!(
+                    (a as f64 - e).abs() <= tol,
+                    "{level:?} {format:?} row {r}: {a} vs {e}"
+                );
+            }
+        }
+    }
+    assert!(aquant::nn::Linear::from_int8(
+        1,
+        2,
+        &[-128, 0],
+        &[1.0],
+        MatrixFormat::Int8Bounded,
+        1,
+        KernelLevel::Scalar
+    )
+    .is_err());
+}

@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 
 use aquant::models::silero_vad::{Precision, SileroVad, CHUNK};
+use aquant::nn::quantize::{
+    dequantize_safetensors, format_report, quantize_safetensors, Granularity, QuantizeOptions,
+};
 use aquant::nn::{KernelLevel, TensorFile};
 
 /// The golden folder, or `None` (with a loud message) when it is missing outside CI.
@@ -166,29 +169,33 @@ fn wheel_safetensors_loader_matches_its_numpy_reference() {
     assert!(worst <= 1e-3, "{worst}");
 }
 
-#[test]
-fn any_chunking_gives_identical_probabilities() {
-    let Some(dir) = golden_dir() else { return };
-    let g = golden(&dir);
-    let input = &g.input[..40 * CHUNK + 100];
-    let mut vad = SileroVad::bundled(Precision::Int8).unwrap();
-    let whole = vad.probabilities(input);
-    assert_eq!(whole.len(), 41);
-    let mut rng = 0x9e37_79b9u32;
-    for _ in 0..5 {
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+
+    /// Any split of the input into `push` calls gives bit-identical probabilities.
+    #[test]
+    fn any_chunking_gives_identical_probabilities(
+        sizes in proptest::collection::vec(0usize..1500, 1..40),
+    ) {
+        // A deterministic speech-like signal (the golden input is not needed here).
+        let input: Vec<f32> = (0..20 * CHUNK + 100)
+            .map(|i| (i as f32 * 0.031).sin() * (i as f32 * 0.0007).sin() * 0.4)
+            .collect();
+        let mut vad = SileroVad::bundled(Precision::Int8).unwrap();
+        let whole = vad.probabilities(&input);
         vad.reset();
         let mut got = Vec::new();
-        let mut rest = input;
-        while !rest.is_empty() {
-            rng ^= rng << 13;
-            rng ^= rng >> 17;
-            rng ^= rng << 5;
-            let n = (rng as usize % 1500).min(rest.len());
+        let mut rest = &input[..];
+        for &n in sizes.iter().cycle() {
+            if rest.is_empty() {
+                break;
+            }
+            let n = n.clamp(1, rest.len());
             vad.push(&rest[..n], |p| got.push(p));
             rest = &rest[n..];
         }
         got.extend(vad.flush());
-        assert_eq!(got, whole);
+        proptest::prop_assert_eq!(got, whole);
     }
 }
 
@@ -204,4 +211,75 @@ fn hostile_input_gives_defined_output() {
     assert!(p.is_finite());
     assert!(vad.probabilities(&[]).is_empty());
     assert!(TensorFile::from_bytes(b"not a model").is_err());
+}
+
+#[test]
+fn nn_quantize_file_of_silero_still_matches() {
+    // What `aquant nn quantize` does to the weights file, then the float model on the
+    // dequantized weights (the STFT basis is a fixed transform and stays float).
+    let Some(dir) = golden_dir() else { return };
+    let g = golden(&dir);
+    let run = |bits: u8, granularity: Granularity| {
+        let opts = QuantizeOptions {
+            bits,
+            granularity,
+            keep: vec!["stft".into()],
+            ..Default::default()
+        };
+        let (bytes, report) =
+            quantize_safetensors(aquant::models::silero_vad::BUNDLED_WEIGHTS, &opts).unwrap();
+        eprintln!("{bits} bits, {granularity:?}:\n{}", format_report(&report));
+        let weights = dequantize_safetensors(&bytes).unwrap();
+        let mut vad = SileroVad::new(&weights, Precision::Float).unwrap();
+        let probs = vad.probabilities(&g.input);
+        let worst = probs
+            .iter()
+            .zip(&g.probs)
+            .map(|(a, e)| (a - e).abs())
+            .fold(0f32, f32::max);
+        let agree = probs
+            .iter()
+            .zip(&g.probs)
+            .filter(|(a, e)| (**a > 0.5) == (**e > 0.5))
+            .count();
+        eprintln!("  max |Δp| {worst:.4}, decisions agree {agree}/188");
+        (worst, agree)
+    };
+    let (worst, agree) = run(8, Granularity::Row);
+    assert!(worst <= 0.02 && agree >= 187, "{worst} {agree}");
+    // 4 bits in groups of 32: reported, and still a usable detector.
+    let (_, agree) = run(4, Granularity::Group(32));
+    assert!(agree >= 170, "{agree}");
+}
+
+#[test]
+fn golden_speech_segments_lie_in_the_three_clips() {
+    // The golden stream has 3 spoken clips (two words each) at samples 8000, 39040 and 70560,
+    // 21440, 21920 and 22240 samples long (README §3: 48 kHz cuts resampled by 1/3). The ORT
+    // probabilities and ours give the same segments; each lies inside a clip, give or take
+    // 0.2 s (the detector's reaction time plus the 30 ms padding; the gaps between clips are
+    // 0.6 s), and each clip has speech.
+    let Some(dir) = golden_dir() else { return };
+    let g = golden(&dir);
+    let opts = aquant::models::silero_vad::SegmentOptions::default();
+    let from_ort = aquant::models::silero_vad::speech_segments(&g.probs, g.input.len(), &opts);
+    let mut vad = SileroVad::bundled(Precision::Int8).unwrap();
+    let ours = aquant::models::silero_vad::detect(&mut vad, &g.input, &opts);
+    assert_eq!(ours.segments, from_ort);
+    let clips = [(8000usize, 21440usize), (39040, 21920), (70560, 22240)];
+    let slack = 3200;
+    for seg in &from_ort {
+        assert!(
+            clips
+                .iter()
+                .any(|&(s, n)| seg.start + slack >= s && seg.end <= s + n + slack),
+            "{seg:?} outside the clips"
+        );
+    }
+    for &(s, n) in &clips {
+        assert!(
+            from_ort.iter().any(|seg| seg.start < s + n && seg.end > s),
+            "clip at {s}"
+        );
+    }
 }

@@ -11,7 +11,7 @@
 //! Activations whose range is unbounded (ReLU outputs, spectra) stay float and meet int8
 //! weights in [`kernels::gemm_i8_f32`]; activations bounded to [-1, 1] (tanh, sigmoid) are
 //! quantized to 8 bits and meet int8 weights in the exact integer kernel
-//! [`kernels::gemm_u8_i8`], as in Opus/LPCNet.
+//! [`kernels::gemm_i8_i8`], as in Opus/LPCNet.
 
 pub mod kernels;
 pub mod layers;

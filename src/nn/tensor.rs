@@ -145,6 +145,18 @@ impl TensorFile {
         Ok(TensorFile { tensors, metadata })
     }
 
+    /// Adds or replaces a tensor.
+    pub fn insert(&mut self, name: String, shape: Vec<usize>, data: TensorData, stored: Dtype) {
+        self.tensors.insert(
+            name,
+            Tensor {
+                shape,
+                data,
+                stored,
+            },
+        );
+    }
+
     /// The tensor called `name`.
     pub fn get(&self, name: &str) -> Option<&Tensor> {
         self.tensors.get(name)

@@ -358,6 +358,35 @@ impl SileroVad {
     }
 }
 
+/// Probabilities and speech segments of a whole signal (what `aquant vad` prints).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    /// Speech probability of every 512-sample chunk (chunk k starts at sample 512·k).
+    pub probabilities: Vec<f32>,
+    /// Speech segments, in samples at 16 kHz.
+    pub segments: Vec<Segment>,
+}
+
+/// Runs the detector over a whole 16 kHz mono signal from a fresh state and finds its speech
+/// segments.
+///
+/// ```
+/// use aquant::models::silero_vad::{detect, Precision, SegmentOptions, SileroVad};
+/// let mut vad = SileroVad::bundled(Precision::Int8).unwrap();
+/// let d = detect(&mut vad, &vec![0.0; 16_000], &SegmentOptions::default());
+/// assert_eq!(d.probabilities.len(), 32); // 1 s = 31.25 chunks, the last one zero-padded
+/// assert!(d.segments.is_empty());
+/// ```
+pub fn detect(vad: &mut SileroVad, samples_16k: &[f32], opts: &SegmentOptions) -> Detection {
+    vad.reset();
+    let probabilities = vad.probabilities(samples_16k);
+    let segments = speech_segments(&probabilities, samples_16k.len(), opts);
+    Detection {
+        probabilities,
+        segments,
+    }
+}
+
 fn report(name: &'static str, linear: &crate::nn::Linear) -> LayerReport {
     LayerReport {
         name,

@@ -8,7 +8,7 @@
 
 use std::arch::x86_64::*;
 
-use super::{scalar, KernelLevel, PackedF32, PackedI8, PackedI8x4, ROW_BLOCK};
+use super::{scalar, Elementwise, KernelLevel, PackedF32, PackedI8, PackedI8x4, ROW_BLOCK};
 
 /// Input vectors processed per pass over the weights.
 const GROUP: usize = 2;
@@ -206,4 +206,18 @@ unsafe fn run_i8_i8<const NC: usize>(w: &PackedI8x4, x: &[i8], j0: usize, out: &
             }
         }
     }
+}
+
+pub(crate) fn map_in_place(f: Elementwise, x: &mut [f32]) {
+    if !KernelLevel::Avx2.supported() {
+        return scalar::map_in_place(f, x);
+    }
+    // SAFETY: the CPU supports the target features of `map` (checked above).
+    unsafe { map(f, x) }
+}
+
+/// The scalar code, inlined and vectorised by the compiler for this level.
+#[target_feature(enable = "avx2,fma")]
+unsafe fn map(f: Elementwise, x: &mut [f32]) {
+    scalar::map_in_place(f, x)
 }

@@ -124,7 +124,7 @@ impl KernelLevel {
     }
 
     /// The level to use: [`SimdLevel::select`] (which honours `AQUANT_SIMD`) refined by the
-    /// VNNI checks. Detected once per process.
+    /// VNNI checks. Decided once per process (the first call reads `AQUANT_SIMD`).
     pub fn select() -> Self {
         static SELECTED: OnceLock<KernelLevel> = OnceLock::new();
         *SELECTED.get_or_init(|| KernelLevel::from_simd(SimdLevel::select()))
@@ -414,12 +414,14 @@ pub fn gemm_i8_i8(level: KernelLevel, w: &PackedI8x4, x: &[i8], n: usize, out: &
     }
 }
 
-/// Quantizes a bounded activation in [-1, 1] to `round(127·x)`, clamped to -127..=127
-/// (NaN → 0).
+/// Quantizes a bounded activation in [-1, 1] to `round(127·x)` (ties to even), clamped to
+/// -127..=127 (NaN → 0).
 #[inline]
 pub fn quantize_activation(x: f32) -> i8 {
-    // `as` maps NaN to 0.
-    (x * ACTIVATION_SCALE).round().clamp(-127.0, 127.0) as i8
+    // Clamp first, then round with the 1.5·2^23 trick (no libm call); `as` maps NaN to 0.
+    const MAGIC: f32 = 12_582_912.0;
+    let v = (x * ACTIVATION_SCALE).clamp(-127.0, 127.0);
+    ((v + MAGIC) - MAGIC) as i8
 }
 
 /// Turns int32 sums from [`gemm_i8_i8`] into floats: `scale[r] / 127 · acc`.
@@ -429,5 +431,63 @@ pub fn dequantize_sums(w: &PackedI8x4, acc: &[i32], n: usize, out: &mut [f32]) {
         for r in 0..rows {
             out[j * rows + r] = acc[j * rows + r] as f32 * (w.scales[r] / ACTIVATION_SCALE);
         }
+    }
+}
+
+/// Which elementwise function [`map_in_place`] applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Elementwise {
+    /// [`crate::nn::layers::activations::sigmoid`].
+    Sigmoid,
+    /// [`crate::nn::layers::activations::tanh`].
+    Tanh,
+}
+
+/// Applies a fast activation to every value. The SIMD levels run the same scalar code,
+/// vectorised by the compiler under their target features (no FMA contraction), so the results
+/// are bit-identical at every level.
+pub fn map_in_place(level: KernelLevel, f: Elementwise, x: &mut [f32]) {
+    match level {
+        #[cfg(target_arch = "x86_64")]
+        KernelLevel::Avx512 | KernelLevel::Avx512Vnni => avx512_vnni::map_in_place(f, x),
+        #[cfg(target_arch = "x86_64")]
+        KernelLevel::Avx2 | KernelLevel::AvxVnni => avx2::map_in_place(f, x),
+        _ => scalar::map_in_place(f, x),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simd_levels_map_onto_kernel_levels() {
+        assert_eq!(
+            KernelLevel::from_simd(SimdLevel::Scalar),
+            KernelLevel::Scalar
+        );
+        let avx2 = KernelLevel::from_simd(SimdLevel::Avx2);
+        let avx512 = KernelLevel::from_simd(SimdLevel::Avx512);
+        assert!(avx2.supported() && avx512.supported());
+        assert!(avx2 <= KernelLevel::AvxVnni && avx512 <= KernelLevel::Avx512Vnni);
+        if KernelLevel::AvxVnni.supported() {
+            assert_eq!(avx2, KernelLevel::AvxVnni);
+        }
+        if KernelLevel::Avx512Vnni.supported() {
+            assert_eq!(avx512, KernelLevel::Avx512Vnni);
+        }
+        assert_eq!(KernelLevel::Scalar.clamp_to_cpu(), KernelLevel::Scalar);
+    }
+
+    #[test]
+    fn activation_quantization() {
+        assert_eq!(quantize_activation(1.0), 127);
+        assert_eq!(quantize_activation(-1.0), -127);
+        assert_eq!(quantize_activation(5.0), 127);
+        assert_eq!(quantize_activation(f32::NEG_INFINITY), -127);
+        assert_eq!(quantize_activation(f32::NAN), 0);
+        assert_eq!(quantize_activation(0.5), 64); // 63.5 → 64 (ties to even)
+        assert_eq!(quantize_activation(1.5 / 127.0), 2);
+        assert_eq!(quantize_activation(-0.2 / 127.0), 0);
     }
 }

@@ -1,6 +1,7 @@
 //! Scalar reference kernels: the definition every SIMD level is tested against.
 
-use super::{PackedF32, PackedI8, PackedI8x4};
+use super::{Elementwise, PackedF32, PackedI8, PackedI8x4};
+use crate::nn::layers::activations::{sigmoid, tanh};
 
 pub(crate) fn gemm_f32(w: &PackedF32, x: &[f32], n: usize, out: &mut [f32]) {
     let (rows, cols) = (w.rows(), w.cols());
@@ -41,5 +42,13 @@ pub(crate) fn gemm_i8_i8(w: &PackedI8x4, x: &[i8], n: usize, out: &mut [i32]) {
             }
             out[j * rows + r] = sum;
         }
+    }
+}
+
+#[inline(always)]
+pub(crate) fn map_in_place(f: Elementwise, x: &mut [f32]) {
+    match f {
+        Elementwise::Sigmoid => x.iter_mut().for_each(|v| *v = sigmoid(*v)),
+        Elementwise::Tanh => x.iter_mut().for_each(|v| *v = tanh(*v)),
     }
 }

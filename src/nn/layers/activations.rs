@@ -9,6 +9,8 @@
 //! (bound 1.5e-7), [`exp`] 2.4e-7 relative (bound 3e-7). Both return
 //! exactly 0 or ±1 in the saturated tails and propagate NaN.
 
+use crate::nn::kernels::{map_in_place, Elementwise, KernelLevel};
+
 /// The nonlinearity applied after a layer's matrix product.
 #[derive(Debug, Clone, Copy, Default)]
 pub enum Activation {
@@ -31,8 +33,8 @@ impl Activation {
         match self {
             Activation::Identity => {}
             Activation::Relu => x.iter_mut().for_each(|v| *v = v.max(0.0)),
-            Activation::Sigmoid => x.iter_mut().for_each(|v| *v = sigmoid(*v)),
-            Activation::Tanh => x.iter_mut().for_each(|v| *v = tanh(*v)),
+            Activation::Sigmoid => map_in_place(KernelLevel::select(), Elementwise::Sigmoid, x),
+            Activation::Tanh => map_in_place(KernelLevel::select(), Elementwise::Tanh, x),
             Activation::Custom(f) => f(x),
         }
     }
@@ -78,14 +80,14 @@ pub fn tanh(x: f32) -> f32 {
     ((1.0 - e) / (1.0 + e)).copysign(x)
 }
 
-/// [`sigmoid`] over a slice, in place.
+/// [`sigmoid`] over a slice, in place (vectorised; identical results at every level).
 pub fn sigmoid_slice(x: &mut [f32]) {
-    x.iter_mut().for_each(|v| *v = sigmoid(*v));
+    map_in_place(KernelLevel::select(), Elementwise::Sigmoid, x);
 }
 
-/// [`tanh`] over a slice, in place.
+/// [`tanh`] over a slice, in place (vectorised; identical results at every level).
 pub fn tanh_slice(x: &mut [f32]) {
-    x.iter_mut().for_each(|v| *v = tanh(*v));
+    map_in_place(KernelLevel::select(), Elementwise::Tanh, x);
 }
 
 #[cfg(test)]
@@ -118,6 +120,24 @@ mod tests {
         assert!(worst.0 <= 1e-7, "sigmoid max error {}", worst.0);
         assert!(worst.1 <= 1.5e-7, "tanh max error {}", worst.1);
         assert!(worst.2 <= 3e-7, "exp max relative error {}", worst.2);
+    }
+
+    #[test]
+    fn vectorised_levels_are_bit_identical() {
+        let x: Vec<f32> = grid().collect();
+        for f in [Elementwise::Sigmoid, Elementwise::Tanh] {
+            let mut reference = x.clone();
+            map_in_place(KernelLevel::Scalar, f, &mut reference);
+            for level in KernelLevel::available() {
+                let mut y = x.clone();
+                map_in_place(level, f, &mut y);
+                let same = y
+                    .iter()
+                    .zip(&reference)
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "{level:?} {f:?}");
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! c' = f ⊙ c + i ⊙ g      h' = o ⊙ tanh(c')
 //! ```
 
-use super::{activations, check_weights, Linear, MatrixFormat};
+use super::{check_weights, Linear, MatrixFormat};
+use crate::nn::kernels::{map_in_place, Elementwise};
 use crate::nn::KernelLevel;
 use crate::{Error, Result};
 
@@ -152,14 +153,22 @@ impl Lstm {
         for ((g, s), b) in self.gates.iter_mut().zip(&self.from_state).zip(&self.bias) {
             *g += s + b;
         }
-        let (i, rest) = self.gates.split_at_mut(n);
-        let (f, rest) = rest.split_at_mut(n);
-        let (g, o) = rest.split_at_mut(n);
+        let level = self.input.level();
+        map_in_place(level, Elementwise::Sigmoid, &mut self.gates[..2 * n]);
+        map_in_place(level, Elementwise::Tanh, &mut self.gates[2 * n..3 * n]);
+        map_in_place(level, Elementwise::Sigmoid, &mut self.gates[3 * n..]);
+        let (i, rest) = self.gates.split_at(n);
+        let (f, rest) = rest.split_at(n);
+        let (g, o) = rest.split_at(n);
         for k in 0..n {
-            let c = activations::sigmoid(f[k]) * self.c[k]
-                + activations::sigmoid(i[k]) * activations::tanh(g[k]);
-            self.c[k] = c;
-            self.h[k] = activations::sigmoid(o[k]) * activations::tanh(c);
+            self.c[k] = f[k] * self.c[k] + i[k] * g[k];
+        }
+        // tanh(c') goes where the recurrent sums were (no longer needed).
+        let tanh_c = &mut self.from_state[..n];
+        tanh_c.copy_from_slice(&self.c);
+        map_in_place(level, Elementwise::Tanh, tanh_c);
+        for k in 0..n {
+            self.h[k] = o[k] * tanh_c[k];
         }
         &self.h
     }

@@ -135,6 +135,61 @@ impl Linear {
         })
     }
 
+    /// A matrix from int8 values as stored (e.g. an I8 safetensors tensor) with one scale per
+    /// row (element = `q · scale`), without re-quantizing: `Int8` and `Int8Bounded` use the
+    /// values as they are (−128 is refused), `F32` stores `q · scale` as floats.
+    pub fn from_int8(
+        rows: usize,
+        cols: usize,
+        q: &[i8],
+        scales: &[f32],
+        format: MatrixFormat,
+        max_vectors: usize,
+        level: KernelLevel,
+    ) -> Result<Self> {
+        if q.len() != rows * cols || scales.len() != rows {
+            return Err(Error::invalid(
+                "weights",
+                "int8 matrix or scales of the wrong size",
+            ));
+        }
+        check_weights("scales", scales, rows)?;
+        if rows == 0 || cols == 0 || max_vectors == 0 {
+            return Err(Error::invalid(
+                "shape",
+                "rows, cols and vectors must be > 0",
+            ));
+        }
+        let matrix = match format {
+            MatrixFormat::F32 => {
+                let values: Vec<f32> = q
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| v as f32 * scales[i / cols])
+                    .collect();
+                Matrix::F32(PackedF32::from_rows(rows, cols, &values))
+            }
+            MatrixFormat::Int8 => Matrix::Int8(PackedI8::from_rows(rows, cols, q, scales)),
+            MatrixFormat::Int8Bounded => Matrix::Int8Bounded(
+                PackedI8x4::from_rows(rows, cols, q, scales)
+                    .ok_or_else(|| Error::invalid("weights", "int8 value -128"))?,
+            ),
+        };
+        let (qlen, slen) = match &matrix {
+            Matrix::Int8Bounded(m) => (m.padded_cols() * max_vectors, rows * max_vectors),
+            _ => (0, 0),
+        };
+        Ok(Linear {
+            matrix,
+            level: level.clamp_to_cpu(),
+            max_vectors,
+            // The stored values are the model's own: no quantization error added here.
+            sqnr_db: f64::INFINITY,
+            quantized_input: vec![0; qlen],
+            sums: vec![0; slen],
+        })
+    }
+
     /// Outputs per vector.
     pub fn rows(&self) -> usize {
         match &self.matrix {
