@@ -457,3 +457,32 @@ impl SampleSource for ResampledSource {
         Ok(frames)
     }
 }
+
+/// Reads a whole file as interleaved f32 at full scale ±1, resampled to `rate` when given and
+/// different. For offline analysis (VAD, `analyze`); it holds the whole file in memory.
+pub fn read_all_f32(path: &Path, rate: Option<u32>) -> Result<(PcmSpec, Vec<f32>)> {
+    let mut source = open_input(path)?;
+    if let Some(rate) = rate {
+        if rate != source.spec().sample_rate {
+            source = Box::new(ResampledSource::new(source, rate)?);
+        }
+    }
+    let spec = source.spec();
+    let mut buf = SampleBuf::new(spec.encoding);
+    let mut all = Vec::new();
+    while source.read_frames(&mut buf, block_frames(spec.channels as usize))? > 0 {
+        all.extend(buf.to_f64_vec().into_iter().map(|x| x as f32));
+    }
+    Ok((spec, all))
+}
+
+/// Averages interleaved channels into one.
+pub fn mix_to_mono(interleaved: &[f32], channels: usize) -> Vec<f32> {
+    if channels <= 1 {
+        return interleaved.to_vec();
+    }
+    interleaved
+        .chunks_exact(channels)
+        .map(|f| f.iter().sum::<f32>() / channels as f32)
+        .collect()
+}

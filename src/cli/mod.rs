@@ -8,8 +8,10 @@ mod devices;
 mod info;
 #[cfg(feature = "playback")]
 mod live;
+mod nn;
 #[cfg(feature = "playback")]
 mod play;
+mod vad;
 
 use std::process::ExitCode;
 
@@ -33,6 +35,11 @@ enum Command {
     Info(info::Args),
     /// Run the main job on a built-in signal: quantize it several ways and print a table.
     Demo(demo::Args),
+    /// Find speech in a file with Silero VAD v6 (prints start/end times).
+    Vad(vad::Args),
+    /// Neural-model tools.
+    #[command(subcommand)]
+    Nn(nn::Command),
     /// Play a file through a live quantizer or codec chain (hear what a conversion gives).
     #[cfg(feature = "playback")]
     Play(play::Args),
@@ -51,6 +58,8 @@ pub fn run() -> ExitCode {
         Command::Batch(a) => batch::run(a),
         Command::Info(a) => info::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Vad(a) => vad::run(a),
+        Command::Nn(c) => nn::run(c),
         #[cfg(feature = "playback")]
         Command::Play(a) => play::run(a),
         #[cfg(feature = "playback")]

@@ -10,7 +10,6 @@
 
 // These intrinsics are stable since Rust 1.89; the crate's `rust-version` must be raised to
 // 1.89 for them (as for src/quant/kernels/avx512.rs). Remove this allow when it is.
-#![allow(clippy::incompatible_msrv)]
 
 use std::arch::x86_64::*;
 
