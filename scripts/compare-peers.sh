@@ -66,3 +66,20 @@ row "f32->pcm16 tpdf  vs ffmpeg aresample" 0.333 \
 row "f32->pcm16 tpdf  vs sox -b 16" 1.0 \
   "$AQ convert $IN $WORK/aq16.wav --format pcm16 --dither tpdf" \
   "sox $IN -b 16 $WORK/sox16.wav"
+
+# --- G.711 (issue 3): sox is the faster peer here.
+S16=$WORK/in_s16.wav
+row "pcm16->mu-law     vs sox" 0.5 \
+  "$AQ convert $S16 $WORK/aq_mu.wav --format mulaw" \
+  "sox $S16 -e mu-law $WORK/sox_mu.wav"
+sox "$S16" -e mu-law "$WORK/mu.wav"
+row "mu-law->pcm16     vs sox" 0.5 \
+  "$AQ convert $WORK/mu.wav $WORK/aq_mu16.wav --format pcm16" \
+  "sox $WORK/mu.wav -e signed-integer -b 16 $WORK/sox_mu16.wav"
+
+# --- G.726 (issue 5): one hour of 8 kHz mono (six minutes with --quick).
+HOUR=$(( SECONDS_OF_AUDIO * 6 ))
+sox -n -r 8000 -c 1 -b 16 "$WORK/in_8k.wav" synth "$HOUR" sine 300-3000 vol 0.3 2>/dev/null
+row "g726-32 encode 8 kHz vs ffmpeg" 0.25 \
+  "$AQ convert $WORK/in_8k.wav $WORK/aq_g726.wav --format g726-32" \
+  "ffmpeg -v error -y -i $WORK/in_8k.wav -c:a g726 -b:a 32k $WORK/ff_g726.wav"
