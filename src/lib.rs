@@ -26,11 +26,13 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod codecs;
 pub mod dither;
 mod error;
 pub mod quant;
 pub mod sample;
+pub mod shaping;
 pub mod simd;
 pub mod stream;
 

@@ -1,0 +1,20 @@
+//! The scalar definition compiled with AVX2 and FMA enabled.
+
+use super::scalar::{self, Params, State};
+use crate::quant::QuantStats;
+use crate::sample::AudioSample;
+
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(crate) unsafe fn frames<I: AudioSample, O: AudioSample, const G: usize, const TAPS: usize>(
+    p: &Params<TAPS>,
+    states: &mut [State],
+    first: usize,
+    frame0: u32,
+    input: &[I],
+    output: &mut [O],
+    stats: &mut QuantStats,
+) {
+    scalar::frames::<I, O, G, TAPS>(p, states, first, frame0, input, output, stats)
+}
