@@ -59,6 +59,15 @@ fn write_i16(path: &str, spec: hound::WavSpec, data: &[i16]) -> Res<()> {
     Ok(())
 }
 
+/// CPU time this thread has run, seconds (Linux `schedstat`; 0 elsewhere). Wall time means
+/// little on a shared machine.
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |ns| ns * 1e-9)
+}
+
 fn flag(args: &[String], name: &str) -> Option<String> {
     args.iter()
         .position(|a| a == name)
@@ -84,20 +93,16 @@ fn main() -> Res<()> {
                     None => Preset::Shaped,
                 };
                 let t = std::time::Instant::now();
-                let mut shaper = NoiseShaper::preset(
-                    channels,
-                    Some(16),
-                    spec.sample_rate as f64,
-                    preset,
-                    seed,
-                )?;
+                let mut shaper =
+                    NoiseShaper::preset(channels, Some(16), spec.sample_rate as f64, preset, seed)?;
                 let design_time = t.elapsed();
-                let t = std::time::Instant::now();
+                let (t, cpu) = (std::time::Instant::now(), thread_cpu_seconds());
                 shaper.process(&input, &mut out)?;
                 eprintln!(
-                    "design {:.1} ms, shaping {:.1} ms ({} samples, {:?})",
+                    "design {:.1} ms, shaping {:.1} ms wall, {:.1} ms CPU ({} samples, {:?})",
                     design_time.as_secs_f64() * 1e3,
                     t.elapsed().as_secs_f64() * 1e3,
+                    (thread_cpu_seconds() - cpu) * 1e3,
                     input.len(),
                     shaper.simd_level()
                 );

@@ -226,7 +226,11 @@ pub fn spectrum(signal: &[f64], channels: usize, rate: f64) -> Result<Spectrum> 
     let last = psd.len() - 1;
     for (k, p) in psd.iter_mut().enumerate() {
         // One-sided: every bin but DC and Nyquist holds both signs of frequency.
-        *p *= if k == 0 || k == last { norm } else { 2.0 * norm };
+        *p *= if k == 0 || k == last {
+            norm
+        } else {
+            2.0 * norm
+        };
     }
     Ok(Spectrum {
         rate,
@@ -269,12 +273,7 @@ pub fn noise_modulation(error: &[f64], channels: usize, rate: f64) -> Result<Mod
 
 /// Measures `test` against `reference` (interleaved, `channels` channels, full scale ±1,
 /// aligned by sample; the longer one is cut to the shorter). See the [module docs](self).
-pub fn analyze(
-    reference: &[f64],
-    test: &[f64],
-    channels: usize,
-    rate: f64,
-) -> Result<NoiseReport> {
+pub fn analyze(reference: &[f64], test: &[f64], channels: usize, rate: f64) -> Result<NoiseReport> {
     check(channels, rate)?;
     let n = reference.len().min(test.len()) / channels * channels;
     let (reference, test) = (&reference[..n], &test[..n]);

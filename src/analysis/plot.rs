@@ -49,7 +49,12 @@ pub fn plot_report(report: &NoiseReport, title: &str, path: &Path) -> Result<()>
     }];
     let curves = vec![
         curve_series(&Curve::Itu468, "ITU-R 468 (dB)", RED, report.rate),
-        curve_series(&Curve::A, "A-weighting (dB)", RGBColor(0, 150, 60), report.rate),
+        curve_series(
+            &Curve::A,
+            "A-weighting (dB)",
+            RGBColor(0, 150, 60),
+            report.rate,
+        ),
     ];
     render(
         path,

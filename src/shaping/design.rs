@@ -217,7 +217,9 @@ impl ShaperDesign {
     /// Whether every zero of `H` lies strictly inside the unit circle (step-down recursion:
     /// every reflection coefficient below 1 in magnitude).
     pub fn is_minimum_phase(&self) -> bool {
-        let mut a: Vec<f64> = std::iter::once(1.0).chain(self.coefs.iter().copied()).collect();
+        let mut a: Vec<f64> = std::iter::once(1.0)
+            .chain(self.coefs.iter().copied())
+            .collect();
         while a.len() > 1 {
             let n = a.len() - 1;
             let k = a[n];

@@ -54,7 +54,7 @@ use kernels::{Params, State};
 pub enum Preset {
     /// Balanced: ITU-R 468-weighted design, order 20, peak gain ≤ 15 dB.
     Shaped,
-    /// Gentle: ITU-R 468-weighted design, order 12, peak gain ≤ 10 dB: less total noise power.
+    /// Gentle: ITU-R 468-weighted design, order 12, peak gain ≤ 8 dB: less total noise power.
     ShapedLight,
     /// Aggressive: ITU-R 468-weighted design, order 32, peak gain ≤ 22 dB: least audible
     /// noise, most total noise power.
@@ -99,7 +99,7 @@ impl Preset {
     pub fn recipe(self) -> Option<(Curve, usize, f64)> {
         match self {
             Preset::Shaped => Some((Curve::Itu468, 20, 15.0)),
-            Preset::ShapedLight => Some((Curve::Itu468, 12, 10.0)),
+            Preset::ShapedLight => Some((Curve::Itu468, 12, 8.0)),
             Preset::ShapedStrong => Some((Curve::Itu468, 32, 22.0)),
             Preset::Lipshitz | Preset::WannamakerF => None,
         }

@@ -43,7 +43,10 @@ impl Curve {
     pub fn validate(&self) -> Result<()> {
         if let Curve::Custom(points) = self {
             if points.is_empty() {
-                return Err(Error::invalid("curve", "a custom curve needs at least one point"));
+                return Err(Error::invalid(
+                    "curve",
+                    "a custom curve needs at least one point",
+                ));
             }
             let mut last = 0.0;
             for &(f, db) in points {
@@ -243,7 +246,9 @@ mod tests {
         assert!((c.db(1000.0) - 0.0).abs() < 1e-12);
         assert_eq!(c.db(10.0), -10.0);
         assert_eq!(c.db(20000.0), 10.0);
-        assert!(Curve::Custom(vec![(100.0, 0.0), (50.0, 1.0)]).validate().is_err());
+        assert!(Curve::Custom(vec![(100.0, 0.0), (50.0, 1.0)])
+            .validate()
+            .is_err());
         assert!(Curve::Custom(vec![]).validate().is_err());
         assert!(Curve::Custom(vec![(f64::NAN, 0.0)]).validate().is_err());
     }

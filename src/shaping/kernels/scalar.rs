@@ -12,7 +12,7 @@ pub(crate) type State = [f64; MAX_ORDER];
 
 /// Input codes beyond this magnitude saturate whatever the feedback adds; clamping them keeps
 /// the arithmetic finite (±∞ and huge floats) without changing any output.
-const INPUT_LIMIT: f64 = (1u64 << 40) as f64;
+pub(crate) const INPUT_LIMIT: f64 = (1u64 << 40) as f64;
 
 /// Everything the kernels need, prepared per call.
 pub(crate) struct Params<'a, const TAPS: usize> {
@@ -34,7 +34,7 @@ pub(crate) struct Params<'a, const TAPS: usize> {
 
 impl<const TAPS: usize> Params<'_, TAPS> {
     #[inline(always)]
-    fn output<O: AudioSample>(&self, code: i32) -> O {
+    pub(crate) fn output<O: AudioSample>(&self, code: i32) -> O {
         if matches!(O::KIND, SampleKind::Int { .. }) {
             O::from_code(((code as i64) << self.shift) as i32)
         } else {
@@ -43,11 +43,32 @@ impl<const TAPS: usize> Params<'_, TAPS> {
     }
 }
 
-/// One sample: `v = y + acc[0]` is quantized by the uniform quantizer's own definition
-/// ([`quantize`] with the same dither value `d`), and the error of the rounding before
-/// saturation, `q − v`, is fed back. That error is bounded by ½ LSB plus the dither's
-/// amplitude whatever the input, so clipping never enters the loop and the loop cannot run
-/// away. Returns the code and whether it saturated.
+/// Quantizes `v` by the uniform quantizer's own definition ([`quantize`] with scale 1 and the
+/// same dither value `d`) and returns the code, whether it saturated, and the error of the
+/// rounding *before* saturation, `q − v`. That error is bounded by ½ LSB plus the dither's
+/// amplitude whatever the input, so clipping never enters the feedback loop and the loop
+/// cannot run away.
+#[inline(always)]
+pub(crate) fn quantize_with_error(v: f64, d: f64, min: f64, max: f64) -> (i32, bool, f64) {
+    let (code, _, clipped) = quantize(v, d, 1.0, min, max);
+    // The same rounding as `quantize`, before saturation.
+    let r = v.round_ties_even();
+    let q = if r == v { r } else { (v + d).round_ties_even() };
+    (code, clipped, q - v)
+}
+
+/// Feeds `e` into the transposed filter state: `acc[k] ← h[k]·e + acc[k+1]` (fused), with a
+/// zero shifted in at the end. The SIMD kernels do exactly this, lane for lane.
+#[inline(always)]
+pub(crate) fn feed<const TAPS: usize>(e: f64, acc: &mut [f64; TAPS], h: &[f64; TAPS]) {
+    for k in 0..TAPS - 1 {
+        acc[k] = h[k].mul_add(e, acc[k + 1]);
+    }
+    acc[TAPS - 1] = h[TAPS - 1].mul_add(e, 0.0);
+}
+
+/// One sample: `v = y + acc[0]` quantized, its error fed back. Returns the code and whether
+/// it saturated.
 #[inline(always)]
 pub(crate) fn step<const TAPS: usize>(
     y: f64,
@@ -57,24 +78,15 @@ pub(crate) fn step<const TAPS: usize>(
     min: f64,
     max: f64,
 ) -> (i32, bool) {
-    let v = y + acc[0];
-    let (code, _, clipped) = quantize(v, d, 1.0, min, max);
-    // The same rounding as `quantize`, before saturation.
-    let r = v.round_ties_even();
-    let q = if r == v { r } else { (v + d).round_ties_even() };
-    let e = q - v;
-    for k in 0..TAPS - 1 {
-        acc[k] = h[k].mul_add(e, acc[k + 1]);
-    }
-    acc[TAPS - 1] = h[TAPS - 1] * e;
+    let (code, clipped, e) = quantize_with_error(y + acc[0], d, min, max);
+    feed(e, acc, h);
     (code, clipped)
 }
 
-/// A NaN input: written as 0 (as the quantizer does) and nothing fed back.
+/// A NaN input: written as 0 (as the quantizer does) and no error fed back.
 #[inline(always)]
-fn skip<const TAPS: usize>(acc: &mut [f64; TAPS]) {
-    acc.copy_within(1.., 0);
-    acc[TAPS - 1] = 0.0;
+fn skip<const TAPS: usize>(acc: &mut [f64; TAPS], h: &[f64; TAPS]) {
+    feed(0.0, acc, h);
 }
 
 /// One sample of channel `c` at `frame`, with the state loaded and stored (for partial frames).
@@ -92,7 +104,7 @@ pub(crate) fn single<I: AudioSample, O: AudioSample, const TAPS: usize>(
     let x = x.to_f64();
     let out = if x.is_nan() {
         stats.nan += 1;
-        skip(&mut acc);
+        skip(&mut acc, &p.h);
         p.output(0)
     } else {
         let d = dither_units(p.kind, p.keys[c], frame) as f64 * p.amp;
@@ -135,7 +147,7 @@ pub(crate) fn frames<I: AudioSample, O: AudioSample, const G: usize, const TAPS:
             let x = xs[g].to_f64();
             if x.is_nan() {
                 nan += 1;
-                skip(&mut acc[g]);
+                skip(&mut acc[g], &p.h);
                 ys[g] = p.output(0);
                 continue;
             }
