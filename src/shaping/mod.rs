@@ -244,6 +244,16 @@ impl NoiseShaper {
         self.stats
     }
 
+    /// Returns to the state right after construction (the same as [`Processor::reset`], without
+    /// naming the sample types).
+    pub fn reset(&mut self) {
+        self.phase = ChannelPhase::new(self.phase.channels());
+        for s in &mut self.states {
+            *s = [0.0; MAX_ORDER];
+        }
+        self.stats = QuantStats::default();
+    }
+
     /// Returns the counts and sets them to zero.
     pub fn take_stats(&mut self) -> QuantStats {
         std::mem::take(&mut self.stats)
@@ -379,10 +389,6 @@ impl<I: AudioSample, O: AudioSample> Processor<I, O> for NoiseShaper {
     }
 
     fn reset(&mut self) {
-        self.phase = ChannelPhase::new(self.phase.channels());
-        for s in &mut self.states {
-            *s = [0.0; MAX_ORDER];
-        }
-        self.stats = QuantStats::default();
+        NoiseShaper::reset(self);
     }
 }
