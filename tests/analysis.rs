@@ -37,7 +37,11 @@ fn white_noise_power_in_band() {
         let r = analyze(&zero, &err, 1, rate).unwrap();
         let (lo, hi) = measured_band(rate);
         let want = db(variance * (hi - lo) / (rate / 2.0));
-        assert!((r.unweighted_dbfs - want).abs() < 0.15, "{rate}: {} vs {want}", r.unweighted_dbfs);
+        assert!(
+            (r.unweighted_dbfs - want).abs() < 0.15,
+            "{rate}: {} vs {want}",
+            r.unweighted_dbfs
+        );
         assert!((r.total_error_dbfs - db(variance)).abs() < 0.05);
         assert!(r.modulation.std_db < 0.3, "{:?}", r.modulation);
         let spur = r.spur.unwrap();
@@ -52,14 +56,25 @@ fn sine_levels_follow_the_standard_tables() {
     // gives +12.2 dB at 6.3 kHz and 0 at 1 kHz.
     let rate = 48000.0;
     let zero = vec![0.0; 96000];
-    for (freq, a_gain, r468_gain) in [(1000.0, 0.0, 0.0), (100.0, -19.1, -19.8), (6300.0, -0.1, 12.2)]
-    {
+    for (freq, a_gain, r468_gain) in [
+        (1000.0, 0.0, 0.0),
+        (100.0, -19.1, -19.8),
+        (6300.0, -0.1, 12.2),
+    ] {
         let amp = 0.01;
         let err = sine(96000, rate, freq, amp);
         let r = analyze(&zero, &err, 1, rate).unwrap();
         let level = db(amp * amp / 2.0);
-        assert!((r.unweighted_dbfs - level).abs() < 0.05, "{freq}: {}", r.unweighted_dbfs);
-        assert!((r.a_weighted_dbfs - level - a_gain).abs() < 0.15, "{freq}: A {}", r.a_weighted_dbfs - level);
+        assert!(
+            (r.unweighted_dbfs - level).abs() < 0.05,
+            "{freq}: {}",
+            r.unweighted_dbfs
+        );
+        assert!(
+            (r.a_weighted_dbfs - level - a_gain).abs() < 0.15,
+            "{freq}: A {}",
+            r.a_weighted_dbfs - level
+        );
         assert!(
             (r.r468_dbfs - level - r468_gain).abs() < 0.15,
             "{freq}: 468 {}",
@@ -81,14 +96,22 @@ fn snr_spur_and_modulation() {
     let test: Vec<f64> = (0..n).map(|i| reference[i] + noise[i] + spur[i]).collect();
     let r = analyze(&reference, &test, 1, rate).unwrap();
     let err_power = 1e-6 + 0.5e-6;
-    assert!((r.snr_db - db(0.125 / err_power)).abs() < 0.1, "{}", r.snr_db);
+    assert!(
+        (r.snr_db - db(0.125 / err_power)).abs() < 0.1,
+        "{}",
+        r.snr_db
+    );
     let s = r.spur.unwrap();
     assert!((s.freq - 3000.0).abs() <= r.spectrum.bin_hz, "{s:?}");
     // Per-bin floor σ²·bin/(rate/2); the Hann-windowed sine puts a²/2 over about 1.5 bins
     // (its equivalent noise bandwidth), so it stands ≈ 10·log10(0.5e-6 / (1.5·1e-6·bin/24000))
     // above the floor, give or take the split of its power between two bins.
     let expected = db(0.5e-6 / (1.5 * 1e-6 * r.spectrum.bin_hz / 24000.0));
-    assert!((s.above_floor_db - expected).abs() < 3.0, "{} vs {expected}", s.above_floor_db);
+    assert!(
+        (s.above_floor_db - expected).abs() < 3.0,
+        "{} vs {expected}",
+        s.above_floor_db
+    );
 
     // Noise modulation: a 10 dB step in the error's level halfway through.
     let mut stepped = white(n, 1e-6, 5);
@@ -139,7 +162,11 @@ fn plots_render_png_and_svg_without_system_fonts() {
     let bytes = std::fs::read(&png).unwrap();
     assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
     let text = std::fs::read_to_string(&svg).unwrap();
-    assert!(text.contains("<svg") && text.contains("468-wtd"), "{}", &text[..200]);
+    assert!(
+        text.contains("<svg") && text.contains("468-wtd"),
+        "{}",
+        &text[..200]
+    );
     let d = Preset::Shaped.design(96000.0).unwrap();
     let dpng = dir.path().join("d.png");
     plot::plot_design(&d, &dpng).unwrap();

@@ -16,7 +16,10 @@ const RATES: [f64; 11] = [
 fn mean_log_gain(d: &ShaperDesign) -> f64 {
     let n = 1 << 14;
     (0..n)
-        .map(|k| d.power_response((k as f64 + 0.5) * d.rate() / (2.0 * n as f64)).ln())
+        .map(|k| {
+            d.power_response((k as f64 + 0.5) * d.rate() / (2.0 * n as f64))
+                .ln()
+        })
         .sum::<f64>()
         / n as f64
 }
@@ -44,7 +47,11 @@ fn designs_are_monic_minimum_phase_and_respect_the_gain_limit() {
                 assert_eq!(d.order(), order, "{what}");
                 assert!(d.is_minimum_phase(), "{what}");
                 // Monic and minimum phase ⇔ the log-gain averages to 0 dB (Jensen).
-                assert!(mean_log_gain(&d).abs() < 1e-3, "{what}: {}", mean_log_gain(&d));
+                assert!(
+                    mean_log_gain(&d).abs() < 1e-3,
+                    "{what}: {}",
+                    mean_log_gain(&d)
+                );
                 let peak = peak_db(&d);
                 assert!(peak <= gain + 0.02, "{what}: peak {peak} dB");
                 // The limit is used, not just respected: the bisection gets within 0.5 dB of it
@@ -70,7 +77,10 @@ fn designs_lower_the_weighted_noise_they_target() {
             // Below 44.1 kHz the band holds little the curves ignore (A is nearly flat from 1 to
             // 8 kHz), so the gain is small there.
             let margin = if rate >= 44100.0 { 1.0 } else { 0.1 };
-            assert!(shaped < plain - margin, "{rate} {curve:?}: {shaped} vs {plain}");
+            assert!(
+                shaped < plain - margin,
+                "{rate} {curve:?}: {shaped} vs {plain}"
+            );
         }
     }
 }
@@ -155,7 +165,9 @@ fn silence_and_on_grid_input_pass_unchanged() {
     s.process(&zeros, &mut out).unwrap();
     assert!(out.iter().all(|&q| q == 0));
     // 16-bit content in a float stream: nothing lost, nothing fed back.
-    let codes: Vec<i16> = (0..4096).map(|i| ((i * 7919) % 65536 - 32768) as i16).collect();
+    let codes: Vec<i16> = (0..4096)
+        .map(|i| ((i * 7919) % 65536 - 32768) as i16)
+        .collect();
     let floats: Vec<f32> = codes.iter().map(|&c| c as f32 / 32768.0).collect();
     let mut out = vec![0i16; 4096];
     s.process(&floats, &mut out).unwrap();
@@ -289,11 +301,23 @@ proptest! {
 fn hostile_input_and_bad_parameters() {
     let d = Preset::Shaped.design(48000.0).unwrap();
     let mut s = NoiseShaper::new(2, Some(16), d.clone(), Dither::tpdf()).unwrap();
-    let input = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, f32::MAX, f32::MIN, 0.5, -0.0, 1.0];
+    let input = [
+        f32::NAN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::MAX,
+        f32::MIN,
+        0.5,
+        -0.0,
+        1.0,
+    ];
     let mut out = [0i16; 8];
     s.process(&input, &mut out).unwrap();
     assert_eq!(out[0], 0);
-    assert_eq!((out[1], out[2], out[3], out[4]), (32767, -32768, 32767, -32768));
+    assert_eq!(
+        (out[1], out[2], out[3], out[4]),
+        (32767, -32768, 32767, -32768)
+    );
     assert_eq!(s.stats().nan, 1);
     assert!(s.stats().clipped >= 4);
     // Empty buffers, length mismatch, float output without a depth.

@@ -34,12 +34,19 @@ fn sox_available() -> bool {
 /// Stereo tones (997 Hz and 1511 Hz at −6 dBFS peak), the script's signal: two seconds up to
 /// 48 kHz, where the margins are tenths of a dB, one above (margins of 10 dB and more).
 fn tones(rate: u32) -> Vec<f32> {
-    let frames = if rate <= 48000 { rate as usize * 2 } else { rate as usize };
+    let frames = if rate <= 48000 {
+        rate as usize * 2
+    } else {
+        rate as usize
+    };
     (0..frames)
         .flat_map(|i| {
             let t = i as f64 / rate as f64;
             let w = 2.0 * std::f64::consts::PI * t;
-            [(0.5 * (w * 997.0).sin()) as f32, (0.5 * (w * 1511.0).sin()) as f32]
+            [
+                (0.5 * (w * 997.0).sin()) as f32,
+                (0.5 * (w * 1511.0).sin()) as f32,
+            ]
         })
         .collect()
 }

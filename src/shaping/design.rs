@@ -223,7 +223,7 @@ impl ShaperDesign {
         while a.len() > 1 {
             let n = a.len() - 1;
             let k = a[n];
-            if !(k.abs() < 1.0) {
+            if k.is_nan() || k.abs() >= 1.0 {
                 return false;
             }
             let d = 1.0 - k * k;

@@ -2,6 +2,9 @@
 //! one `valignq` (shift by a lane) and one fused multiply-add per register, which is
 //! `scalar::feed` lane for lane, so the output is bit-identical to the scalar definition.
 
+// AVX-512 intrinsics are stable since Rust 1.89 (as the quantizer's kernel also needs).
+#![allow(clippy::incompatible_msrv)]
+
 use std::arch::x86_64::*;
 
 use super::scalar::{quantize_with_error, Params, State, INPUT_LIMIT};
