@@ -4,14 +4,87 @@
 
 use std::arch::x86_64::*;
 
-use super::scalar::{quantize_with_error, Params, State, INPUT_LIMIT};
-use crate::quant::kernels::scalar::dither_units;
+use super::blocked::{self, Feedback};
+use super::scalar::{Params, State};
 use crate::quant::QuantStats;
 use crate::sample::AudioSample;
 use crate::shaping::design::MAX_ORDER;
 
 const LANES: usize = 4;
 const MAX_REGS: usize = MAX_ORDER / LANES;
+
+/// TAPS/4 registers of state (the rest unused and optimized away).
+#[derive(Clone, Copy)]
+pub(crate) struct Ymm<const TAPS: usize>([__m256d; MAX_REGS]);
+
+// SAFETY (all methods): only called from `frames` below, which enables AVX2 and FMA; every
+// pointer covers TAPS ≤ MAX_ORDER values.
+impl<const TAPS: usize> Feedback<TAPS> for Ymm<TAPS> {
+    type Taps = [__m256d; MAX_REGS];
+
+    #[inline(always)]
+    fn taps(h: &[f64; TAPS]) -> Self::Taps {
+        // SAFETY: see the impl.
+        unsafe {
+            let mut t = [_mm256_setzero_pd(); MAX_REGS];
+            for (i, r) in t.iter_mut().enumerate().take(TAPS / LANES) {
+                *r = _mm256_loadu_pd(h.as_ptr().add(LANES * i));
+            }
+            t
+        }
+    }
+
+    #[inline(always)]
+    fn load(state: &State) -> Self {
+        // SAFETY: see the impl.
+        unsafe {
+            let mut t = [_mm256_setzero_pd(); MAX_REGS];
+            for (i, r) in t.iter_mut().enumerate().take(TAPS / LANES) {
+                *r = _mm256_loadu_pd(state.as_ptr().add(LANES * i));
+            }
+            Ymm(t)
+        }
+    }
+
+    #[inline(always)]
+    fn store(&self, state: &mut State) {
+        // SAFETY: see the impl.
+        unsafe {
+            for (i, r) in self.0.iter().enumerate().take(TAPS / LANES) {
+                _mm256_storeu_pd(state.as_mut_ptr().add(LANES * i), *r);
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn first(&self) -> f64 {
+        // SAFETY: see the impl.
+        unsafe { _mm256_cvtsd_f64(self.0[0]) }
+    }
+
+    // Register i reads register i + 1 before that one is updated: an index loop says so.
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn feed(&mut self, e: f64, taps: &Self::Taps) {
+        // SAFETY: see the impl.
+        unsafe {
+            let e = _mm256_set1_pd(e);
+            let regs = TAPS / LANES;
+            for i in 0..regs {
+                let cur = self.0[i];
+                let next = if i + 1 < regs {
+                    self.0[i + 1]
+                } else {
+                    _mm256_setzero_pd()
+                };
+                // [cur1, cur2, cur3, next0]: the state moved one step on.
+                let straddle = _mm256_permute2f128_pd::<0x21>(cur, next);
+                let shifted = _mm256_shuffle_pd::<0b0101>(cur, straddle);
+                self.0[i] = _mm256_fmadd_pd(taps[i], e, shifted);
+            }
+        }
+    }
+}
 
 /// # Safety
 /// The CPU must support AVX2 and FMA.
@@ -25,62 +98,5 @@ pub(crate) unsafe fn frames<I: AudioSample, O: AudioSample, const G: usize, cons
     output: &mut [O],
     stats: &mut QuantStats,
 ) {
-    let regs = TAPS / LANES;
-    debug_assert!(regs * LANES == TAPS && regs <= MAX_REGS);
-    let zero = _mm256_setzero_pd();
-    let mut h = [zero; MAX_REGS];
-    let mut acc = [[zero; MAX_REGS]; G];
-    for i in 0..regs {
-        // SAFETY: `p.h` has TAPS = regs·4 values, so lanes 4i..4i+4 are in bounds.
-        h[i] = unsafe { _mm256_loadu_pd(p.h.as_ptr().add(LANES * i)) };
-        for (g, a) in acc.iter_mut().enumerate() {
-            // SAFETY: a state holds MAX_ORDER ≥ TAPS values.
-            a[i] = unsafe { _mm256_loadu_pd(states[first + g].as_ptr().add(LANES * i)) };
-        }
-    }
-    let mut keys = [0u32; G];
-    keys.copy_from_slice(&p.keys[first..first + G]);
-    let (mut nan, mut clipped) = (0u64, 0u64);
-    let mut frame = frame0;
-    for (xs, ys) in input
-        .chunks_exact(p.channels)
-        .zip(output.chunks_exact_mut(p.channels))
-    {
-        let xs = &xs[first..first + G];
-        let ys = &mut ys[first..first + G];
-        for g in 0..G {
-            let x = xs[g].to_f64();
-            let e = if x.is_nan() {
-                nan += 1;
-                ys[g] = p.output(0);
-                0.0
-            } else {
-                let d = dither_units(p.kind, keys[g], frame) as f64 * p.amp;
-                let y = (x * p.scale).clamp(-INPUT_LIMIT, INPUT_LIMIT);
-                let acc0 = _mm256_cvtsd_f64(acc[g][0]);
-                let (code, cl, e) = quantize_with_error(y + acc0, d, p.min, p.max);
-                clipped += cl as u64;
-                ys[g] = p.output(code);
-                e
-            };
-            let e = _mm256_set1_pd(e);
-            for i in 0..regs {
-                let cur = acc[g][i];
-                let next = if i + 1 < regs { acc[g][i + 1] } else { zero };
-                // [cur1, cur2, cur3, next0]: the state moved one step on.
-                let straddle = _mm256_permute2f128_pd::<0x21>(cur, next);
-                let shifted = _mm256_shuffle_pd::<0b0101>(cur, straddle);
-                acc[g][i] = _mm256_fmadd_pd(h[i], e, shifted);
-            }
-        }
-        frame = frame.wrapping_add(1);
-    }
-    for i in 0..regs {
-        for (g, a) in acc.iter().enumerate() {
-            // SAFETY: as for the loads.
-            unsafe { _mm256_storeu_pd(states[first + g].as_mut_ptr().add(LANES * i), a[i]) };
-        }
-    }
-    stats.nan += nan;
-    stats.clipped += clipped;
+    blocked::frames::<I, O, G, TAPS, Ymm<TAPS>>(p, states, first, frame0, input, output, stats)
 }

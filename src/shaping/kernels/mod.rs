@@ -8,6 +8,9 @@
 pub(crate) mod scalar;
 
 #[cfg(target_arch = "x86_64")]
+mod blocked;
+
+#[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx512;
