@@ -72,17 +72,27 @@ pub(crate) fn frames<
         let n = BLOCK.min(frames - start);
         let base = frame0.wrapping_add(start as u32);
         let xs = &input[start * channels..(start + n) * channels];
-        for g in 0..G {
-            for (j, x) in xs.iter().skip(first + g).step_by(channels).enumerate() {
-                let x = x.to_f64();
-                nan_at[g][j] = x.is_nan();
-                y[g][j] = if x.is_nan() {
-                    0.0
-                } else {
-                    (x * p.scale).clamp(-INPUT_LIMIT, INPUT_LIMIT)
-                };
+        let mut prepare = |g: usize, j: usize, x: I| {
+            let y0 = (x.to_f64() * p.scale).clamp(-INPUT_LIMIT, INPUT_LIMIT);
+            nan_at[g][j] = y0.is_nan();
+            y[g][j] = if y0.is_nan() { 0.0 } else { y0 };
+        };
+        if channels == G {
+            // Every channel of the frame is in this group: contiguous frames.
+            for (j, frame) in xs.chunks_exact(G).enumerate() {
+                for (g, &x) in frame.iter().enumerate() {
+                    prepare(g, j, x);
+                }
             }
-            fill_dither(p.kind, p.keys[first + g], base, p.amp, &mut d[g][..n]);
+        } else {
+            for (j, frame) in xs.chunks_exact(channels).enumerate() {
+                for (g, &x) in frame[first..first + G].iter().enumerate() {
+                    prepare(g, j, x);
+                }
+            }
+        }
+        for (g, dg) in d.iter_mut().enumerate() {
+            fill_dither(p.kind, p.keys[first + g], base, p.amp, &mut dg[..n]);
         }
         for j in 0..n {
             for g in 0..G {
@@ -99,22 +109,26 @@ pub(crate) fn frames<
             }
         }
         let ys = &mut output[start * channels..(start + n) * channels];
-        for g in 0..G {
-            for (j, o) in ys.iter_mut().skip(first + g).step_by(channels).enumerate() {
-                let qj = q[g][j];
-                let code = if nan_at[g][j] {
-                    nan += 1;
-                    0
-                } else if qj > p.max {
-                    clipped += 1;
-                    p.max as i32
-                } else if qj < p.min {
-                    clipped += 1;
-                    p.min as i32
-                } else {
-                    qj as i32
-                };
-                *o = p.output(code);
+        // Saturation as `quantize` does it, branch-free so that it vectorizes.
+        let mut finish = |g: usize, j: usize, o: &mut O| {
+            let qj = q[g][j];
+            let sat = qj.clamp(p.min, p.max);
+            let is_nan = nan_at[g][j];
+            clipped += (!is_nan && sat != qj) as u64;
+            nan += is_nan as u64;
+            *o = p.output(if is_nan { 0 } else { sat as i32 });
+        };
+        if channels == G {
+            for (j, frame) in ys.chunks_exact_mut(G).enumerate() {
+                for (g, o) in frame.iter_mut().enumerate() {
+                    finish(g, j, o);
+                }
+            }
+        } else {
+            for (j, frame) in ys.chunks_exact_mut(channels).enumerate() {
+                for (g, o) in frame[first..first + G].iter_mut().enumerate() {
+                    finish(g, j, o);
+                }
             }
         }
         start += n;
