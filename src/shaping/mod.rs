@@ -52,7 +52,7 @@ use kernels::{Params, State};
 /// rate; the published ones exist only at the rate their papers give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Preset {
-    /// Balanced: ITU-R 468-weighted design, order 20, peak gain ≤ 15 dB.
+    /// Balanced: ITU-R 468-weighted design, order 16, peak gain ≤ 15 dB.
     Shaped,
     /// Gentle: ITU-R 468-weighted design, order 12, peak gain ≤ 8 dB: less total noise power.
     ShapedLight,
@@ -98,7 +98,7 @@ impl Preset {
     /// `(curve, order, peak-gain limit in dB)` of a designed preset; `None` for published ones.
     pub fn recipe(self) -> Option<(Curve, usize, f64)> {
         match self {
-            Preset::Shaped => Some((Curve::Itu468, 20, 15.0)),
+            Preset::Shaped => Some((Curve::Itu468, 16, 15.0)),
             Preset::ShapedLight => Some((Curve::Itu468, 12, 8.0)),
             Preset::ShapedStrong => Some((Curve::Itu468, 32, 22.0)),
             Preset::Lipshitz | Preset::WannamakerF => None,
