@@ -29,6 +29,7 @@
 pub mod batch;
 pub mod chain;
 pub mod codec_io;
+pub mod analysis;
 pub mod codecs;
 pub mod convert;
 pub mod dither;
@@ -42,6 +43,7 @@ pub mod quant;
 pub mod resample;
 pub mod sample;
 pub mod signal;
+pub mod shaping;
 pub mod simd;
 pub mod stream;
 

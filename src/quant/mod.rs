@@ -34,7 +34,7 @@
 //! assert_eq!((q.stats().clipped, q.stats().nan), (1, 1));
 //! ```
 
-mod kernels;
+pub(crate) mod kernels;
 pub mod mulaw;
 
 use crate::dither::{rng, Dither, DitherKind};
