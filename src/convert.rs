@@ -16,6 +16,7 @@ use crate::io::{Encoding, SampleBuf, SampleSink, SampleSource};
 use crate::quant::{QuantStats, UniformQuantizer};
 use crate::resample::StreamResampler;
 use crate::sample::I24;
+use crate::shaping::{NoiseShaper, Preset};
 use crate::stream::Processor;
 use crate::{Error, Result};
 
@@ -95,6 +96,8 @@ pub struct ConvertOptions {
     pub rate: Option<u32>,
     /// G.711 encoding rule: the ITU reference (default) or the nearest level.
     pub g711_rule: g711::Rule,
+    /// Noise shaping (with TPDF dither) instead of plain dither, designed for the stream's rate.
+    pub shaping: Option<Preset>,
 }
 
 impl Default for ConvertOptions {
@@ -107,6 +110,7 @@ impl Default for ConvertOptions {
             seed: 0,
             rate: None,
             g711_rule: g711::Rule::Itu,
+            shaping: None,
         }
     }
 }
@@ -194,7 +198,18 @@ pub fn convert_source(
     let dither = Dither::new(kind)
         .with_amplitude(options.dither_amplitude)
         .with_seed(options.seed);
-    let mut quantizer = UniformQuantizer::new(spec.channels as usize, bits, dither)?;
+    let channels = spec.channels as usize;
+    let mut quantizer = match options.shaping {
+        // Shaping only where precision is lost: on-grid input passes unchanged either way.
+        Some(preset) if precision_lost => Requantizer::Shaped(Box::new(NoiseShaper::preset(
+            channels,
+            bits,
+            spec.sample_rate as f64,
+            preset,
+            options.seed,
+        )?)),
+        _ => Requantizer::Uniform(UniformQuantizer::new(channels, bits, dither)?),
+    };
     let total = reader.frames_remaining().unwrap_or(0);
 
     let report = write_atomically(output, |file| {
@@ -237,7 +252,7 @@ pub fn convert_source(
                 break;
             }
             outbuf.reset_to(out_encoding, inbuf.len());
-            quantize_buf(&mut quantizer, &inbuf, &mut outbuf)?;
+            quantizer.process(&inbuf, &mut outbuf)?;
             writer.write(&outbuf)?;
             done += n as u64;
             progress(done, total);
@@ -309,29 +324,62 @@ pub fn create_output(
     })
 }
 
+/// Runs `$q.process` between two sample buffers of any encodings.
+macro_rules! process_bufs {
+    ($q:expr, $input:expr, $output:expr) => {{
+        macro_rules! out {
+            ($i:expr) => {
+                match $output {
+                    SampleBuf::U8(o) => $q.process($i, o.as_mut_slice()),
+                    SampleBuf::I16(o) => $q.process($i, o.as_mut_slice()),
+                    SampleBuf::I24(o) => $q.process($i, o.as_mut_slice()),
+                    SampleBuf::I32(o) => $q.process($i, o.as_mut_slice()),
+                    SampleBuf::F32(o) => $q.process($i, o.as_mut_slice()),
+                }
+            };
+        }
+        match $input {
+            SampleBuf::U8(i) => out!(i.as_slice()),
+            SampleBuf::I16(i) => out!(i.as_slice()),
+            SampleBuf::I24(i) => out!(i.as_slice() as &[I24]),
+            SampleBuf::I32(i) => out!(i.as_slice()),
+            SampleBuf::F32(i) => out!(i.as_slice()),
+        }
+    }};
+}
+
 /// Runs a quantizer between two sample buffers of any encodings.
 pub fn quantize_buf(
     q: &mut UniformQuantizer,
     input: &SampleBuf,
     output: &mut SampleBuf,
 ) -> Result<()> {
-    macro_rules! out {
-        ($i:expr) => {
-            match output {
-                SampleBuf::U8(o) => q.process($i, o.as_mut_slice()),
-                SampleBuf::I16(o) => q.process($i, o.as_mut_slice()),
-                SampleBuf::I24(o) => q.process($i, o.as_mut_slice()),
-                SampleBuf::I32(o) => q.process($i, o.as_mut_slice()),
-                SampleBuf::F32(o) => q.process($i, o.as_mut_slice()),
-            }
-        };
+    process_bufs!(q, input, output)
+}
+
+/// Runs a noise shaper between two sample buffers of any encodings.
+pub fn shape_buf(q: &mut NoiseShaper, input: &SampleBuf, output: &mut SampleBuf) -> Result<()> {
+    process_bufs!(q, input, output)
+}
+
+/// The quantizer a conversion runs: plain (with dither) or noise-shaped.
+enum Requantizer {
+    Uniform(UniformQuantizer),
+    Shaped(Box<NoiseShaper>),
+}
+
+impl Requantizer {
+    fn process(&mut self, input: &SampleBuf, output: &mut SampleBuf) -> Result<()> {
+        match self {
+            Requantizer::Uniform(q) => quantize_buf(q, input, output),
+            Requantizer::Shaped(q) => shape_buf(q, input, output),
+        }
     }
-    match input {
-        SampleBuf::U8(i) => out!(i.as_slice()),
-        SampleBuf::I16(i) => out!(i.as_slice()),
-        SampleBuf::I24(i) => out!(i.as_slice() as &[I24]),
-        SampleBuf::I32(i) => out!(i.as_slice()),
-        SampleBuf::F32(i) => out!(i.as_slice()),
+    fn stats(&self) -> QuantStats {
+        match self {
+            Requantizer::Uniform(q) => q.stats(),
+            Requantizer::Shaped(q) => q.stats(),
+        }
     }
 }
 

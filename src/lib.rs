@@ -26,10 +26,10 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod batch;
 pub mod chain;
 pub mod codec_io;
-pub mod analysis;
 pub mod codecs;
 pub mod convert;
 pub mod dither;
@@ -42,8 +42,8 @@ pub mod playback;
 pub mod quant;
 pub mod resample;
 pub mod sample;
-pub mod signal;
 pub mod shaping;
+pub mod signal;
 pub mod simd;
 pub mod stream;
 

@@ -7,6 +7,7 @@ use aquant::codecs::g711::Rule;
 use aquant::convert::{
     convert_file, convert_source, refuse_same_file, ConvertOptions, OutputFormat,
 };
+use aquant::shaping::Preset;
 use aquant::DitherKind;
 
 #[derive(clap::Args, Debug)]
@@ -38,7 +39,9 @@ pub struct ConvertArgs {
     /// Target depth in bits within the container (1 to the container's width).
     #[arg(long, short = 'b')]
     bits: Option<u32>,
-    /// Dither: none, rpdf, tpdf, tpdf-hp. Default: tpdf when precision is lost, none otherwise.
+    /// Dither: none, rpdf, tpdf, tpdf-hp, or noise shaping with TPDF designed for the file's
+    /// rate: shaped, shaped-light, shaped-strong (lipshitz, wannamaker-f at 44.1 kHz).
+    /// Default: tpdf when precision is lost, none otherwise.
     #[arg(long, short = 'd')]
     dither: Option<String>,
     /// Dither amplitude in LSB.
@@ -66,10 +69,17 @@ impl ConvertArgs {
                 OutputFormat::names().join(", ")
             );
         };
+        let shaping = self.dither.as_deref().and_then(Preset::from_name);
+        let dither = match (&self.dither, shaping) {
+            (Some(_), Some(_)) => Some(DitherKind::Tpdf),
+            (Some(d), None) => Some(parse_dither(d)?),
+            (None, _) => None,
+        };
         Ok(ConvertOptions {
             format,
             bits: self.bits,
-            dither: self.dither.as_deref().map(parse_dither).transpose()?,
+            shaping,
+            dither,
             dither_amplitude: self.dither_amplitude,
             seed: self.seed,
             rate: self.rate,
@@ -86,7 +96,10 @@ pub fn parse_dither(name: &str) -> Result<DitherKind> {
         "rpdf" => DitherKind::Rpdf,
         "tpdf" => DitherKind::Tpdf,
         "tpdf-hp" | "tpdf_hp" | "hp" => DitherKind::TpdfHighPass,
-        other => bail!("unknown dither {other:?}: expected none, rpdf, tpdf or tpdf-hp"),
+        other => bail!(
+            "unknown dither {other:?}: expected none, rpdf, tpdf, tpdf-hp, shaped, shaped-light, \
+             shaped-strong, lipshitz or wannamaker-f"
+        ),
     })
 }
 

@@ -1,8 +1,10 @@
 //! Command-line parsing and the subcommands.
 
+mod analyze;
 mod batch;
 mod convert;
 mod demo;
+mod design_shaper;
 #[cfg(feature = "playback")]
 mod devices;
 mod info;
@@ -35,6 +37,10 @@ enum Command {
     Info(info::Args),
     /// Run the main job on a built-in signal: quantize it several ways and print a table.
     Demo(demo::Args),
+    /// Measure the error TEST − REF: unweighted, A and ITU-R 468 weighted noise, spurs, modulation.
+    Analyze(analyze::Args),
+    /// Design a noise-shaping filter for a rate and hearing curve; print it and its figures.
+    DesignShaper(design_shaper::Args),
     /// Find speech in a file with Silero VAD v6 (prints start/end times).
     Vad(vad::Args),
     /// Neural-model tools.
@@ -59,6 +65,8 @@ pub fn run() -> ExitCode {
         Command::Info(a) => info::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Vad(a) => vad::run(a),
+        Command::Analyze(a) => analyze::run(a),
+        Command::DesignShaper(a) => design_shaper::run(a),
         Command::Nn(c) => nn::run(c),
         #[cfg(feature = "playback")]
         Command::Play(a) => play::run(a),
