@@ -7,7 +7,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn input(n: usize) -> Vec<f32> {
     (0..n)
-        .map(|i| ((i as f32 * 0.0131).sin() * 0.6 + (i as f32 * 0.377).sin() * 0.1))
+        .map(|i| (i as f32 * 0.0131).sin() * 0.6 + (i as f32 * 0.377).sin() * 0.1)
         .collect()
 }
 
