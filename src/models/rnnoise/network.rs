@@ -245,7 +245,8 @@ impl RnnoiseModel {
             return -1.0;
         }
         let (sign, x) = if x < 0.0 { (-1.0f32, -x) } else { (1.0, x) };
-        let i = (0.5f32 + 25.0 * x).floor() as usize;
+        // Truncation is floor here (the argument is positive).
+        let i = (0.5f32 + 25.0 * x) as usize;
         let x = x - 0.04f32 * i as f32;
         let y = self.tansig[i.min(TANSIG_LEN - 1)];
         let dy = 1.0 - y * y;

@@ -79,4 +79,19 @@ impl Kernels {
             _ => scalar::xcorr(x, y, xcorr),
         }
     }
+
+    /// Correlations at arbitrary offsets: `out[l] = Σ_j x[j] * y[offsets[l] + j]`, each sum
+    /// sequential in j from 0. Offsets whose window would leave `y` give 0.
+    #[inline]
+    pub(crate) fn corr_at(&self, x: &[f32], y: &[f32], offsets: &[usize], out: &mut [f32]) {
+        match self.level {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `level` was clamped to the CPU's level at construction.
+            SimdLevel::Avx512 => unsafe { avx512::corr_at(x, y, offsets, out) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            SimdLevel::Avx2 => unsafe { avx2::corr_at(x, y, offsets, out) },
+            _ => scalar::corr_at(x, y, offsets, out),
+        }
+    }
 }
