@@ -7,7 +7,7 @@
 //! the C code's order: bias, then the input terms, then the recurrent terms, each a separate
 //! f32 multiply and add. The result is bit-identical to the reference build (`gcc -O2`).
 
-use super::kernels::{Kernels, LANES};
+use super::kernels::{self, Kernels, LANES};
 use crate::{Error, Result};
 
 /// Number of input features.
@@ -234,30 +234,14 @@ impl RnnoiseModel {
         self.parameters
     }
 
-    /// The C code's `tansig_approx`: table lookup with a first-order correction.
     #[inline]
     fn tanh(&self, x: f32) -> f32 {
-        // NaN takes the first branch, as in the C code (whose tests are reversed for that).
-        if x.is_nan() || x >= 8.0 {
-            return 1.0;
-        }
-        if x <= -8.0 {
-            return -1.0;
-        }
-        let (sign, x) = if x < 0.0 { (-1.0f32, -x) } else { (1.0, x) };
-        // Truncation is floor here (the argument is positive).
-        let i = (0.5f32 + 25.0 * x) as usize;
-        let x = x - 0.04f32 * i as f32;
-        let y = self.tansig[i.min(TANSIG_LEN - 1)];
-        let dy = 1.0 - y * y;
-        let y = y + (x * dy) * (1.0 - y * x);
-        sign * y
+        kernels::scalar::tanh(&self.tansig, x)
     }
 
-    /// The C code's `sigmoid_approx` (its final sum is evaluated in double).
     #[inline]
     fn sigmoid(&self, x: f32) -> f32 {
-        (0.5 + 0.5 * self.tanh(0.5 * x) as f64) as f32
+        kernels::scalar::sigmoid(&self.tansig, x)
     }
 
     #[inline]
@@ -279,9 +263,18 @@ impl RnnoiseModel {
         let acc = &mut acc[..layer.cols];
         acc.copy_from_slice(&layer.bias);
         k.mat_acc(acc, &layer.weight, input);
-        for (o, &a) in out[..layer.outputs].iter_mut().zip(acc.iter()) {
-            *o = self.activate(layer.activation, WEIGHTS_SCALE * a);
+        let mut act = [0.0f32; MAX_ACC];
+        let act = &mut act[..layer.cols];
+        match layer.activation {
+            Activation::Sigmoid => k.activate::<true>(&self.tansig, WEIGHTS_SCALE, acc, act),
+            Activation::Tanh => k.activate::<false>(&self.tansig, WEIGHTS_SCALE, acc, act),
+            Activation::Relu => {
+                for (o, &a) in act.iter_mut().zip(acc.iter()) {
+                    *o = self.activate(Activation::Relu, WEIGHTS_SCALE * a);
+                }
+            }
         }
+        out[..layer.outputs].copy_from_slice(&act[..layer.outputs]);
     }
 
     fn gru(&self, k: &Kernels, layer: &Gru, input: &[f32], state: &mut [f32], s: &mut Scratch) {
@@ -290,17 +283,15 @@ impl RnnoiseModel {
         acc.copy_from_slice(&layer.bias_zr);
         k.mat_acc(acc, &layer.input_zr, input);
         k.mat_acc(acc, &layer.recurrent_zr, &state[..n]);
-        for i in 0..n {
-            s.z[i] = self.sigmoid(WEIGHTS_SCALE * acc[i]);
-            s.r[i] = self.sigmoid(WEIGHTS_SCALE * acc[n + i]);
-        }
+        // z in [0, n), r in [n, 2n).
+        k.activate::<true>(&self.tansig, WEIGHTS_SCALE, acc, &mut s.zr[..layer.cols_zr]);
         let acc = &mut s.acc[..layer.cols_h];
         acc.copy_from_slice(&layer.bias_h);
         k.mat_acc(acc, &layer.input_h, input);
-        k.mat_acc_gated(acc, &layer.recurrent_h, &state[..n], &s.r[..n]);
+        k.mat_acc_gated(acc, &layer.recurrent_h, &state[..n], &s.zr[n..2 * n]);
         for i in 0..n {
             let c = self.activate(layer.activation, WEIGHTS_SCALE * acc[i]);
-            let z = s.z[i];
+            let z = s.zr[i];
             state[i] = z * state[i] + (1.0 - z) * c;
         }
     }
@@ -310,8 +301,8 @@ impl RnnoiseModel {
 #[derive(Debug, Clone)]
 struct Scratch {
     acc: [f32; MAX_ACC],
-    z: [f32; DENOISE_GRU],
-    r: [f32; DENOISE_GRU],
+    /// Update and reset gates of the current GRU, `[z | r]`.
+    zr: [f32; MAX_ACC],
     noise_input: [f32; NOISE_INPUT],
     denoise_input: [f32; DENOISE_INPUT],
 }
@@ -339,8 +330,7 @@ impl Default for NetworkState {
             denoise_gru: [0.0; DENOISE_GRU],
             scratch: Scratch {
                 acc: [0.0; MAX_ACC],
-                z: [0.0; DENOISE_GRU],
-                r: [0.0; DENOISE_GRU],
+                zr: [0.0; MAX_ACC],
                 noise_input: [0.0; NOISE_INPUT],
                 denoise_input: [0.0; DENOISE_INPUT],
             },

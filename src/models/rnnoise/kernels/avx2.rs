@@ -1,4 +1,4 @@
-//! AVX2 kernels: the `scalar` loops with 8 outputs per register and up to four registers
+//! AVX2 kernels: the `scalar` loops with 8 outputs per register and up to eight registers
 //! of accumulators kept live across the input loop. Per output the operations are those of
 //! `scalar` (multiply, then add; no FMA), so the results are bit-identical.
 
@@ -61,11 +61,15 @@ fn mat<const GATED: bool>(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f32]) {
     // SAFETY: each call covers columns c..c+N*W within cols (checked by the loop conditions),
     // and the lengths were asserted above.
     unsafe {
-        while c + 4 * W <= cols {
-            mat_block::<4, GATED>(acc, w, x, r, c);
-            c += 4 * W;
+        while c + 8 * W <= cols {
+            mat_block::<8, GATED>(acc, w, x, r, c);
+            c += 8 * W;
         }
         match (cols - c) / W {
+            7 => mat_block::<7, GATED>(acc, w, x, r, c),
+            6 => mat_block::<6, GATED>(acc, w, x, r, c),
+            5 => mat_block::<5, GATED>(acc, w, x, r, c),
+            4 => mat_block::<4, GATED>(acc, w, x, r, c),
             3 => mat_block::<3, GATED>(acc, w, x, r, c),
             2 => mat_block::<2, GATED>(acc, w, x, r, c),
             1 => mat_block::<1, GATED>(acc, w, x, r, c),
@@ -169,6 +173,74 @@ pub(crate) unsafe fn corr_at(x: &[f32], y: &[f32], offsets: &[usize], out: &mut 
             let mut all = [0.0f32; W];
             _mm256_storeu_ps(all.as_mut_ptr(), acc);
             outs.copy_from_slice(&all[..outs.len()]);
+        }
+    }
+}
+
+/// 8 lanes of the reference's `tansig_approx`, lane for lane the operations of
+/// `scalar::tanh` (the table read is a gather).
+///
+/// # Safety
+/// AVX2; `table` points to 201 floats.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn tanh8(x: __m256, table: *const f32) -> __m256 {
+    let one = _mm256_set1_ps(1.0);
+    let below8 = _mm256_cmp_ps::<_CMP_LT_OQ>(x, _mm256_set1_ps(8.0));
+    let above_m8 = _mm256_cmp_ps::<_CMP_GT_OQ>(x, _mm256_set1_ps(-8.0));
+    let negative = _mm256_cmp_ps::<_CMP_LT_OQ>(x, _mm256_setzero_ps());
+    let inside = _mm256_and_ps(below8, above_m8);
+    let ax = _mm256_andnot_ps(_mm256_set1_ps(-0.0), x);
+    let t = _mm256_add_ps(_mm256_set1_ps(0.5), _mm256_mul_ps(_mm256_set1_ps(25.0), ax));
+    // Lanes outside (-8, 8) or NaN read entry 0 and are replaced below.
+    let i = _mm256_and_si256(_mm256_cvttps_epi32(t), _mm256_castps_si256(inside));
+    let xr = _mm256_sub_ps(
+        ax,
+        _mm256_mul_ps(_mm256_set1_ps(0.04), _mm256_cvtepi32_ps(i)),
+    );
+    // SAFETY: every index is in 0..=200 (|x| < 8 on the lanes that keep their index).
+    let y = unsafe { _mm256_i32gather_ps::<4>(table, i) };
+    let dy = _mm256_sub_ps(one, _mm256_mul_ps(y, y));
+    let corr = _mm256_mul_ps(
+        _mm256_mul_ps(xr, dy),
+        _mm256_sub_ps(one, _mm256_mul_ps(y, xr)),
+    );
+    let y = _mm256_add_ps(y, corr);
+    let sign = _mm256_blendv_ps(one, _mm256_set1_ps(-1.0), negative);
+    let y = _mm256_mul_ps(sign, y);
+    let saturated = _mm256_blendv_ps(one, _mm256_set1_ps(-1.0), below8);
+    _mm256_blendv_ps(saturated, y, inside)
+}
+
+/// `out[i] = act(scale * acc[i])`, act = sigmoid (`SIGMOID`) or tanh, 8 lanes at a time with
+/// the final sigmoid sum in double as in the reference. Lengths: multiples of 8.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn activate<const SIGMOID: bool>(
+    table: &[f32; 201],
+    scale: f32,
+    acc: &[f32],
+    out: &mut [f32],
+) {
+    let sv = _mm256_set1_ps(scale);
+    for (o, a) in out.chunks_exact_mut(W).zip(acc.chunks_exact(W)) {
+        // SAFETY: `a` and `o` hold 8 floats each; the table has 201 entries.
+        unsafe {
+            let x = _mm256_mul_ps(sv, _mm256_loadu_ps(a.as_ptr()));
+            let r = if SIGMOID {
+                let t = tanh8(_mm256_mul_ps(_mm256_set1_ps(0.5), x), table.as_ptr());
+                let half = _mm256_set1_pd(0.5);
+                let lo = _mm256_cvtps_pd(_mm256_castps256_ps128(t));
+                let hi = _mm256_cvtps_pd(_mm256_extractf128_ps::<1>(t));
+                let lo = _mm256_cvtpd_ps(_mm256_add_pd(half, _mm256_mul_pd(half, lo)));
+                let hi = _mm256_cvtpd_ps(_mm256_add_pd(half, _mm256_mul_pd(half, hi)));
+                _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(lo), hi)
+            } else {
+                tanh8(x, table.as_ptr())
+            };
+            _mm256_storeu_ps(o.as_mut_ptr(), r);
         }
     }
 }

@@ -1,4 +1,4 @@
-//! AVX-512 kernels: the `scalar` loops with 16 outputs per register and up to four registers
+//! AVX-512 kernels: the `scalar` loops with 16 outputs per register and up to eight registers
 //! of accumulators kept live across the input loop. Per output the operations are those of
 //! `scalar` (multiply, then add; no FMA), so the results are bit-identical.
 
@@ -61,11 +61,15 @@ fn mat<const GATED: bool>(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f32]) {
     // SAFETY: each call covers columns c..c+N*W within cols (checked by the loop conditions),
     // and the lengths were asserted above.
     unsafe {
-        while c + 4 * W <= cols {
-            mat_block::<4, GATED>(acc, w, x, r, c);
-            c += 4 * W;
+        while c + 8 * W <= cols {
+            mat_block::<8, GATED>(acc, w, x, r, c);
+            c += 8 * W;
         }
         match (cols - c) / W {
+            7 => mat_block::<7, GATED>(acc, w, x, r, c),
+            6 => mat_block::<6, GATED>(acc, w, x, r, c),
+            5 => mat_block::<5, GATED>(acc, w, x, r, c),
+            4 => mat_block::<4, GATED>(acc, w, x, r, c),
             3 => mat_block::<3, GATED>(acc, w, x, r, c),
             2 => mat_block::<2, GATED>(acc, w, x, r, c),
             1 => mat_block::<1, GATED>(acc, w, x, r, c),
@@ -169,6 +173,78 @@ pub(crate) unsafe fn corr_at(x: &[f32], y: &[f32], offsets: &[usize], out: &mut 
             let mut all = [0.0f32; W];
             _mm512_storeu_ps(all.as_mut_ptr(), acc);
             outs.copy_from_slice(&all[..outs.len()]);
+        }
+    }
+}
+
+/// 16 lanes of the reference's `tansig_approx`, lane for lane the operations of
+/// `scalar::tanh` (the table read is a gather).
+///
+/// # Safety
+/// AVX-512F; `table` points to 201 floats.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn tanh16(x: __m512, table: *const f32) -> __m512 {
+    let one = _mm512_set1_ps(1.0);
+    let below8 = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, _mm512_set1_ps(8.0));
+    let above_m8 = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(x, _mm512_set1_ps(-8.0));
+    let negative = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, _mm512_setzero_ps());
+    let inside = below8 & above_m8;
+    let ax = _mm512_abs_ps(x);
+    let t = _mm512_add_ps(_mm512_set1_ps(0.5), _mm512_mul_ps(_mm512_set1_ps(25.0), ax));
+    // Lanes outside (-8, 8) or NaN read entry 0 and are replaced below.
+    let i = _mm512_maskz_mov_epi32(inside, _mm512_cvttps_epi32(t));
+    let xr = _mm512_sub_ps(
+        ax,
+        _mm512_mul_ps(_mm512_set1_ps(0.04), _mm512_cvtepi32_ps(i)),
+    );
+    // SAFETY: every index is in 0..=200 (|x| < 8 on the lanes that keep their index).
+    let y = unsafe { _mm512_i32gather_ps::<4>(i, table) };
+    let dy = _mm512_sub_ps(one, _mm512_mul_ps(y, y));
+    let corr = _mm512_mul_ps(
+        _mm512_mul_ps(xr, dy),
+        _mm512_sub_ps(one, _mm512_mul_ps(y, xr)),
+    );
+    let y = _mm512_add_ps(y, corr);
+    let y = _mm512_mask_mul_ps(y, negative, y, _mm512_set1_ps(-1.0));
+    let saturated = _mm512_mask_blend_ps(below8, one, _mm512_set1_ps(-1.0));
+    _mm512_mask_blend_ps(inside, saturated, y)
+}
+
+/// `out[i] = act(scale * acc[i])`, act = sigmoid (`SIGMOID`) or tanh, 16 lanes at a time with
+/// the final sigmoid sum in double as in the reference. Lengths: multiples of 16.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(crate) unsafe fn activate<const SIGMOID: bool>(
+    table: &[f32; 201],
+    scale: f32,
+    acc: &[f32],
+    out: &mut [f32],
+) {
+    let sv = _mm512_set1_ps(scale);
+    for (o, a) in out.chunks_exact_mut(W).zip(acc.chunks_exact(W)) {
+        // SAFETY: `a` and `o` hold 16 floats each; the table has 201 entries.
+        unsafe {
+            let x = _mm512_mul_ps(sv, _mm512_loadu_ps(a.as_ptr()));
+            let r = if SIGMOID {
+                let t = tanh16(_mm512_mul_ps(_mm512_set1_ps(0.5), x), table.as_ptr());
+                let half = _mm512_set1_pd(0.5);
+                let lo = _mm512_cvtps_pd(_mm512_castps512_ps256(t));
+                let hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(
+                    _mm512_castps_pd(t),
+                )));
+                let lo = _mm512_cvtpd_ps(_mm512_add_pd(half, _mm512_mul_pd(half, lo)));
+                let hi = _mm512_cvtpd_ps(_mm512_add_pd(half, _mm512_mul_pd(half, hi)));
+                _mm512_castpd_ps(_mm512_insertf64x4::<1>(
+                    _mm512_castps_pd(_mm512_castps256_ps512(lo)),
+                    _mm256_castps_pd(hi),
+                ))
+            } else {
+                tanh16(x, table.as_ptr())
+            };
+            _mm512_storeu_ps(o.as_mut_ptr(), r);
         }
     }
 }

@@ -94,4 +94,26 @@ impl Kernels {
             _ => scalar::corr_at(x, y, offsets, out),
         }
     }
+
+    /// `out[i] = sigmoid(scale * acc[i])` (`SIGMOID`) or `tanh(scale * acc[i])` with the
+    /// reference's table approximations; `acc.len()` a multiple of [`LANES`].
+    #[inline]
+    pub(crate) fn activate<const SIGMOID: bool>(
+        &self,
+        table: &[f32; 201],
+        scale: f32,
+        acc: &[f32],
+        out: &mut [f32],
+    ) {
+        debug_assert!(acc.len() % LANES == 0 && out.len() >= acc.len());
+        match self.level {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `level` was clamped to the CPU's level at construction.
+            SimdLevel::Avx512 => unsafe { avx512::activate::<SIGMOID>(table, scale, acc, out) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            SimdLevel::Avx2 => unsafe { avx2::activate::<SIGMOID>(table, scale, acc, out) },
+            _ => scalar::activate::<SIGMOID>(table, scale, acc, out),
+        }
+    }
 }

@@ -92,3 +92,46 @@ pub(crate) fn corr_at(x: &[f32], y: &[f32], offsets: &[usize], out: &mut [f32]) 
         outs.copy_from_slice(&all[..outs.len()]);
     }
 }
+
+/// The reference's `tansig_approx`: table lookup with a first-order correction.
+#[inline]
+pub(crate) fn tanh(table: &[f32; 201], x: f32) -> f32 {
+    // NaN takes the first branch, as in the C code (whose tests are reversed for that).
+    if x.is_nan() || x >= 8.0 {
+        return 1.0;
+    }
+    if x <= -8.0 {
+        return -1.0;
+    }
+    let (sign, x) = if x < 0.0 { (-1.0f32, -x) } else { (1.0, x) };
+    // Truncation is floor here (the argument is positive), and at most 200.
+    let i = (0.5f32 + 25.0 * x) as usize;
+    let x = x - 0.04f32 * i as f32;
+    let y = table[i.min(200)];
+    let dy = 1.0 - y * y;
+    let y = y + (x * dy) * (1.0 - y * x);
+    sign * y
+}
+
+/// The reference's `sigmoid_approx` (its final sum is evaluated in double).
+#[inline]
+pub(crate) fn sigmoid(table: &[f32; 201], x: f32) -> f32 {
+    (0.5 + 0.5 * tanh(table, 0.5 * x) as f64) as f32
+}
+
+/// `out[i] = act(scale * acc[i])` with act = sigmoid (`SIGMOID`) or tanh.
+#[inline]
+pub(crate) fn activate<const SIGMOID: bool>(
+    table: &[f32; 201],
+    scale: f32,
+    acc: &[f32],
+    out: &mut [f32],
+) {
+    for (o, &a) in out.iter_mut().zip(acc) {
+        *o = if SIGMOID {
+            sigmoid(table, scale * a)
+        } else {
+            tanh(table, scale * a)
+        };
+    }
+}
