@@ -224,8 +224,12 @@ pub(crate) fn interp_band_gain(out: &mut [f32; FREQ_SIZE], band: &[f32; NB_BANDS
         let start = EBAND_5MS[i] << BAND_SHIFT;
         let end = EBAND_5MS[i + 1] << BAND_SHIFT;
         let (a, b) = (band[i], band[i + 1]);
-        for k in start..end {
-            out[k] = BAND_WEIGHTS.falling[k] * a + BAND_WEIGHTS.rising[k] * b;
+        let bins = out[start..end]
+            .iter_mut()
+            .zip(&BAND_WEIGHTS.falling[start..end])
+            .zip(&BAND_WEIGHTS.rising[start..end]);
+        for ((o, &fall), &rise) in bins {
+            *o = fall * a + rise * b;
         }
     }
     out[BAND_BINS..].fill(0.0);
