@@ -116,4 +116,21 @@ impl Kernels {
             _ => scalar::activate::<SIGMOID>(table, scale, acc, out),
         }
     }
+
+    /// The reference's high-pass biquad on one frame, in place.
+    #[inline]
+    pub(crate) fn high_pass(&self, mem: &mut [f32; 2], x: &mut [f32]) {
+        match self.level {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `level` was clamped to the CPU's level at construction, and FMA (not
+            // part of that level's detection) is checked here.
+            SimdLevel::Avx512 if std::arch::is_x86_feature_detected!("fma") => unsafe {
+                avx512::high_pass(mem, x)
+            },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: clamped at construction; the AVX2 level's detection includes FMA.
+            SimdLevel::Avx2 => unsafe { avx2::high_pass(mem, x) },
+            _ => scalar::high_pass(mem, x),
+        }
+    }
 }

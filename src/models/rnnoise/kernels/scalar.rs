@@ -135,3 +135,40 @@ pub(crate) fn activate<const SIGMOID: bool>(
         };
     }
 }
+
+/// High-pass biquad coefficients of the reference: `b = [-2, 1]`, `a = [-1.99599, 0.996]`.
+const HP_B: [f32; 2] = [-2.0, 1.0];
+const HP_A: [f32; 2] = [-1.99599, 0.99600];
+
+/// The reference's DC-blocking biquad `(1 - 2z⁻¹ + z⁻²) / (1 - 1.99599z⁻¹ + 0.996z⁻²)`, in
+/// transposed form with the state update in double, in place.
+#[inline]
+pub(crate) fn high_pass(mem: &mut [f32; 2], x: &mut [f32]) {
+    let [mut m0, mut m1] = *mem;
+    for v in x.iter_mut() {
+        let xi = *v;
+        let yi = xi + m0;
+        let (xd, yd) = (xi as f64, yi as f64);
+        m0 = (m1 as f64 + (HP_B[0] as f64 * xd - HP_A[0] as f64 * yd)) as f32;
+        m1 = (HP_B[1] as f64 * xd - HP_A[1] as f64 * yd) as f32;
+        *v = yi;
+    }
+    *mem = [m0, m1];
+}
+
+/// [`high_pass`] with fused multiply-adds, for callers compiled with FMA. Bit-identical: the
+/// products of two f32 values are exact in f64, so `fma(-a, y, b·x)` rounds the same
+/// difference once, as the reference's separate multiply and subtract do.
+#[inline(always)]
+pub(crate) fn high_pass_fused(mem: &mut [f32; 2], x: &mut [f32]) {
+    let [mut m0, mut m1] = *mem;
+    for v in x.iter_mut() {
+        let xi = *v;
+        let yi = xi + m0;
+        let (xd, yd) = (xi as f64, yi as f64);
+        m0 = (m1 as f64 + (-(HP_A[0] as f64)).mul_add(yd, HP_B[0] as f64 * xd)) as f32;
+        m1 = (-(HP_A[1] as f64)).mul_add(yd, HP_B[1] as f64 * xd) as f32;
+        *v = yi;
+    }
+    *mem = [m0, m1];
+}
