@@ -105,17 +105,24 @@ fn tensor(st: &safetensors::SafeTensors, name: &str, shape: &[usize]) -> Result<
             t.shape()
         )));
     }
-    match (name, t.dtype()) {
-        ("tansig_table", safetensors::Dtype::F32) => Ok(t
+    let values = match (name, t.dtype()) {
+        ("tansig_table", safetensors::Dtype::F32) => t
             .data()
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect()),
+            .collect::<Vec<f32>>(),
         (_, safetensors::Dtype::I8) if name != "tansig_table" => {
-            Ok(t.data().iter().map(|&b| b as i8 as f32).collect())
+            t.data().iter().map(|&b| b as i8 as f32).collect()
         }
-        (_, d) => Err(malformed(format!("tensor {name} has dtype {d:?}"))),
+        (_, d) => return Err(malformed(format!("tensor {name} has dtype {d:?}"))),
+    };
+    if values.len() != shape.iter().product::<usize>() {
+        return Err(malformed(format!(
+            "tensor {name} has {} values",
+            values.len()
+        )));
     }
+    Ok(values)
 }
 
 /// Copies columns `from..from+count` of a row-major `[rows, stride]` matrix into a row-major
