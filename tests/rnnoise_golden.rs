@@ -219,3 +219,18 @@ fn features_gains_vad_and_audio_match_reference() {
     assert!(worst_vad.0 <= 1e-3, "vad: {worst_vad:?}");
     assert!(snr >= 40.0, "output SNR {snr:.1} dB");
 }
+
+/// Every SIMD level produces bit-identical features, gains and audio on the golden input.
+#[test]
+fn all_simd_levels_are_bit_identical() {
+    let Some(g) = load() else { return };
+    let levels = SimdLevel::available();
+    let reference = run(&g, levels[0]);
+    for &level in &levels[1..] {
+        let r = run(&g, level);
+        assert_eq!(bits(&r.features), bits(&reference.features), "{level:?}");
+        assert_eq!(bits(&r.gains), bits(&reference.gains), "{level:?}");
+        assert_eq!(bits(&r.vad), bits(&reference.vad), "{level:?}");
+        assert_eq!(bits(&r.output), bits(&reference.output), "{level:?}");
+    }
+}

@@ -157,3 +157,26 @@ fn hostile_samples_give_finite_output() {
         out_clean.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
     );
 }
+
+/// Weight files that are not RNNoise v0.1 safetensors are refused with an error, not a panic.
+#[test]
+fn malformed_weights_are_an_error() {
+    use aquant::models::rnnoise::{RnnoiseModel, BUILTIN_WEIGHTS};
+    assert!(RnnoiseModel::from_safetensors(&[]).is_err());
+    assert!(RnnoiseModel::from_safetensors(b"not a safetensors file at all").is_err());
+    // Truncated: the header promises more data than there is.
+    assert!(RnnoiseModel::from_safetensors(&BUILTIN_WEIGHTS[..BUILTIN_WEIGHTS.len() / 2]).is_err());
+    // Every byte flipped in turn within the header must not panic.
+    let header_len = u64::from_le_bytes(BUILTIN_WEIGHTS[..8].try_into().unwrap()) as usize;
+    for i in (0..8 + header_len).step_by(7) {
+        let mut bytes = BUILTIN_WEIGHTS.to_vec();
+        bytes[i] ^= 0x5a;
+        let _ = RnnoiseModel::from_safetensors(&bytes);
+    }
+    assert_eq!(
+        RnnoiseModel::from_safetensors(BUILTIN_WEIGHTS)
+            .unwrap()
+            .parameter_count(),
+        87_503
+    );
+}

@@ -236,17 +236,7 @@ impl Denoiser {
     /// DC-blocking biquad `(1 - 2z⁻¹ + z⁻²) / (1 - 1.99599z⁻¹ + 0.996z⁻²)`, transposed form
     /// with the state update in double, as in the reference.
     fn high_pass(&mut self, x: &mut [f32; FRAME_SIZE]) {
-        const B: [f32; 2] = [-2.0, 1.0];
-        const A: [f32; 2] = [-1.99599, 0.99600];
-        let [mut m0, mut m1] = self.hp_mem;
-        for v in x.iter_mut() {
-            let xi = *v;
-            let yi = xi + m0;
-            m0 = (m1 as f64 + (B[0] as f64 * xi as f64 - A[0] as f64 * yi as f64)) as f32;
-            m1 = (B[1] as f64 * xi as f64 - A[1] as f64 * yi as f64) as f32;
-            *v = yi;
-        }
-        self.hp_mem = [m0, m1];
+        self.kernels.high_pass(&mut self.hp_mem, x);
     }
 
     /// Analysis of one high-passed frame: spectrum, pitch, features. Returns `false` on the

@@ -164,34 +164,75 @@ pub(crate) fn band_corr(
 
 #[inline(always)]
 fn band_sum(out: &mut [f32; NB_BANDS], value: impl Fn(usize) -> f32) {
-    let mut sum = [0.0f32; NB_BANDS];
+    // Same additions in the same order as the reference: band i's accumulator first receives
+    // the rising edge of band i-1's triangle, then its own falling edge, bin by bin.
+    let mut carry = 0.0f32;
     for i in 0..NB_BANDS - 1 {
         let start = EBAND_5MS[i] << BAND_SHIFT;
-        let size = (EBAND_5MS[i + 1] - EBAND_5MS[i]) << BAND_SHIFT;
-        for j in 0..size {
-            let frac = j as f32 / size as f32;
-            let v = value(start + j);
-            sum[i] += (1.0 - frac) * v;
-            sum[i + 1] += frac * v;
+        let end = EBAND_5MS[i + 1] << BAND_SHIFT;
+        let (mut lo, mut hi) = (carry, 0.0f32);
+        for k in start..end {
+            let v = value(k);
+            lo += BAND_WEIGHTS.falling[k] * v;
+            hi += BAND_WEIGHTS.rising[k] * v;
         }
+        out[i] = lo;
+        carry = hi;
     }
-    sum[0] *= 2.0;
-    sum[NB_BANDS - 1] *= 2.0;
-    *out = sum;
+    out[NB_BANDS - 1] = carry;
+    out[0] *= 2.0;
+    out[NB_BANDS - 1] *= 2.0;
+}
+
+/// Triangle weights per bin below 20 kHz: `rising = j/L` and `falling = 1 - j/L` for bin
+/// `j` of a band of `L` bins, computed in f32 as the reference does.
+struct BandWeights {
+    rising: [f32; BAND_BINS],
+    falling: [f32; BAND_BINS],
+}
+
+/// Bins covered by the bands (0 to 20 kHz).
+const BAND_BINS: usize = EBAND_5MS[NB_BANDS - 1] << BAND_SHIFT;
+
+static BAND_WEIGHTS: BandWeights = band_weights();
+
+const fn band_weights() -> BandWeights {
+    let mut w = BandWeights {
+        rising: [0.0; BAND_BINS],
+        falling: [0.0; BAND_BINS],
+    };
+    let mut i = 0;
+    while i < NB_BANDS - 1 {
+        let start = EBAND_5MS[i] << BAND_SHIFT;
+        let size = (EBAND_5MS[i + 1] - EBAND_5MS[i]) << BAND_SHIFT;
+        let mut j = 0;
+        while j < size {
+            let frac = j as f32 / size as f32;
+            w.rising[start + j] = frac;
+            w.falling[start + j] = 1.0 - frac;
+            j += 1;
+        }
+        i += 1;
+    }
+    w
 }
 
 /// Linear interpolation of per-band values to bins 0..400 with the band triangles; bins from
 /// 20 kHz up get 0.
 pub(crate) fn interp_band_gain(out: &mut [f32; FREQ_SIZE], band: &[f32; NB_BANDS]) {
-    out.fill(0.0);
     for i in 0..NB_BANDS - 1 {
         let start = EBAND_5MS[i] << BAND_SHIFT;
-        let size = (EBAND_5MS[i + 1] - EBAND_5MS[i]) << BAND_SHIFT;
-        for j in 0..size {
-            let frac = j as f32 / size as f32;
-            out[start + j] = (1.0 - frac) * band[i] + frac * band[i + 1];
+        let end = EBAND_5MS[i + 1] << BAND_SHIFT;
+        let (a, b) = (band[i], band[i + 1]);
+        let bins = out[start..end]
+            .iter_mut()
+            .zip(&BAND_WEIGHTS.falling[start..end])
+            .zip(&BAND_WEIGHTS.rising[start..end]);
+        for ((o, &fall), &rise) in bins {
+            *o = fall * a + rise * b;
         }
     }
+    out[BAND_BINS..].fill(0.0);
 }
 
 /// The reference's `MAX16`: `a > b ? a : b`.

@@ -7,7 +7,7 @@
 //! the C code's order: bias, then the input terms, then the recurrent terms, each a separate
 //! f32 multiply and add. The result is bit-identical to the reference build (`gcc -O2`).
 
-use super::kernels::{Kernels, LANES};
+use super::kernels::{self, Kernels, LANES};
 use crate::{Error, Result};
 
 /// Number of input features.
@@ -105,17 +105,24 @@ fn tensor(st: &safetensors::SafeTensors, name: &str, shape: &[usize]) -> Result<
             t.shape()
         )));
     }
-    match (name, t.dtype()) {
-        ("tansig_table", safetensors::Dtype::F32) => Ok(t
+    let values = match (name, t.dtype()) {
+        ("tansig_table", safetensors::Dtype::F32) => t
             .data()
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect()),
+            .collect::<Vec<f32>>(),
         (_, safetensors::Dtype::I8) if name != "tansig_table" => {
-            Ok(t.data().iter().map(|&b| b as i8 as f32).collect())
+            t.data().iter().map(|&b| b as i8 as f32).collect()
         }
-        (_, d) => Err(malformed(format!("tensor {name} has dtype {d:?}"))),
+        (_, d) => return Err(malformed(format!("tensor {name} has dtype {d:?}"))),
+    };
+    if values.len() != shape.iter().product::<usize>() {
+        return Err(malformed(format!(
+            "tensor {name} has {} values",
+            values.len()
+        )));
     }
+    Ok(values)
 }
 
 /// Copies columns `from..from+count` of a row-major `[rows, stride]` matrix into a row-major
@@ -234,29 +241,14 @@ impl RnnoiseModel {
         self.parameters
     }
 
-    /// The C code's `tansig_approx`: table lookup with a first-order correction.
     #[inline]
     fn tanh(&self, x: f32) -> f32 {
-        // NaN takes the first branch, as in the C code (whose tests are reversed for that).
-        if x.is_nan() || x >= 8.0 {
-            return 1.0;
-        }
-        if x <= -8.0 {
-            return -1.0;
-        }
-        let (sign, x) = if x < 0.0 { (-1.0f32, -x) } else { (1.0, x) };
-        let i = (0.5f32 + 25.0 * x).floor() as usize;
-        let x = x - 0.04f32 * i as f32;
-        let y = self.tansig[i.min(TANSIG_LEN - 1)];
-        let dy = 1.0 - y * y;
-        let y = y + (x * dy) * (1.0 - y * x);
-        sign * y
+        kernels::scalar::tanh(&self.tansig, x)
     }
 
-    /// The C code's `sigmoid_approx` (its final sum is evaluated in double).
     #[inline]
     fn sigmoid(&self, x: f32) -> f32 {
-        (0.5 + 0.5 * self.tanh(0.5 * x) as f64) as f32
+        kernels::scalar::sigmoid(&self.tansig, x)
     }
 
     #[inline]
@@ -278,9 +270,18 @@ impl RnnoiseModel {
         let acc = &mut acc[..layer.cols];
         acc.copy_from_slice(&layer.bias);
         k.mat_acc(acc, &layer.weight, input);
-        for (o, &a) in out[..layer.outputs].iter_mut().zip(acc.iter()) {
-            *o = self.activate(layer.activation, WEIGHTS_SCALE * a);
+        let mut act = [0.0f32; MAX_ACC];
+        let act = &mut act[..layer.cols];
+        match layer.activation {
+            Activation::Sigmoid => k.activate::<true>(&self.tansig, WEIGHTS_SCALE, acc, act),
+            Activation::Tanh => k.activate::<false>(&self.tansig, WEIGHTS_SCALE, acc, act),
+            Activation::Relu => {
+                for (o, &a) in act.iter_mut().zip(acc.iter()) {
+                    *o = self.activate(Activation::Relu, WEIGHTS_SCALE * a);
+                }
+            }
         }
+        out[..layer.outputs].copy_from_slice(&act[..layer.outputs]);
     }
 
     fn gru(&self, k: &Kernels, layer: &Gru, input: &[f32], state: &mut [f32], s: &mut Scratch) {
@@ -289,17 +290,15 @@ impl RnnoiseModel {
         acc.copy_from_slice(&layer.bias_zr);
         k.mat_acc(acc, &layer.input_zr, input);
         k.mat_acc(acc, &layer.recurrent_zr, &state[..n]);
-        for i in 0..n {
-            s.z[i] = self.sigmoid(WEIGHTS_SCALE * acc[i]);
-            s.r[i] = self.sigmoid(WEIGHTS_SCALE * acc[n + i]);
-        }
+        // z in [0, n), r in [n, 2n).
+        k.activate::<true>(&self.tansig, WEIGHTS_SCALE, acc, &mut s.zr[..layer.cols_zr]);
         let acc = &mut s.acc[..layer.cols_h];
         acc.copy_from_slice(&layer.bias_h);
         k.mat_acc(acc, &layer.input_h, input);
-        k.mat_acc_gated(acc, &layer.recurrent_h, &state[..n], &s.r[..n]);
+        k.mat_acc_gated(acc, &layer.recurrent_h, &state[..n], &s.zr[n..2 * n]);
         for i in 0..n {
             let c = self.activate(layer.activation, WEIGHTS_SCALE * acc[i]);
-            let z = s.z[i];
+            let z = s.zr[i];
             state[i] = z * state[i] + (1.0 - z) * c;
         }
     }
@@ -309,8 +308,8 @@ impl RnnoiseModel {
 #[derive(Debug, Clone)]
 struct Scratch {
     acc: [f32; MAX_ACC],
-    z: [f32; DENOISE_GRU],
-    r: [f32; DENOISE_GRU],
+    /// Update and reset gates of the current GRU, `[z | r]`.
+    zr: [f32; MAX_ACC],
     noise_input: [f32; NOISE_INPUT],
     denoise_input: [f32; DENOISE_INPUT],
 }
@@ -338,8 +337,7 @@ impl Default for NetworkState {
             denoise_gru: [0.0; DENOISE_GRU],
             scratch: Scratch {
                 acc: [0.0; MAX_ACC],
-                z: [0.0; DENOISE_GRU],
-                r: [0.0; DENOISE_GRU],
+                zr: [0.0; MAX_ACC],
                 noise_input: [0.0; NOISE_INPUT],
                 denoise_input: [0.0; DENOISE_INPUT],
             },

@@ -32,7 +32,10 @@ pub(crate) struct PitchScratch {
     y_lp4: [f32; COARSE_X + COARSE_LAGS_PADDED],
     coarse: [f32; COARSE_LAGS_PADDED],
     fine: [f32; FINE_LAGS],
-    fine_block: [f32; LANES],
+    padded: [f32; HALF_BUF + LANES],
+    autocorr: [f32; LANES],
+    offsets: [usize; MAX_LAGS],
+    corr: [f32; MAX_LAGS],
     yy_lookup: [f32; PITCH_MAX_PERIOD / 2 + 1],
 }
 
@@ -44,30 +47,17 @@ impl Default for PitchScratch {
             y_lp4: [0.0; COARSE_X + COARSE_LAGS_PADDED],
             coarse: [0.0; COARSE_LAGS_PADDED],
             fine: [0.0; FINE_LAGS],
-            fine_block: [0.0; LANES],
+            padded: [0.0; HALF_BUF + LANES],
+            autocorr: [0.0; LANES],
+            offsets: [0; MAX_LAGS],
+            corr: [0.0; MAX_LAGS],
             yy_lookup: [0.0; PITCH_MAX_PERIOD / 2 + 1],
         }
     }
 }
 
-#[inline]
-fn inner_prod(x: &[f32], y: &[f32]) -> f32 {
-    let mut sum = 0.0f32;
-    for (&a, &b) in x.iter().zip(y) {
-        sum += a * b;
-    }
-    sum
-}
-
-#[inline]
-fn dual_inner_prod(x: &[f32], y1: &[f32], y2: &[f32]) -> (f32, f32) {
-    let (mut s1, mut s2) = (0.0f32, 0.0f32);
-    for ((&a, &b), &c) in x.iter().zip(y1).zip(y2) {
-        s1 += a * b;
-        s2 += a * c;
-    }
-    (s1, s2)
-}
+/// Most lags `corr_at` is asked for at once (remove_doubling: T0 and two per k = 2..=15).
+const MAX_LAGS: usize = 32;
 
 /// Float `_celt_lpc`: Levinson-Durbin on `ac[0..=4]`.
 fn lpc4(ac: &[f32; 5]) -> [f32; 4] {
@@ -99,7 +89,8 @@ fn lpc4(ac: &[f32; 5]) -> [f32; 4] {
 
 /// `pitch_downsample`: 2× decimation of `x` into `x_lp`, then a 4th-order LPC whitening
 /// filter with an added zero.
-fn downsample(x: &[f32; PITCH_BUF_SIZE], x_lp: &mut [f32; HALF_BUF]) {
+fn downsample(k: &Kernels, x: &[f32; PITCH_BUF_SIZE], s: &mut PitchScratch) {
+    let x_lp = &mut s.x_lp;
     for i in 1..HALF_BUF {
         x_lp[i] = 0.5 * (0.5 * (x[2 * i - 1] + x[2 * i + 1]) + x[2 * i]);
     }
@@ -108,8 +99,10 @@ fn downsample(x: &[f32; PITCH_BUF_SIZE], x_lp: &mut [f32; HALF_BUF]) {
     // Autocorrelation at lags 0..=4, each a sequential sum over the whole signal.
     let mut ac = [0.0f32; 5];
     let fast = HALF_BUF - 4;
+    s.padded[..HALF_BUF].copy_from_slice(&x_lp[..]);
+    k.xcorr(&x_lp[..fast], &s.padded, &mut s.autocorr);
     for (k, a) in ac.iter_mut().enumerate() {
-        *a = inner_prod(&x_lp[..fast], &x_lp[k..k + fast]);
+        *a = s.autocorr[k];
         let mut d = 0.0f32;
         for i in k + fast..HALF_BUF {
             d += x_lp[i] * x_lp[i - k];
@@ -204,22 +197,23 @@ fn search(k: &Kernels, s: &mut PitchScratch) -> usize {
 
     // Finer search with 2× decimation, only around the two coarse candidates.
     s.fine.fill(0.0);
-    for &b in &best {
-        let first = (2 * b).saturating_sub(2);
-        if first + LANES + FINE_LEN <= HALF_BUF {
-            k.xcorr(&x_lp[..FINE_LEN], &y[first..], &mut s.fine_block);
-            for (d, &v) in s.fine_block.iter().enumerate().take(5) {
-                let i = first + d;
-                if i < FINE_LAGS && (i as isize - 2 * b as isize).abs() <= 2 {
-                    s.fine[i] = if -1.0 > v { -1.0 } else { v };
-                }
-            }
-        } else {
-            for i in first..(2 * b + 3).min(FINE_LAGS) {
-                let v = inner_prod(&x_lp[..FINE_LEN], &y[i..i + FINE_LEN]);
-                s.fine[i] = if -1.0 > v { -1.0 } else { v };
-            }
+    let mut count = 0;
+    for i in 0..FINE_LAGS {
+        if (i as isize - 2 * best[0] as isize).abs() <= 2
+            || (i as isize - 2 * best[1] as isize).abs() <= 2
+        {
+            s.offsets[count] = i;
+            count += 1;
         }
+    }
+    k.corr_at(
+        &x_lp[..FINE_LEN],
+        y,
+        &s.offsets[..count],
+        &mut s.corr[..count],
+    );
+    for (&i, &v) in s.offsets[..count].iter().zip(&s.corr[..count]) {
+        s.fine[i] = if -1.0 > v { -1.0 } else { v };
     }
     let best = find_best_pitch(&s.fine, y, FINE_LEN);
 
@@ -249,6 +243,7 @@ const SECOND_CHECK: [usize; 16] = [0, 0, 3, 2, 3, 2, 5, 2, 3, 2, 3, 2, 5, 2, 3, 
 /// `remove_doubling`: checks whether a submultiple of the period explains the signal as well,
 /// and refines the result by one sample. Returns (period, gain).
 fn remove_doubling(
+    k: &Kernels,
     s: &mut PitchScratch,
     period: usize,
     prev_period: usize,
@@ -260,11 +255,40 @@ fn remove_doubling(
     let prev_period = prev_period / 2;
     let t0 = (period / 2).min(maxperiod - 1);
     let buf = &s.x_lp;
-    // `x` of the reference is `buf[maxperiod..]`; x[-i] is buf[maxperiod - i].
+    // `x` of the reference is `buf[maxperiod..]`; x[-t] is buf[maxperiod - t].
     let x = &buf[maxperiod..maxperiod + n];
-    let lagged = |t: usize| &buf[maxperiod - t..maxperiod - t + n];
+    let at = |t: usize| maxperiod - t;
 
-    let (xx, mut xy) = dual_inner_prod(x, x, lagged(t0));
+    // Every correlation the search may need depends only on T0: compute them in one pass.
+    let offsets = &mut s.offsets;
+    offsets[0] = at(0);
+    offsets[1] = at(t0);
+    let mut count = 2;
+    let mut candidates = [(0usize, 0usize); 16];
+    let mut last_k = 1;
+    for (k, &second) in SECOND_CHECK.iter().enumerate().skip(2) {
+        let t1 = (2 * t0 + k) / (2 * k);
+        if t1 < minperiod {
+            break;
+        }
+        let t1b = if k == 2 {
+            if t1 + t0 > maxperiod {
+                t0
+            } else {
+                t0 + t1
+            }
+        } else {
+            (2 * second * t0 + k) / (2 * k)
+        };
+        candidates[k] = (t1, t1b);
+        offsets[count] = at(t1);
+        offsets[count + 1] = at(t1b);
+        count += 2;
+        last_k = k;
+    }
+    k.corr_at(x, buf, &offsets[..count], &mut s.corr[..count]);
+    let (xx, mut xy) = (s.corr[0], s.corr[1]);
+
     let yy_lookup = &mut s.yy_lookup;
     yy_lookup[0] = xx;
     let mut yy = xx;
@@ -280,21 +304,8 @@ fn remove_doubling(
     let g0 = pitch_gain(xy, xx, yy);
     let mut g = g0;
     let mut t = t0;
-    for (k, &second) in SECOND_CHECK.iter().enumerate().skip(2) {
-        let t1 = (2 * t0 + k) / (2 * k);
-        if t1 < minperiod {
-            break;
-        }
-        let t1b = if k == 2 {
-            if t1 + t0 > maxperiod {
-                t0
-            } else {
-                t0 + t1
-            }
-        } else {
-            (2 * second * t0 + k) / (2 * k)
-        };
-        let (xy1, xy2) = dual_inner_prod(x, lagged(t1), lagged(t1b));
+    for (k, &(t1, t1b)) in candidates.iter().enumerate().take(last_k + 1).skip(2) {
+        let (xy1, xy2) = (s.corr[2 * k - 2], s.corr[2 * k - 1]);
         xy = 0.5 * (xy1 + xy2);
         yy = 0.5 * (yy_lookup[t1] + yy_lookup[t1b]);
         let g1 = pitch_gain(xy, xx, yy);
@@ -326,9 +337,7 @@ fn remove_doubling(
         best_xy / (best_yy + 1.0)
     };
     let mut xc = [0.0f32; 3];
-    for (kk, c) in xc.iter_mut().enumerate() {
-        *c = inner_prod(x, lagged(t + kk - 1));
-    }
+    k.corr_at(x, buf, &[at(t - 1), at(t), at(t + 1)], &mut xc);
     let offset: isize = if (xc[2] - xc[0]) > 0.7f32 * (xc[1] - xc[0]) {
         1
     } else if (xc[0] - xc[2]) > 0.7f32 * (xc[1] - xc[2]) {
@@ -363,9 +372,9 @@ pub(crate) fn estimate(
     prev_period: usize,
     prev_gain: f32,
 ) -> (usize, f32) {
-    downsample(history, &mut s.x_lp);
+    downsample(k, history, s);
     let lag = search(k, s);
     let period = PITCH_MAX_PERIOD.saturating_sub(lag);
-    let (period, gain) = remove_doubling(s, period, prev_period, prev_gain);
+    let (period, gain) = remove_doubling(k, s, period, prev_period, prev_gain);
     (period.min(PITCH_MAX_PERIOD - 1), gain)
 }

@@ -1,27 +1,259 @@
-//! AVX-512 instantiation of the portable kernels in `scalar`: the same code compiled with
-//! AVX-512 enabled, so the compiler vectorizes it at that width. The operations per output are
-//! the same as in `scalar` (multiply then add, never contracted to FMA by Rust), so the
-//! results are bit-identical.
+//! AVX-512 kernels: the `scalar` loops with 16 outputs per register and up to eight registers
+//! of accumulators kept live across the input loop. Per output the operations are those of
+//! `scalar` (multiply, then add; no FMA), so the results are bit-identical.
 
-use super::scalar;
+use std::arch::x86_64::*;
+
+use super::LANES;
+
+/// Outputs per register.
+const W: usize = 16;
+
+/// `N` registers of outputs starting at column `c`.
+///
+/// # Safety
+/// AVX-512F; `c + N*W <= cols`, `w.len() >= x.len() * cols`, `acc.len() == cols`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn mat_block<const N: usize, const GATED: bool>(
+    acc: &mut [f32],
+    w: &[f32],
+    x: &[f32],
+    r: &[f32],
+    c: usize,
+) {
+    let cols = acc.len();
+    let (wp, ap) = (w.as_ptr(), acc.as_mut_ptr());
+    // SAFETY: the caller guarantees the ranges (see above).
+    unsafe {
+        let mut a = [_mm512_setzero_ps(); N];
+        for (k, ak) in a.iter_mut().enumerate() {
+            *ak = _mm512_loadu_ps(ap.add(c + k * W));
+        }
+        for (j, &xj) in x.iter().enumerate() {
+            let xv = _mm512_set1_ps(xj);
+            let p = wp.add(j * cols + c);
+            if GATED {
+                let rv = _mm512_set1_ps(r[j]);
+                for (k, ak) in a.iter_mut().enumerate() {
+                    let prod = _mm512_mul_ps(_mm512_loadu_ps(p.add(k * W)), xv);
+                    *ak = _mm512_add_ps(*ak, _mm512_mul_ps(prod, rv));
+                }
+            } else {
+                for (k, ak) in a.iter_mut().enumerate() {
+                    *ak = _mm512_add_ps(*ak, _mm512_mul_ps(_mm512_loadu_ps(p.add(k * W)), xv));
+                }
+            }
+        }
+        for (k, ak) in a.iter().enumerate() {
+            _mm512_storeu_ps(ap.add(c + k * W), *ak);
+        }
+    }
+}
+
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn mat<const GATED: bool>(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f32]) {
+    let cols = acc.len();
+    let x = if GATED { &x[..x.len().min(r.len())] } else { x };
+    assert!(cols % LANES == 0 && w.len() >= x.len() * cols);
+    let mut c = 0;
+    // SAFETY: each call covers columns c..c+N*W within cols (checked by the loop conditions),
+    // and the lengths were asserted above.
+    unsafe {
+        while c + 8 * W <= cols {
+            mat_block::<8, GATED>(acc, w, x, r, c);
+            c += 8 * W;
+        }
+        match (cols - c) / W {
+            7 => mat_block::<7, GATED>(acc, w, x, r, c),
+            6 => mat_block::<6, GATED>(acc, w, x, r, c),
+            5 => mat_block::<5, GATED>(acc, w, x, r, c),
+            4 => mat_block::<4, GATED>(acc, w, x, r, c),
+            3 => mat_block::<3, GATED>(acc, w, x, r, c),
+            2 => mat_block::<2, GATED>(acc, w, x, r, c),
+            1 => mat_block::<1, GATED>(acc, w, x, r, c),
+            _ => {}
+        }
+    }
+}
 
 /// # Safety
-/// The CPU must support AVX-512.
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
 pub(crate) unsafe fn mat_acc(acc: &mut [f32], w: &[f32], x: &[f32]) {
-    scalar::mat_acc(acc, w, x)
+    mat::<false>(acc, w, x, &[])
 }
 
 /// # Safety
-/// The CPU must support AVX-512.
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
 pub(crate) unsafe fn mat_acc_gated(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f32]) {
-    scalar::mat_acc_gated(acc, w, x, r)
+    mat::<true>(acc, w, x, r)
+}
+
+/// `N` registers of lags starting at lag `c`.
+///
+/// # Safety
+/// AVX-512F; `c + N*W <= xcorr.len()` and `x.len() + xcorr.len() <= y.len()`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn xcorr_block<const N: usize>(x: &[f32], y: &[f32], xcorr: &mut [f32], c: usize) {
+    let (yp, op) = (y.as_ptr(), xcorr.as_mut_ptr());
+    // SAFETY: reads stay below c + N*W + x.len() <= y.len(); stores within xcorr.
+    unsafe {
+        let mut a = [_mm512_setzero_ps(); N];
+        for (j, &xj) in x.iter().enumerate() {
+            let xv = _mm512_set1_ps(xj);
+            let p = yp.add(c + j);
+            for (k, ak) in a.iter_mut().enumerate() {
+                *ak = _mm512_add_ps(*ak, _mm512_mul_ps(xv, _mm512_loadu_ps(p.add(k * W))));
+            }
+        }
+        for (k, ak) in a.iter().enumerate() {
+            _mm512_storeu_ps(op.add(c + k * W), *ak);
+        }
+    }
 }
 
 /// # Safety
-/// The CPU must support AVX-512.
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
 pub(crate) unsafe fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
-    scalar::xcorr(x, y, xcorr)
+    let lags = xcorr.len();
+    assert!(lags % LANES == 0);
+    if y.len() < x.len() + lags {
+        xcorr.fill(0.0);
+        return;
+    }
+    let mut c = 0;
+    // SAFETY: each call covers lags c..c+N*W within `lags`; y is long enough (checked).
+    unsafe {
+        while c + 4 * W <= lags {
+            xcorr_block::<4>(x, y, xcorr, c);
+            c += 4 * W;
+        }
+        match (lags - c) / W {
+            3 => xcorr_block::<3>(x, y, xcorr, c),
+            2 => xcorr_block::<2>(x, y, xcorr, c),
+            1 => xcorr_block::<1>(x, y, xcorr, c),
+            _ => {}
+        }
+    }
+}
+
+/// Correlations at up to 16 arbitrary offsets per pass, one gather per input sample.
+///
+/// # Safety
+/// The CPU must support AVX512F.
+#[target_feature(enable = "avx512f")]
+pub(crate) unsafe fn corr_at(x: &[f32], y: &[f32], offsets: &[usize], out: &mut [f32]) {
+    let n = x.len();
+    for (offs, outs) in offsets.chunks(W).zip(out.chunks_mut(W)) {
+        // Unused lanes repeat the first offset; any window outside y gives zeros.
+        let mut o = [offs[0] as i32; W];
+        let mut inside = true;
+        for (d, &v) in o.iter_mut().zip(offs) {
+            inside &= v + n <= y.len() && v <= i32::MAX as usize;
+            *d = v as i32;
+        }
+        if !inside || y.len() > i32::MAX as usize {
+            outs.fill(0.0);
+            continue;
+        }
+        // SAFETY: every lane reads y[o[l] + j] with o[l] + j < o[l] + n <= y.len().
+        unsafe {
+            let idx = _mm512_loadu_si512(o.as_ptr().cast());
+            let mut acc = _mm512_setzero_ps();
+            for (j, &xj) in x.iter().enumerate() {
+                let base = y.as_ptr().add(j);
+                let v = _mm512_i32gather_ps::<4>(idx, base);
+                acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_set1_ps(xj), v));
+            }
+            let mut all = [0.0f32; W];
+            _mm512_storeu_ps(all.as_mut_ptr(), acc);
+            outs.copy_from_slice(&all[..outs.len()]);
+        }
+    }
+}
+
+/// 16 lanes of the reference's `tansig_approx`, lane for lane the operations of
+/// `scalar::tanh` (the table read is a gather).
+///
+/// # Safety
+/// AVX-512F; `table` points to 201 floats.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn tanh16(x: __m512, table: *const f32) -> __m512 {
+    let one = _mm512_set1_ps(1.0);
+    let below8 = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, _mm512_set1_ps(8.0));
+    let above_m8 = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(x, _mm512_set1_ps(-8.0));
+    let negative = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, _mm512_setzero_ps());
+    let inside = below8 & above_m8;
+    let ax = _mm512_abs_ps(x);
+    let t = _mm512_add_ps(_mm512_set1_ps(0.5), _mm512_mul_ps(_mm512_set1_ps(25.0), ax));
+    // Lanes outside (-8, 8) or NaN read entry 0 and are replaced below.
+    let i = _mm512_maskz_mov_epi32(inside, _mm512_cvttps_epi32(t));
+    let xr = _mm512_sub_ps(
+        ax,
+        _mm512_mul_ps(_mm512_set1_ps(0.04), _mm512_cvtepi32_ps(i)),
+    );
+    // SAFETY: every index is in 0..=200 (|x| < 8 on the lanes that keep their index).
+    let y = unsafe { _mm512_i32gather_ps::<4>(i, table) };
+    let dy = _mm512_sub_ps(one, _mm512_mul_ps(y, y));
+    let corr = _mm512_mul_ps(
+        _mm512_mul_ps(xr, dy),
+        _mm512_sub_ps(one, _mm512_mul_ps(y, xr)),
+    );
+    let y = _mm512_add_ps(y, corr);
+    let y = _mm512_mask_mul_ps(y, negative, y, _mm512_set1_ps(-1.0));
+    let saturated = _mm512_mask_blend_ps(below8, one, _mm512_set1_ps(-1.0));
+    _mm512_mask_blend_ps(inside, saturated, y)
+}
+
+/// `out[i] = act(scale * acc[i])`, act = sigmoid (`SIGMOID`) or tanh, 16 lanes at a time with
+/// the final sigmoid sum in double as in the reference. Lengths: multiples of 16.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(crate) unsafe fn activate<const SIGMOID: bool>(
+    table: &[f32; 201],
+    scale: f32,
+    acc: &[f32],
+    out: &mut [f32],
+) {
+    let sv = _mm512_set1_ps(scale);
+    for (o, a) in out.chunks_exact_mut(W).zip(acc.chunks_exact(W)) {
+        // SAFETY: `a` and `o` hold 16 floats each; the table has 201 entries.
+        unsafe {
+            let x = _mm512_mul_ps(sv, _mm512_loadu_ps(a.as_ptr()));
+            let r = if SIGMOID {
+                let t = tanh16(_mm512_mul_ps(_mm512_set1_ps(0.5), x), table.as_ptr());
+                let half = _mm512_set1_pd(0.5);
+                let lo = _mm512_cvtps_pd(_mm512_castps512_ps256(t));
+                let hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(
+                    _mm512_castps_pd(t),
+                )));
+                let lo = _mm512_cvtpd_ps(_mm512_add_pd(half, _mm512_mul_pd(half, lo)));
+                let hi = _mm512_cvtpd_ps(_mm512_add_pd(half, _mm512_mul_pd(half, hi)));
+                _mm512_castpd_ps(_mm512_insertf64x4::<1>(
+                    _mm512_castps_pd(_mm512_castps256_ps512(lo)),
+                    _mm256_castps_pd(hi),
+                ))
+            } else {
+                tanh16(x, table.as_ptr())
+            };
+            _mm512_storeu_ps(o.as_mut_ptr(), r);
+        }
+    }
+}
+
+/// The high-pass biquad with FMA (bit-identical to `scalar::high_pass`, see there).
+///
+/// # Safety
+/// The CPU must support AVX512F,FMA.
+#[target_feature(enable = "avx512f,fma")]
+pub(crate) unsafe fn high_pass(mem: &mut [f32; 2], x: &mut [f32]) {
+    super::scalar::high_pass_fused(mem, x)
 }

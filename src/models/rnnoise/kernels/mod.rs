@@ -79,4 +79,58 @@ impl Kernels {
             _ => scalar::xcorr(x, y, xcorr),
         }
     }
+
+    /// Correlations at arbitrary offsets: `out[l] = Σ_j x[j] * y[offsets[l] + j]`, each sum
+    /// sequential in j from 0. Offsets whose window would leave `y` give 0.
+    #[inline]
+    pub(crate) fn corr_at(&self, x: &[f32], y: &[f32], offsets: &[usize], out: &mut [f32]) {
+        match self.level {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `level` was clamped to the CPU's level at construction.
+            SimdLevel::Avx512 => unsafe { avx512::corr_at(x, y, offsets, out) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            SimdLevel::Avx2 => unsafe { avx2::corr_at(x, y, offsets, out) },
+            _ => scalar::corr_at(x, y, offsets, out),
+        }
+    }
+
+    /// `out[i] = sigmoid(scale * acc[i])` (`SIGMOID`) or `tanh(scale * acc[i])` with the
+    /// reference's table approximations; `acc.len()` a multiple of [`LANES`].
+    #[inline]
+    pub(crate) fn activate<const SIGMOID: bool>(
+        &self,
+        table: &[f32; 201],
+        scale: f32,
+        acc: &[f32],
+        out: &mut [f32],
+    ) {
+        debug_assert!(acc.len() % LANES == 0 && out.len() >= acc.len());
+        match self.level {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `level` was clamped to the CPU's level at construction.
+            SimdLevel::Avx512 => unsafe { avx512::activate::<SIGMOID>(table, scale, acc, out) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            SimdLevel::Avx2 => unsafe { avx2::activate::<SIGMOID>(table, scale, acc, out) },
+            _ => scalar::activate::<SIGMOID>(table, scale, acc, out),
+        }
+    }
+
+    /// The reference's high-pass biquad on one frame, in place.
+    #[inline]
+    pub(crate) fn high_pass(&self, mem: &mut [f32; 2], x: &mut [f32]) {
+        match self.level {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `level` was clamped to the CPU's level at construction, and FMA (not
+            // part of that level's detection) is checked here.
+            SimdLevel::Avx512 if std::arch::is_x86_feature_detected!("fma") => unsafe {
+                avx512::high_pass(mem, x)
+            },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: clamped at construction; the AVX2 level's detection includes FMA.
+            SimdLevel::Avx2 => unsafe { avx2::high_pass(mem, x) },
+            _ => scalar::high_pass(mem, x),
+        }
+    }
 }

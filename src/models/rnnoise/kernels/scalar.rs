@@ -1,51 +1,174 @@
-//! Portable kernels. Written so that the compiler vectorizes them across outputs at whatever
-//! width the enclosing function is compiled for (`avx2` and `avx512` inline these bodies).
+//! Portable kernels, the reference for `avx2` and `avx512`. Each works on blocks of
+//! [`LANES`] outputs held in a local array across the whole input loop (which the compiler
+//! keeps in SSE registers), so every output's sum runs sequentially over the input index.
 
 use super::LANES;
 
-#[inline(always)]
+#[inline]
 pub(crate) fn mat_acc(acc: &mut [f32], w: &[f32], x: &[f32]) {
     let cols = acc.len();
-    debug_assert!(cols.is_multiple_of(LANES) && w.len() >= x.len() * cols);
-    for (row, &xj) in w.chunks_exact(cols).zip(x) {
-        for (a, b) in acc.chunks_exact_mut(LANES).zip(row.chunks_exact(LANES)) {
+    debug_assert!(cols % LANES == 0 && w.len() >= x.len() * cols);
+    for (b, block) in acc.chunks_exact_mut(LANES).enumerate() {
+        let mut a = [0.0f32; LANES];
+        a.copy_from_slice(block);
+        for (row, &xj) in w.chunks_exact(cols).zip(x) {
+            let wr = &row[b * LANES..b * LANES + LANES];
             for l in 0..LANES {
-                a[l] += b[l] * xj;
+                a[l] += wr[l] * xj;
             }
         }
+        block.copy_from_slice(&a);
     }
 }
 
-#[inline(always)]
+#[inline]
 pub(crate) fn mat_acc_gated(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f32]) {
     let cols = acc.len();
-    debug_assert!(cols.is_multiple_of(LANES) && w.len() >= x.len() * cols);
-    for ((row, &xj), &rj) in w.chunks_exact(cols).zip(x).zip(r) {
-        for (a, b) in acc.chunks_exact_mut(LANES).zip(row.chunks_exact(LANES)) {
+    debug_assert!(cols % LANES == 0 && w.len() >= x.len() * cols);
+    for (b, block) in acc.chunks_exact_mut(LANES).enumerate() {
+        let mut a = [0.0f32; LANES];
+        a.copy_from_slice(block);
+        for ((row, &xj), &rj) in w.chunks_exact(cols).zip(x).zip(r) {
+            let wr = &row[b * LANES..b * LANES + LANES];
             for l in 0..LANES {
-                a[l] += (b[l] * xj) * rj;
+                a[l] += (wr[l] * xj) * rj;
             }
         }
+        block.copy_from_slice(&a);
     }
 }
 
-#[inline(always)]
+#[inline]
 pub(crate) fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
     let lags = xcorr.len();
-    debug_assert!(lags.is_multiple_of(LANES));
+    debug_assert!(lags % LANES == 0);
     xcorr.fill(0.0);
     if y.len() < x.len() + lags {
         return;
     }
-    for (j, &xj) in x.iter().enumerate() {
-        let window = &y[j..j + lags];
-        for (a, b) in xcorr
-            .chunks_exact_mut(LANES)
-            .zip(window.chunks_exact(LANES))
-        {
+    for (b, block) in xcorr.chunks_exact_mut(LANES).enumerate() {
+        let mut a = [0.0f32; LANES];
+        for (j, &xj) in x.iter().enumerate() {
+            let yw = &y[b * LANES + j..b * LANES + j + LANES];
             for l in 0..LANES {
-                a[l] += xj * b[l];
+                a[l] += xj * yw[l];
             }
         }
+        block.copy_from_slice(&a);
     }
+}
+
+/// `out[l] = Σ_j x[j] * y[offsets[l] + j]` for up to [`MAX_LAGS`] offsets, each sum sequential
+/// in j (the reference's order), eight independent sums interleaved per pass so that the adds
+/// overlap instead of waiting on each other.
+pub(crate) fn corr_at(x: &[f32], y: &[f32], offsets: &[usize], out: &mut [f32]) {
+    let n = x.len();
+    for (offs, outs) in offsets.chunks(8).zip(out.chunks_mut(8)) {
+        let mut o = [0usize; 8];
+        o[..offs.len()].copy_from_slice(offs);
+        // Every window must lie inside y; unused slots repeat the first offset.
+        for v in o.iter_mut().skip(offs.len()) {
+            *v = offs[0];
+        }
+        if o.iter().any(|&v| v + n > y.len()) {
+            outs.fill(0.0);
+            continue;
+        }
+        let w: [&[f32]; 8] = std::array::from_fn(|l| &y[o[l]..o[l] + n]);
+        let (mut a0, mut a1, mut a2, mut a3) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        let (mut a4, mut a5, mut a6, mut a7) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        for j in 0..n {
+            let xj = x[j];
+            a0 += xj * w[0][j];
+            a1 += xj * w[1][j];
+            a2 += xj * w[2][j];
+            a3 += xj * w[3][j];
+            a4 += xj * w[4][j];
+            a5 += xj * w[5][j];
+            a6 += xj * w[6][j];
+            a7 += xj * w[7][j];
+        }
+        let all = [a0, a1, a2, a3, a4, a5, a6, a7];
+        outs.copy_from_slice(&all[..outs.len()]);
+    }
+}
+
+/// The reference's `tansig_approx`: table lookup with a first-order correction.
+#[inline]
+pub(crate) fn tanh(table: &[f32; 201], x: f32) -> f32 {
+    // NaN takes the first branch, as in the C code (whose tests are reversed for that).
+    if x.is_nan() || x >= 8.0 {
+        return 1.0;
+    }
+    if x <= -8.0 {
+        return -1.0;
+    }
+    let (sign, x) = if x < 0.0 { (-1.0f32, -x) } else { (1.0, x) };
+    // Truncation is floor here (the argument is positive), and at most 200.
+    let i = (0.5f32 + 25.0 * x) as usize;
+    let x = x - 0.04f32 * i as f32;
+    let y = table[i.min(200)];
+    let dy = 1.0 - y * y;
+    let y = y + (x * dy) * (1.0 - y * x);
+    sign * y
+}
+
+/// The reference's `sigmoid_approx` (its final sum is evaluated in double).
+#[inline]
+pub(crate) fn sigmoid(table: &[f32; 201], x: f32) -> f32 {
+    (0.5 + 0.5 * tanh(table, 0.5 * x) as f64) as f32
+}
+
+/// `out[i] = act(scale * acc[i])` with act = sigmoid (`SIGMOID`) or tanh.
+#[inline]
+pub(crate) fn activate<const SIGMOID: bool>(
+    table: &[f32; 201],
+    scale: f32,
+    acc: &[f32],
+    out: &mut [f32],
+) {
+    for (o, &a) in out.iter_mut().zip(acc) {
+        *o = if SIGMOID {
+            sigmoid(table, scale * a)
+        } else {
+            tanh(table, scale * a)
+        };
+    }
+}
+
+/// High-pass biquad coefficients of the reference: `b = [-2, 1]`, `a = [-1.99599, 0.996]`.
+const HP_B: [f32; 2] = [-2.0, 1.0];
+const HP_A: [f32; 2] = [-1.99599, 0.99600];
+
+/// The reference's DC-blocking biquad `(1 - 2z⁻¹ + z⁻²) / (1 - 1.99599z⁻¹ + 0.996z⁻²)`, in
+/// transposed form with the state update in double, in place.
+#[inline]
+pub(crate) fn high_pass(mem: &mut [f32; 2], x: &mut [f32]) {
+    let [mut m0, mut m1] = *mem;
+    for v in x.iter_mut() {
+        let xi = *v;
+        let yi = xi + m0;
+        let (xd, yd) = (xi as f64, yi as f64);
+        m0 = (m1 as f64 + (HP_B[0] as f64 * xd - HP_A[0] as f64 * yd)) as f32;
+        m1 = (HP_B[1] as f64 * xd - HP_A[1] as f64 * yd) as f32;
+        *v = yi;
+    }
+    *mem = [m0, m1];
+}
+
+/// [`high_pass`] with fused multiply-adds, for callers compiled with FMA. Bit-identical: the
+/// products of two f32 values are exact in f64, so `fma(-a, y, b·x)` rounds the same
+/// difference once, as the reference's separate multiply and subtract do.
+#[inline(always)]
+pub(crate) fn high_pass_fused(mem: &mut [f32; 2], x: &mut [f32]) {
+    let [mut m0, mut m1] = *mem;
+    for v in x.iter_mut() {
+        let xi = *v;
+        let yi = xi + m0;
+        let (xd, yd) = (xi as f64, yi as f64);
+        m0 = (m1 as f64 + (-(HP_A[0] as f64)).mul_add(yd, HP_B[0] as f64 * xd)) as f32;
+        m1 = (-(HP_A[1] as f64)).mul_add(yd, HP_B[1] as f64 * xd) as f32;
+        *v = yi;
+    }
+    *mem = [m0, m1];
 }
