@@ -56,7 +56,7 @@ unsafe fn mat_block<const N: usize, const GATED: bool>(
 fn mat<const GATED: bool>(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f32]) {
     let cols = acc.len();
     let x = if GATED { &x[..x.len().min(r.len())] } else { x };
-    assert!(cols % LANES == 0 && w.len() >= x.len() * cols);
+    assert!(cols.is_multiple_of(LANES) && w.len() >= x.len() * cols);
     let mut c = 0;
     // SAFETY: each call covers columns c..c+N*W within cols (checked by the loop conditions),
     // and the lengths were asserted above.
@@ -121,7 +121,7 @@ unsafe fn xcorr_block<const N: usize>(x: &[f32], y: &[f32], xcorr: &mut [f32], c
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
     let lags = xcorr.len();
-    assert!(lags % LANES == 0);
+    assert!(lags.is_multiple_of(LANES));
     if y.len() < x.len() + lags {
         xcorr.fill(0.0);
         return;

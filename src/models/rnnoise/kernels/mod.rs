@@ -105,7 +105,7 @@ impl Kernels {
         acc: &[f32],
         out: &mut [f32],
     ) {
-        debug_assert!(acc.len() % LANES == 0 && out.len() >= acc.len());
+        debug_assert!(acc.len().is_multiple_of(LANES) && out.len() >= acc.len());
         match self.level {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `level` was clamped to the CPU's level at construction.

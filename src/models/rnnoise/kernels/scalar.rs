@@ -7,7 +7,7 @@ use super::LANES;
 #[inline]
 pub(crate) fn mat_acc(acc: &mut [f32], w: &[f32], x: &[f32]) {
     let cols = acc.len();
-    debug_assert!(cols % LANES == 0 && w.len() >= x.len() * cols);
+    debug_assert!(cols.is_multiple_of(LANES) && w.len() >= x.len() * cols);
     for (b, block) in acc.chunks_exact_mut(LANES).enumerate() {
         let mut a = [0.0f32; LANES];
         a.copy_from_slice(block);
@@ -24,7 +24,7 @@ pub(crate) fn mat_acc(acc: &mut [f32], w: &[f32], x: &[f32]) {
 #[inline]
 pub(crate) fn mat_acc_gated(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f32]) {
     let cols = acc.len();
-    debug_assert!(cols % LANES == 0 && w.len() >= x.len() * cols);
+    debug_assert!(cols.is_multiple_of(LANES) && w.len() >= x.len() * cols);
     for (b, block) in acc.chunks_exact_mut(LANES).enumerate() {
         let mut a = [0.0f32; LANES];
         a.copy_from_slice(block);
@@ -41,7 +41,7 @@ pub(crate) fn mat_acc_gated(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f32]) {
 #[inline]
 pub(crate) fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
     let lags = xcorr.len();
-    debug_assert!(lags % LANES == 0);
+    debug_assert!(lags.is_multiple_of(LANES));
     xcorr.fill(0.0);
     if y.len() < x.len() + lags {
         return;
