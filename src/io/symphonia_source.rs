@@ -250,17 +250,17 @@ impl SymphoniaSource {
                 GenericAudioBufferRef::U24(_) | GenericAudioBufferRef::S24(_) => (false, 24),
                 GenericAudioBufferRef::U32(_) | GenericAudioBufferRef::S32(_) => (false, 32),
             };
-            if self.layout_known {
-                if channels != self.spec.channels as usize || rate != self.spec.sample_rate {
-                    return Err(malformed(
-                        &self.path,
-                        &format!("{} packet", self.codec_name),
-                        format!(
-                            "layout changes midway from {} ch at {} Hz to {channels} ch at {rate} Hz",
-                            self.spec.channels, self.spec.sample_rate
-                        ),
-                    ));
-                }
+            let layout_changed =
+                channels != self.spec.channels as usize || rate != self.spec.sample_rate;
+            if self.layout_known && layout_changed {
+                return Err(malformed(
+                    &self.path,
+                    &format!("{} packet", self.codec_name),
+                    format!(
+                        "layout changes midway from {} ch at {} Hz to {channels} ch at {rate} Hz",
+                        self.spec.channels, self.spec.sample_rate
+                    ),
+                ));
             }
             if channels == 0 || channels > MAX_CHANNELS {
                 // Checked by the caller for the first packet; never copy such a buffer.
