@@ -239,7 +239,7 @@ proptest! {
             };
             let mut out = vec![0i16; 4096];
             let mut pos = 0;
-            // Bounded: every call either consumes, produces, or we move to Finish.
+            // Bounded: a decoder that never finishes is cut off after 10 000 calls.
             for step in 0..10_000 {
                 let take = chunks[step % chunks.len()].min(bytes.len() - pos);
                 let room = out_sizes[step % out_sizes.len()];

@@ -250,9 +250,9 @@ impl SymphoniaSource {
                 GenericAudioBufferRef::U24(_) | GenericAudioBufferRef::S24(_) => (false, 24),
                 GenericAudioBufferRef::U32(_) | GenericAudioBufferRef::S32(_) => (false, 32),
             };
-            if self.layout_known
-                && (channels != self.spec.channels as usize || rate != self.spec.sample_rate)
-            {
+            let layout_changed =
+                channels != self.spec.channels as usize || rate != self.spec.sample_rate;
+            if self.layout_known && layout_changed {
                 return Err(malformed(
                     &self.path,
                     &format!("{} packet", self.codec_name),
