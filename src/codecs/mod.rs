@@ -10,6 +10,9 @@
 use crate::stream::{Flush, Progress};
 use crate::Result;
 
+pub mod ima_adpcm;
+pub mod ms_adpcm;
+
 /// An encoder: interleaved 16-bit PCM in, codec bytes out.
 pub trait Encoder: Send {
     /// Encodes; see [`Stream`](crate::stream::Stream) for the calling convention.
@@ -46,6 +49,22 @@ pub enum CodecId {
     MuLaw,
     /// G.711 A-law, one byte per sample.
     ALaw,
+    /// IMA/DVI ADPCM (WAV tag 0x0011) in blocks of `block_align` bytes; `effort` is the
+    /// encoder's [`Effort`](ima_adpcm::Effort) (the bitstream does not depend on it).
+    ImaAdpcm {
+        /// Bytes per block (`nBlockAlign`).
+        block_align: u16,
+        /// Encoder search effort, 0..=9.
+        effort: u8,
+    },
+    /// Microsoft ADPCM (WAV tag 0x0002) with the standard coefficients, in blocks of
+    /// `block_align` bytes; `effort` as for [`CodecId::ImaAdpcm`].
+    MsAdpcm {
+        /// Bytes per block (`nBlockAlign`).
+        block_align: u16,
+        /// Encoder search effort, 0..=9.
+        effort: u8,
+    },
 }
 
 impl CodecId {
@@ -54,12 +73,33 @@ impl CodecId {
         match self {
             CodecId::MuLaw => "mulaw",
             CodecId::ALaw => "alaw",
+            CodecId::ImaAdpcm { .. } => "ima-adpcm",
+            CodecId::MsAdpcm { .. } => "ms-adpcm",
         }
     }
 }
 
 /// Builds an encoder for `codec` with `channels` interleaved channels.
 pub fn new_encoder(codec: CodecId, channels: usize) -> Result<Box<dyn Encoder>> {
+    match codec {
+        CodecId::ImaAdpcm {
+            block_align,
+            effort,
+        } => {
+            let params = ima_adpcm::ImaParams::new(channels, block_align as usize)?;
+            let effort = ima_adpcm::Effort(effort);
+            return Ok(Box::new(ima_adpcm::ImaEncoder::new(params, effort)));
+        }
+        CodecId::MsAdpcm {
+            block_align,
+            effort,
+        } => {
+            let params = ms_adpcm::MsParams::new(channels, block_align as usize)?;
+            let effort = ima_adpcm::Effort(effort);
+            return Ok(Box::new(ms_adpcm::MsEncoder::new(params, effort)));
+        }
+        _ => {}
+    }
     let _ = channels;
     Err(crate::Error::invalid(
         "codec",
@@ -69,6 +109,17 @@ pub fn new_encoder(codec: CodecId, channels: usize) -> Result<Box<dyn Encoder>> 
 
 /// Builds a decoder for `codec` with `channels` interleaved channels.
 pub fn new_decoder(codec: CodecId, channels: usize) -> Result<Box<dyn Decoder>> {
+    match codec {
+        CodecId::ImaAdpcm { block_align, .. } => {
+            let params = ima_adpcm::ImaParams::new(channels, block_align as usize)?;
+            return Ok(Box::new(ima_adpcm::ImaDecoder::new(params)));
+        }
+        CodecId::MsAdpcm { block_align, .. } => {
+            let params = ms_adpcm::MsParams::new(channels, block_align as usize)?;
+            return Ok(Box::new(ms_adpcm::MsDecoder::new(params)));
+        }
+        _ => {}
+    }
     let _ = channels;
     Err(crate::Error::invalid(
         "codec",

@@ -1,0 +1,154 @@
+//! A beam (M-best trellis) search over the codes of a backward-adaptive ADPCM coder, shared by
+//! the IMA and MS encoders.
+//!
+//! The decoder is a deterministic state machine driven by 4-bit codes, so the encoder can keep
+//! the `width` cheapest code sequences found so far (ranked by squared error against the input)
+//! and extend each with a few codes near the locally best one. Paths that reach the same decoder
+//! state are merged (only the cheaper survives: their futures are identical). Width 1 with one
+//! candidate is the greedy encoder.
+
+/// A backward-adaptive decoder model the beam can drive.
+pub(crate) trait BeamModel {
+    /// Decoder state after a sample.
+    type State: Copy + PartialEq;
+    /// Writes up to 3 candidate codes for coding `target` from `state`, best guess first, and
+    /// returns how many it wrote.
+    fn candidates(&self, state: &Self::State, target: i32, codes: &mut [u8; 3]) -> usize;
+    /// Decodes `code` from `state`: the new state and the reconstructed sample.
+    fn advance(&self, state: &Self::State, code: u8) -> (Self::State, i32);
+}
+
+#[derive(Clone, Copy)]
+struct Node<S> {
+    state: S,
+    cost: u64,
+}
+
+#[derive(Clone, Copy)]
+struct Candidate<S> {
+    state: S,
+    cost: u64,
+    parent: u16,
+    code: u8,
+}
+
+/// Beam storage, sized at construction for a width and a longest block.
+pub(crate) struct Beam<S> {
+    width: usize,
+    nodes: Vec<Node<S>>,
+    next: Vec<Node<S>>,
+    candidates: Vec<Candidate<S>>,
+    /// `parent[t * width + j]`: which node of step `t - 1` node `j` of step `t` extends.
+    parent: Vec<u16>,
+    code: Vec<u8>,
+}
+
+impl<S: Copy + PartialEq + Default> Beam<S> {
+    /// Storage for beams of `width` (1..=1024) over at most `max_len` coded samples.
+    pub(crate) fn new(width: usize, max_len: usize) -> Self {
+        let width = width.clamp(1, 1024);
+        let zero = Node {
+            state: S::default(),
+            cost: 0,
+        };
+        Self {
+            width,
+            nodes: vec![zero; width],
+            next: vec![zero; width],
+            candidates: vec![
+                Candidate {
+                    state: S::default(),
+                    cost: 0,
+                    parent: 0,
+                    code: 0
+                };
+                width * 3
+            ],
+            parent: vec![0; width * (max_len + 1)],
+            code: vec![0; width * (max_len + 1)],
+        }
+    }
+
+    /// Codes `targets` starting from any of `roots` (at most `width` of them); writes the best
+    /// code sequence to `codes_out` and returns (index of the chosen root, its squared error).
+    pub(crate) fn search<M: BeamModel<State = S>>(
+        &mut self,
+        model: &M,
+        roots: &[S],
+        targets: &[i16],
+        codes_out: &mut [u8],
+    ) -> (usize, u64) {
+        let width = self.width;
+        let len = targets.len();
+        debug_assert!(self.parent.len() >= width * (len + 1));
+        let mut live = roots.len().min(width).max(1);
+        for (j, r) in roots.iter().take(live).enumerate() {
+            self.nodes[j] = Node { state: *r, cost: 0 };
+            self.parent[j] = j as u16;
+        }
+        let mut codes = [0u8; 3];
+        for (t, &x) in targets.iter().enumerate() {
+            let x = x as i32;
+            let mut count = 0;
+            for j in 0..live {
+                let node = self.nodes[j];
+                let n = model.candidates(&node.state, x, &mut codes);
+                for &code in &codes[..n] {
+                    let (state, y) = model.advance(&node.state, code);
+                    let e = (x - y) as i64;
+                    self.candidates[count] = Candidate {
+                        state,
+                        cost: node.cost + (e * e) as u64,
+                        parent: j as u16,
+                        code,
+                    };
+                    count += 1;
+                }
+            }
+            let cands = &mut self.candidates[..count];
+            if width == 1 {
+                let best = cands
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(_, c)| c.cost)
+                    .map(|(i, _)| i)
+                    .unwrap_or(0);
+                cands.swap(0, best);
+            } else {
+                cands.sort_unstable_by_key(|c| c.cost);
+            }
+            let mut kept = 0;
+            for c in cands.iter() {
+                if kept == width {
+                    break;
+                }
+                if self.next[..kept].iter().any(|n| n.state == c.state) {
+                    continue;
+                }
+                self.next[kept] = Node {
+                    state: c.state,
+                    cost: c.cost,
+                };
+                let slot = (t + 1) * width + kept;
+                self.parent[slot] = c.parent;
+                self.code[slot] = c.code;
+                kept += 1;
+            }
+            live = kept;
+            std::mem::swap(&mut self.nodes, &mut self.next);
+        }
+        // Best final node, then walk back to its root.
+        let (mut j, cost) = self.nodes[..live]
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, n)| n.cost)
+            .map(|(j, n)| (j, n.cost))
+            .unwrap_or((0, 0));
+        for t in (1..=len).rev() {
+            let slot = t * width + j;
+            codes_out[t - 1] = self.code[slot];
+            j = self.parent[slot] as usize;
+        }
+        (j, cost)
+    }
+}
