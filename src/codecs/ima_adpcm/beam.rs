@@ -25,9 +25,7 @@ struct Node<S> {
 }
 
 #[derive(Clone, Copy)]
-struct Candidate<S> {
-    state: S,
-    cost: u64,
+struct Candidate {
     parent: u16,
     code: u8,
 }
@@ -37,7 +35,7 @@ pub(crate) struct Beam<S> {
     width: usize,
     nodes: Vec<Node<S>>,
     next: Vec<Node<S>>,
-    candidates: Vec<Candidate<S>>,
+    candidates: Vec<Candidate>,
     /// `parent[t * width + j]`: which node of step `t - 1` node `j` of step `t` extends.
     parent: Vec<u16>,
     code: Vec<u8>,
@@ -55,15 +53,7 @@ impl<S: Copy + PartialEq + Default> Beam<S> {
             width,
             nodes: vec![zero; width],
             next: vec![zero; width],
-            candidates: vec![
-                Candidate {
-                    state: S::default(),
-                    cost: 0,
-                    parent: 0,
-                    code: 0
-                };
-                width * 3
-            ],
+            candidates: vec![Candidate { parent: 0, code: 0 }; width],
             parent: vec![0; width * (max_len + 1)],
             code: vec![0; width * (max_len + 1)],
         }
@@ -89,50 +79,49 @@ impl<S: Copy + PartialEq + Default> Beam<S> {
         let mut codes = [0u8; 3];
         for (t, &x) in targets.iter().enumerate() {
             let x = x as i32;
-            let mut count = 0;
+            // `next[..kept]` holds the best distinct extensions so far, sorted by cost;
+            // `candidates[i]` records how `next[i]` was reached.
+            let mut kept = 0;
             for j in 0..live {
                 let node = self.nodes[j];
                 let n = model.candidates(&node.state, x, &mut codes);
                 for &code in &codes[..n] {
                     let (state, y) = model.advance(&node.state, code);
                     let e = (x - y) as i64;
-                    self.candidates[count] = Candidate {
-                        state,
-                        cost: node.cost + (e * e) as u64,
+                    let cost = node.cost + (e * e) as u64;
+                    if kept == width && cost >= self.next[kept - 1].cost {
+                        continue;
+                    }
+                    // A path to a state already kept: only the cheaper one can matter.
+                    let mut slot = kept;
+                    if let Some(dup) = self.next[..kept].iter().position(|m| m.state == state) {
+                        if self.next[dup].cost <= cost {
+                            continue;
+                        }
+                        slot = dup;
+                    } else if kept < width {
+                        kept += 1;
+                    } else {
+                        slot = kept - 1;
+                    }
+                    // Move `slot` down to its sorted place.
+                    let mut i = slot;
+                    while i > 0 && self.next[i - 1].cost > cost {
+                        self.next[i] = self.next[i - 1];
+                        self.candidates[i] = self.candidates[i - 1];
+                        i -= 1;
+                    }
+                    self.next[i] = Node { state, cost };
+                    self.candidates[i] = Candidate {
                         parent: j as u16,
                         code,
                     };
-                    count += 1;
                 }
             }
-            let cands = &mut self.candidates[..count];
-            if width == 1 {
-                let best = cands
-                    .iter()
-                    .enumerate()
-                    .min_by_key(|(_, c)| c.cost)
-                    .map(|(i, _)| i)
-                    .unwrap_or(0);
-                cands.swap(0, best);
-            } else {
-                cands.sort_unstable_by_key(|c| c.cost);
-            }
-            let mut kept = 0;
-            for c in cands.iter() {
-                if kept == width {
-                    break;
-                }
-                if self.next[..kept].iter().any(|n| n.state == c.state) {
-                    continue;
-                }
-                self.next[kept] = Node {
-                    state: c.state,
-                    cost: c.cost,
-                };
-                let slot = (t + 1) * width + kept;
-                self.parent[slot] = c.parent;
-                self.code[slot] = c.code;
-                kept += 1;
+            let row = (t + 1) * width;
+            for i in 0..kept {
+                self.parent[row + i] = self.candidates[i].parent;
+                self.code[row + i] = self.candidates[i].code;
             }
             live = kept;
             std::mem::swap(&mut self.nodes, &mut self.next);

@@ -265,29 +265,31 @@ pub(crate) fn decode_blocks_parallel(
 }
 
 /// Encodes a whole stream, blocks in parallel, with the streaming encoder's output (the final
-/// partial block padded as [`EncoderCore`] pads it). `encode_block(scratch, pcm, out)` codes one
-/// block, with `scratch` made by `init` once per worker task.
+/// partial block padded as [`EncoderCore`] pads it). `encode_blocks(scratch, pcm, out)` codes
+/// up to `group` consecutive whole blocks, with `scratch` made by `init` once per worker task.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn encode_blocks_parallel<T>(
     channels: usize,
     frames_per_block: usize,
     block_align: usize,
+    group: usize,
     pcm: &[i16],
     init: impl Fn() -> T + Sync + Send,
-    encode_block: impl Fn(&mut T, &[i16], &mut [u8]) + Sync + Send,
+    encode_blocks: impl Fn(&mut T, &[i16], &mut [u8]) + Sync + Send,
 ) -> Vec<u8> {
     let block_samples = frames_per_block * channels;
     let blocks = pcm.len().div_ceil(block_samples);
     let mut out = vec![0u8; blocks * block_align];
-    out.par_chunks_mut(block_align)
-        .zip(pcm.par_chunks(block_samples))
+    out.par_chunks_mut(block_align * group)
+        .zip(pcm.par_chunks(block_samples * group))
         .for_each_init(&init, |scratch, (bytes, samples)| {
-            if samples.len() == block_samples {
-                encode_block(scratch, samples, bytes);
+            if samples.len() % block_samples == 0 {
+                encode_blocks(scratch, samples, bytes);
             } else {
-                let mut padded = vec![0i16; block_samples];
+                let mut padded = vec![0i16; bytes.len() / block_align * block_samples];
                 padded[..samples.len()].copy_from_slice(samples);
                 pad_hold_last(&mut padded, samples.len(), channels);
-                encode_block(scratch, &padded, bytes);
+                encode_blocks(scratch, &padded, bytes);
             }
         });
     out

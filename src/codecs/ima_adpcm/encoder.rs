@@ -9,32 +9,101 @@ use crate::stream::{Flush, Progress};
 use crate::Result;
 
 /// How many samples after the header the starting step index search looks at.
-const START_SEARCH_LEN: usize = 24;
+const START_SEARCH_LEN: usize = 16;
 
-/// The code for `target` whose reconstruction from `state` is nearest (ties to the smaller
-/// magnitude, which keeps the step small), with the state and sample it decodes to.
-#[inline(always)]
-fn nearest_code(state: &ImaState, target: i32) -> (u8, ImaState, i32) {
-    let (sign, low) = first_guess(state, target);
-    let (s0, y0) = state.peek(sign | low);
-    if low < 7 {
-        let (s1, y1) = state.peek(sign | (low + 1));
-        if (target - y1).abs() < (target - y0).abs() {
-            return (sign | (low + 1), s1, y1);
-        }
-    }
-    (sign | low, s0, y0)
+/// Per step index: the reconstruction magnitude of each code magnitude 0..=7 (the shift-add
+/// sums of [`super::reconstruct_magnitude`]), and the midpoints between neighbours, which
+/// decide the nearest code by counting.
+struct Tables {
+    recon: [[i32; 8]; 89],
+    mid: [[i32; 8]; 89],
+    next_index: [[u8; 8]; 89],
 }
 
-/// Sign bit and the largest magnitude whose nominal reconstruction `(2m+1)·step/8` lies at or
-/// below `|target - predictor| + step/8`: the nearest code is this one or the next.
+const fn make_tables() -> Tables {
+    let mut t = Tables {
+        recon: [[0; 8]; 89],
+        mid: [[i32::MAX; 8]; 89],
+        next_index: [[0; 8]; 89],
+    };
+    let mut i = 0;
+    while i < 89 {
+        let step = STEP_TABLE[i];
+        let mut m = 0;
+        while m < 8 {
+            let mut diff = step >> 3;
+            if m & 4 != 0 {
+                diff += step;
+            }
+            if m & 2 != 0 {
+                diff += step >> 1;
+            }
+            if m & 1 != 0 {
+                diff += step >> 2;
+            }
+            t.recon[i][m] = diff;
+            let next = i as i32 + super::INDEX_TABLE[m] as i32;
+            t.next_index[i][m] = if next < 0 {
+                0
+            } else if next > 88 {
+                88
+            } else {
+                next as u8
+            };
+            m += 1;
+        }
+        let mut m = 0;
+        while m < 7 {
+            // Midpoint rounded down: a distance tie goes to the smaller code.
+            t.mid[i][m] = (t.recon[i][m] + t.recon[i][m + 1]) >> 1;
+            m += 1;
+        }
+        i += 1;
+    }
+    t
+}
+
+static TABLES: Tables = make_tables();
+
+/// The code magnitude whose reconstruction is nearest `magnitude` at `step_index` (ties to the
+/// smaller code).
+#[inline(always)]
+fn nearest_magnitude(step_index: u8, magnitude: i32) -> u8 {
+    let mid = &TABLES.mid[step_index as usize];
+    let mut m = 0u8;
+    for &edge in &mid[..7] {
+        m += (magnitude > edge) as u8;
+    }
+    m
+}
+
+/// The code for `target` whose reconstruction from `state` is nearest (before the decoder's
+/// clamp to 16 bits; ties to the smaller magnitude, which keeps the step small), with the
+/// state and sample it decodes to. The same as [`ImaState::peek`] on that code.
+#[inline(always)]
+fn nearest_code(state: &ImaState, target: i32) -> (u8, ImaState, i32) {
+    let d = target - state.predictor;
+    let index = state.step_index as usize;
+    let m = nearest_magnitude(state.step_index, d.abs());
+    let diff = TABLES.recon[index][m as usize];
+    let (code, predictor) = if d < 0 {
+        (m | 8, (state.predictor - diff).max(-32768))
+    } else {
+        (m, (state.predictor + diff).min(32767))
+    };
+    let next = ImaState {
+        predictor,
+        step_index: TABLES.next_index[index][m as usize],
+    };
+    (code, next, predictor)
+}
+
+/// Sign bit and the nearest magnitude (see [`nearest_code`]).
 #[inline(always)]
 fn first_guess(state: &ImaState, target: i32) -> (u8, u8) {
-    let step = STEP_TABLE[state.step_index as usize];
     let d = target - state.predictor;
     let sign = if d < 0 { 8 } else { 0 };
-    let magnitude = ((d.unsigned_abs() << 2) / step as u32).min(7) as u8;
-    (sign, magnitude)
+    (sign, nearest_magnitude(state.step_index, d.abs()))
 }
 
 /// The decoder model the beam search drives.
@@ -63,26 +132,6 @@ impl BeamModel for ImaModel {
     }
 }
 
-/// Greedy coding of `targets` from `state`; writes codes (if given) and returns the squared
-/// error, stopping early once it exceeds `give_up`.
-#[inline]
-fn greedy(mut state: ImaState, targets: &[i16], mut codes: Option<&mut [u8]>, give_up: u64) -> u64 {
-    let mut cost = 0u64;
-    for (i, &x) in targets.iter().enumerate() {
-        let (code, next, y) = nearest_code(&state, x as i32);
-        let e = (x as i32 - y) as i64;
-        cost += (e * e) as u64;
-        state = next;
-        if let Some(c) = codes.as_deref_mut() {
-            c[i] = code;
-        }
-        if cost > give_up {
-            break;
-        }
-    }
-    cost
-}
-
 /// A step index whose step is near the mean absolute difference of the first samples.
 fn estimate_start_index(samples: &[i16]) -> u8 {
     let n = samples.len().min(START_SEARCH_LEN + 1);
@@ -99,12 +148,48 @@ fn estimate_start_index(samples: &[i16]) -> u8 {
         .min(MAX_STEP_INDEX as usize) as u8
 }
 
-/// Per-block scratch and settings, sized once for the block length.
+/// Most blocks the batch encoder codes in one lockstep group.
+pub(crate) const GROUP_BLOCKS: usize = 4;
+
+/// Most lanes (independent channel-blocks) coded in lockstep.
+const MAX_LANES: usize = GROUP_BLOCKS * super::MAX_CHANNELS;
+
+/// Greedy coding of every lane in lockstep: lane `l` codes `samples[l*len+1 .. (l+1)*len]`
+/// from `states[l]`, writing codes to `codes[l*len ..]`. The chains are independent, so one
+/// loop over them lets the CPU overlap their latencies.
+fn greedy_lanes(states: &mut [ImaState], samples: &[i16], len: usize, codes: &mut [u8]) {
+    for i in 1..len {
+        for (lane, state) in states.iter_mut().enumerate() {
+            let x = samples[lane * len + i] as i32;
+            let (code, next, _) = nearest_code(state, x);
+            codes[lane * len + i - 1] = code;
+            *state = next;
+        }
+    }
+}
+
+/// Greedy squared error over `targets` from each of `states`, all in lockstep.
+fn greedy_costs(states: &mut [ImaState], targets: &[i16], costs: &mut [u64]) {
+    costs.fill(0);
+    for &x in targets {
+        for (state, cost) in states.iter_mut().zip(costs.iter_mut()) {
+            let (_, next, y) = nearest_code(state, x as i32);
+            let e = (x as i32 - y) as i64;
+            *cost += (e * e) as u64;
+            *state = next;
+        }
+    }
+}
+
+/// Per-block scratch and settings, sized once for a group of blocks.
 pub(crate) struct BlockCoder {
     params: ImaParams,
     effort: Effort,
+    /// Lane-major samples: lane `b * channels + c` is channel `c` of block `b`.
     samples: Vec<i16>,
     codes: Vec<u8>,
+    starts: Vec<u8>,
+    beam_codes: Vec<u8>,
     beam: Option<Beam<ImaState>>,
     ranked: Vec<(u64, u8)>,
 }
@@ -113,75 +198,146 @@ impl BlockCoder {
     pub(crate) fn new(params: ImaParams, effort: Effort) -> Self {
         let spb = params.samples_per_block();
         let width = effort.beam_width();
+        let lanes = params.channels() * GROUP_BLOCKS;
         Self {
             params,
             effort,
-            samples: vec![0; spb],
-            codes: vec![0; spb],
+            samples: vec![0; lanes * spb],
+            codes: vec![0; lanes * spb],
+            starts: vec![0; lanes],
+            beam_codes: vec![0; if width > 1 { spb } else { 0 }],
             beam: (width > 1).then(|| Beam::new(width, spb)),
-            ranked: Vec::with_capacity(MAX_STEP_INDEX as usize + 1),
+            ranked: Vec::with_capacity(32),
         }
     }
 
-    /// Codes one whole interleaved block into `out` (`block_align` bytes).
-    pub(crate) fn encode_block(&mut self, pcm: &[i16], out: &mut [u8]) {
+    /// Codes whole interleaved blocks (at most [`GROUP_BLOCKS`]), `pcm` holding them one after
+    /// the other, into `out` (`block_align` bytes each).
+    pub(crate) fn encode_blocks(&mut self, pcm: &[i16], out: &mut [u8]) {
         let ch = self.params.channels();
         let spb = self.params.samples_per_block();
-        out.fill(0);
-        for c in 0..ch {
-            for (i, s) in self.samples.iter_mut().enumerate() {
-                *s = pcm[i * ch + c];
+        let blocks = out.len() / self.params.block_align();
+        let lanes = blocks * ch;
+        for (b, block) in pcm.chunks_exact(spb * ch).take(blocks).enumerate() {
+            for c in 0..ch {
+                let lane = &mut self.samples[(b * ch + c) * spb..][..spb];
+                for (s, frame) in lane.iter_mut().zip(block.chunks_exact(ch)) {
+                    *s = frame[c];
+                }
             }
-            let start = self.code_channel();
-            let first = self.samples[0].to_le_bytes();
-            out[4 * c..4 * c + 4].copy_from_slice(&[first[0], first[1], start, 0]);
-            // Codes for samples 1.. go in 4-byte groups of 8, channels interleaved per group.
-            for (i, &code) in self.codes[..spb - 1].iter().enumerate() {
-                let (group, k) = (i / 8, i % 8);
-                let at = 4 * ch + group * 4 * ch + 4 * c + k / 2;
-                out[at] |= (code & 15) << (4 * (k % 2));
+        }
+        let mut states = [ImaState::default(); MAX_LANES];
+        for lane in 0..lanes {
+            self.starts[lane] = self.choose_start(lane);
+            states[lane] = ImaState {
+                predictor: self.samples[lane * spb] as i32,
+                step_index: self.starts[lane],
+            };
+        }
+        greedy_lanes(&mut states[..lanes], &self.samples, spb, &mut self.codes);
+        if self.beam.is_some() {
+            for lane in 0..lanes {
+                self.beam_lane(lane);
+            }
+        }
+        out.fill(0);
+        for (b, out) in out.chunks_exact_mut(self.params.block_align()).enumerate() {
+            for c in 0..ch {
+                let lane = b * ch + c;
+                let first = self.samples[lane * spb].to_le_bytes();
+                out[4 * c..4 * c + 4].copy_from_slice(&[first[0], first[1], self.starts[lane], 0]);
+                // Codes for samples 1.. go in 4-byte groups of 8, channels interleaved per
+                // group, low nibble first.
+                let body = &mut out[4 * ch..];
+                let codes = &self.codes[lane * spb..lane * spb + spb - 1];
+                for (g, codes) in codes.chunks_exact(8).enumerate() {
+                    let at = g * 4 * ch + 4 * c;
+                    for (k, pair) in codes.chunks_exact(2).enumerate() {
+                        body[at + k] = (pair[0] & 15) | (pair[1] << 4);
+                    }
+                }
             }
         }
     }
 
-    /// Chooses the starting step index and the codes for `self.samples[1..]`; returns the index.
-    fn code_channel(&mut self) -> u8 {
-        let first = self.samples[0] as i32;
-        let targets = &self.samples[1..];
+    /// The starting step index for `lane`; leaves the candidates ranked in `self.ranked`.
+    fn choose_start(&mut self, lane: usize) -> u8 {
+        let spb = self.params.samples_per_block();
+        let samples = &self.samples[lane * spb..(lane + 1) * spb];
+        if self.effort.0 == 0 {
+            return estimate_start_index(samples);
+        }
+        // Rank starting indices by the greedy error over the first samples: every fourth
+        // index, then the neighbours of the best (the error is smooth in the index).
+        let prefix = &samples[1..samples.len().min(START_SEARCH_LEN + 1)];
         let root = |index: u8| ImaState {
-            predictor: first,
+            predictor: samples[0] as i32,
             step_index: index,
         };
-        if self.effort.0 == 0 {
-            let start = estimate_start_index(&self.samples);
-            greedy(root(start), targets, Some(&mut self.codes), u64::MAX);
-            return start;
+        let mut states = [ImaState::default(); 23];
+        let mut costs = [0u64; 23];
+        for (k, s) in states.iter_mut().enumerate() {
+            *s = root(4 * k as u8);
         }
-        // Rank every starting index by the greedy error over the first samples.
-        let prefix = &targets[..targets.len().min(START_SEARCH_LEN)];
+        greedy_costs(&mut states, prefix, &mut costs);
         self.ranked.clear();
-        let mut best = u64::MAX;
-        for index in 0..=MAX_STEP_INDEX {
-            let cost = greedy(root(index), prefix, None, best);
-            best = best.min(cost);
-            self.ranked.push((cost, index));
+        self.ranked
+            .extend(costs.iter().enumerate().map(|(k, &c)| (c, 4 * k as u8)));
+        let centre = self.ranked.iter().min().map_or(0, |r| r.1);
+        let mut near = [ImaState::default(); 6];
+        let mut n = 0;
+        for index in centre.saturating_sub(3)..=(centre + 3).min(MAX_STEP_INDEX) {
+            if index % 4 != 0 {
+                near[n] = root(index);
+                n += 1;
+            }
         }
+        let indices = near.map(|s| s.step_index);
+        greedy_costs(&mut near[..n], prefix, &mut costs[..n]);
+        self.ranked
+            .extend(costs[..n].iter().zip(&indices).map(|(&c, &i)| (c, i)));
         self.ranked.sort_unstable();
-        match self.beam.as_mut() {
-            None => {
-                let start = self.ranked[0].1;
-                greedy(root(start), targets, Some(&mut self.codes), u64::MAX);
-                start
+        self.ranked[0].1
+    }
+
+    /// Replaces `lane`'s greedy codes with a beam search's when that codes it better.
+    fn beam_lane(&mut self, lane: usize) {
+        let spb = self.params.samples_per_block();
+        let samples = &self.samples[lane * spb..(lane + 1) * spb];
+        let Some(beam) = self.beam.as_mut() else {
+            return;
+        };
+        // Re-rank this lane's starting indices (choose_start left the last lane's ranking).
+        let start = self.starts[lane];
+        let mut state = ImaState {
+            predictor: samples[0] as i32,
+            step_index: start,
+        };
+        let mut greedy_cost = [0u64];
+        greedy_costs(
+            std::slice::from_mut(&mut state),
+            &samples[1..],
+            &mut greedy_cost,
+        );
+        let mut roots = [ImaState::default(); 8];
+        let mut n = 0;
+        // The chosen start and its neighbours, then coarser alternatives.
+        for delta in [0i32, -1, 1, -2, 2, -4, 4, 8] {
+            let index = start as i32 + delta;
+            if (0..=MAX_STEP_INDEX as i32).contains(&index) {
+                roots[n] = ImaState {
+                    predictor: samples[0] as i32,
+                    step_index: index as u8,
+                };
+                n += 1;
             }
-            Some(beam) => {
-                let mut roots = [ImaState::default(); 8];
-                let n = roots.len().min(self.ranked.len());
-                for (r, &(_, index)) in roots.iter_mut().zip(&self.ranked) {
-                    *r = root(index);
-                }
-                let (chosen, _) = beam.search(&ImaModel, &roots[..n], targets, &mut self.codes);
-                roots[chosen].step_index
-            }
+        }
+        let (chosen, cost) =
+            beam.search(&ImaModel, &roots[..n], &samples[1..], &mut self.beam_codes);
+        if cost < greedy_cost[0] {
+            self.codes[lane * spb..lane * spb + spb - 1]
+                .copy_from_slice(&self.beam_codes[..spb - 1]);
+            self.starts[lane] = roots[chosen].step_index;
         }
     }
 }
@@ -238,7 +394,7 @@ impl Encoder for ImaEncoder {
     fn encode(&mut self, input: &[i16], output: &mut [u8], flush: Flush) -> Result<Progress> {
         let coder = &mut self.coder;
         Ok(self.core.encode(input, output, flush, |pcm, out| {
-            coder.encode_block(pcm, out)
+            coder.encode_blocks(pcm, out)
         }))
     }
 
@@ -258,8 +414,9 @@ pub fn encode_all(params: &ImaParams, pcm: &[i16], effort: Effort) -> Vec<u8> {
         params.channels(),
         params.samples_per_block(),
         params.block_align(),
+        GROUP_BLOCKS,
         pcm,
         || BlockCoder::new(*params, effort),
-        |coder, block, out| coder.encode_block(block, out),
+        |coder, blocks, out| coder.encode_blocks(blocks, out),
     )
 }

@@ -10,14 +10,17 @@ use crate::codecs::Encoder;
 use crate::stream::{Flush, Progress};
 use crate::Result;
 
-/// How many coded samples the initial delta search looks at.
+/// How many residuals the initial delta estimate averages.
 const DELTA_SEARCH_LEN: usize = 16;
 
-/// Initial delta candidates: 16 to 32767 in half-octave steps (the header field is `i16`).
-const DELTA_CANDIDATES: [i32; 23] = [
-    16, 23, 32, 45, 64, 91, 128, 181, 256, 362, 512, 724, 1024, 1448, 2048, 2896, 4096, 5793, 8192,
-    11585, 16384, 23170, 32767,
-];
+/// How many pairs (best by prediction error on the input) the default effort codes in full.
+const GREEDY_PAIRS: usize = 3;
+
+/// How many samples the initial delta refinement codes.
+const DELTA_REFINE_LEN: usize = 32;
+
+/// Initial delta candidates relative to the estimate, in 1/128.
+const DELTA_FACTORS: [i32; 5] = [64, 90, 128, 181, 256];
 
 /// The signed code (-8..=7) whose reconstruction `prediction + code·delta` is nearest `target`.
 #[inline(always)]
@@ -78,6 +81,23 @@ fn greedy(mut state: MsState, targets: &[i16], mut codes: Option<&mut [u8]>, giv
         }
     }
     cost
+}
+
+/// Greedy coding of `targets` from each of `K` states at once; returns each squared error.
+/// The chains are independent, so running them in one loop lets the CPU overlap them.
+#[inline]
+fn greedy_lockstep<const K: usize>(mut states: [MsState; K], targets: &[i16]) -> [u64; K] {
+    let mut costs = [0u64; K];
+    for &x in targets {
+        for k in 0..K {
+            let code = (nearest_signed_code(&states[k], x as i32) & 15) as u8;
+            let (next, y, _) = states[k].peek(code);
+            let e = (x as i32 - y) as i64;
+            costs[k] += (e * e) as u64;
+            states[k] = next;
+        }
+    }
+    costs
 }
 
 /// The starting state for pair `(c1, c2)` and `delta`, given the block's first two samples.
@@ -154,7 +174,8 @@ impl BlockCoder {
         let targets = samples.get(2..).unwrap_or(&[]);
         let pairs = self.params.coefficients();
         if self.effort.0 == 0 {
-            let (pair, delta) = estimate_pair_and_delta(samples, pairs);
+            rank_pairs(samples, pairs, &mut self.ranked);
+            let (_, pair, delta) = self.ranked[0];
             greedy(
                 root(samples, pairs[pair], delta),
                 targets,
@@ -163,24 +184,30 @@ impl BlockCoder {
             );
             return (pair, delta);
         }
-        // For each pair: the initial delta that codes the first samples best, then the
-        // greedy error of the whole block (abandoned once worse than the best pair so far).
-        let prefix = &targets[..targets.len().min(DELTA_SEARCH_LEN)];
-        self.ranked.clear();
-        let mut best = u64::MAX;
-        for (p, &coefs) in pairs.iter().enumerate() {
-            let mut best_delta = (u64::MAX, MIN_DELTA);
-            for &delta in &DELTA_CANDIDATES {
-                let cost = greedy(root(samples, coefs, delta), prefix, None, best_delta.0);
-                if cost < best_delta.0 {
-                    best_delta = (cost, delta);
-                }
-            }
-            let delta = best_delta.1;
-            let cost = greedy(root(samples, coefs, delta), targets, None, best);
-            best = best.min(cost);
-            self.ranked.push((cost, p, delta));
+        // Rank the pairs by their prediction error on the input itself; for the best few,
+        // pick the initial delta that codes the first samples best, then code the whole block
+        // greedily with each (in lockstep: independent chains overlap in the CPU).
+        rank_pairs(samples, pairs, &mut self.ranked);
+        let tried = self.ranked.len().min(GREEDY_PAIRS);
+        let prefix = &targets[..targets.len().min(DELTA_REFINE_LEN)];
+        for entry in &mut self.ranked[..tried] {
+            let (_, p, estimate) = *entry;
+            let deltas = DELTA_FACTORS.map(|f| (estimate * f / 128).clamp(MIN_DELTA, 32767));
+            let costs = greedy_lockstep(deltas.map(|d| root(samples, pairs[p], d)), prefix);
+            let best = (0..deltas.len())
+                .min_by_key(|&k| (costs[k], k))
+                .unwrap_or(0);
+            entry.2 = deltas[best];
         }
+        let mut roots = [root(samples, pairs[self.ranked[0].1], self.ranked[0].2); GREEDY_PAIRS];
+        for (r, &(_, p, d)) in roots.iter_mut().zip(&self.ranked[..tried]) {
+            *r = root(samples, pairs[p], d);
+        }
+        let costs = greedy_lockstep(roots, targets);
+        for (entry, &cost) in self.ranked[..tried].iter_mut().zip(&costs) {
+            entry.0 = cost;
+        }
+        self.ranked.truncate(tried);
         self.ranked.sort_unstable();
         let (greedy_cost, pair, delta) = self.ranked[0];
         greedy(
@@ -206,33 +233,29 @@ impl BlockCoder {
     }
 }
 
-/// Effort 0: the pair with the least prediction error on the input itself, and a delta of
-/// half the mean absolute residual over the first samples.
-fn estimate_pair_and_delta(samples: &[i16], pairs: &[[i16; 2]]) -> (usize, i32) {
-    let mut best = (u64::MAX, 0usize, MIN_DELTA);
+/// Fills `ranked` with (prediction error energy on the input itself, pair, initial delta
+/// estimate) for every pair, least error first. The delta estimate is half the mean absolute
+/// residual over the first samples (codes then start near ±2, where the step holds steady).
+fn rank_pairs(samples: &[i16], pairs: &[[i16; 2]], ranked: &mut Vec<(u64, usize, i32)>) {
+    ranked.clear();
+    let head_len = samples.len().saturating_sub(2).min(DELTA_SEARCH_LEN);
     for (p, &[c1, c2]) in pairs.iter().enumerate() {
-        let (mut energy, mut head) = (0u64, 0i64);
-        for (i, w) in samples.windows(3).enumerate() {
-            let pred = (w[1] as i64 * c1 as i64 + w[0] as i64 * c2 as i64) >> 8;
-            let e = w[2] as i64 - pred;
-            energy += (e * e) as u64;
-            if i < DELTA_SEARCH_LEN / 2 {
-                head += e.abs();
-            }
-        }
-        if energy < best.0 {
-            let n = samples
-                .len()
-                .saturating_sub(2)
-                .clamp(1, DELTA_SEARCH_LEN / 2) as i64;
-            best = (
-                energy,
-                p,
-                (head / n / 2).clamp(MIN_DELTA as i64, 32767) as i32,
-            );
-        }
+        let (c1, c2) = (c1 as i64, c2 as i64);
+        let residual = |w: &[i16]| w[2] as i64 - ((w[1] as i64 * c1 + w[0] as i64 * c2) >> 8);
+        let energy: i64 = samples.windows(3).map(|w| residual(w).pow(2)).sum();
+        let head: i64 = samples
+            .windows(3)
+            .take(head_len)
+            .map(|w| residual(w).abs())
+            .sum();
+        let delta = head / (2 * head_len.max(1) as i64);
+        ranked.push((
+            energy as u64,
+            p,
+            delta.clamp(MIN_DELTA as i64, 32767) as i32,
+        ));
     }
-    (best.1, best.2)
+    ranked.sort_unstable();
 }
 
 /// Streaming MS ADPCM encoder: interleaved `i16` in any chunking, whole blocks out.
@@ -307,6 +330,7 @@ pub fn encode_all(params: &MsParams, pcm: &[i16], effort: Effort) -> Vec<u8> {
         params.channels(),
         params.samples_per_block(),
         params.block_align(),
+        1,
         pcm,
         || BlockCoder::new(params.clone(), effort),
         |coder, block, out| coder.encode_block(block, out),
