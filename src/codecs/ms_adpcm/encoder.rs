@@ -13,8 +13,13 @@ use crate::Result;
 /// How many residuals the initial delta estimate averages.
 const DELTA_SEARCH_LEN: usize = 16;
 
-/// How many pairs (best by prediction error on the input) the default effort codes in full.
-const GREEDY_PAIRS: usize = 3;
+/// Whole-block greedy chains the default effort runs in lockstep.
+const CHAINS: usize = 4;
+
+/// `delta · factor / 128`, kept within the header's range.
+fn scale_delta(delta: i32, factor: i32) -> i32 {
+    (delta * factor / 128).clamp(MIN_DELTA, 32767)
+}
 
 /// How many samples the initial delta refinement codes.
 const DELTA_REFINE_LEN: usize = 32;
@@ -22,17 +27,23 @@ const DELTA_REFINE_LEN: usize = 32;
 /// Initial delta candidates relative to the estimate, in 1/128.
 const DELTA_FACTORS: [i32; 5] = [64, 90, 128, 181, 256];
 
-/// The signed code (-8..=7) whose reconstruction `prediction + code·delta` is nearest `target`.
+/// The signed code (-8..=7) whose reconstruction `prediction + code·delta` is nearest
+/// `target` (before the decoder's clamp; ties toward zero). Counting the odd half-multiples of
+/// delta below `2·|error|` avoids a division on the sample-to-sample dependency chain.
 #[inline(always)]
 fn nearest_signed_code(state: &MsState, target: i32) -> i32 {
-    let e = target - state.prediction();
-    let d = state.delta.max(1);
-    let q = if e >= 0 {
-        (e + d / 2) / d
+    let e = target as i64 - state.prediction() as i64;
+    let twice = 2 * e.abs();
+    let d = state.delta.max(1) as i64;
+    let mut m = 0;
+    for odd in [1, 3, 5, 7, 9, 11, 13, 15] {
+        m += (twice > odd * d) as i32;
+    }
+    if e >= 0 {
+        m.min(7)
     } else {
-        -((-e + d / 2) / d)
-    };
-    q.clamp(-8, 7)
+        -m
+    }
 }
 
 /// The decoder model the beam search drives.
@@ -83,18 +94,27 @@ fn greedy(mut state: MsState, targets: &[i16], mut codes: Option<&mut [u8]>, giv
     cost
 }
 
-/// Greedy coding of `targets` from each of `K` states at once; returns each squared error.
-/// The chains are independent, so running them in one loop lets the CPU overlap them.
+/// Greedy coding of `targets` from each of `K` states at once; returns each squared error and,
+/// when `codes` is given, writes chain `k`'s codes to `codes[k * targets.len() ..]`. The
+/// chains are independent, so running them in one loop lets the CPU overlap them.
 #[inline]
-fn greedy_lockstep<const K: usize>(mut states: [MsState; K], targets: &[i16]) -> [u64; K] {
+fn greedy_lockstep<const K: usize>(
+    mut states: [MsState; K],
+    targets: &[i16],
+    mut codes: Option<&mut [u8]>,
+) -> [u64; K] {
     let mut costs = [0u64; K];
-    for &x in targets {
+    let len = targets.len();
+    for (i, &x) in targets.iter().enumerate() {
         for k in 0..K {
             let code = (nearest_signed_code(&states[k], x as i32) & 15) as u8;
             let (next, y, _) = states[k].peek(code);
             let e = (x as i32 - y) as i64;
             costs[k] += (e * e) as u64;
             states[k] = next;
+            if let Some(c) = codes.as_deref_mut() {
+                c[k * len + i] = code;
+            }
         }
     }
     costs
@@ -117,6 +137,8 @@ pub(crate) struct BlockCoder {
     effort: Effort,
     samples: Vec<i16>,
     codes: Vec<u8>,
+    /// Codes of each pair tried in lockstep.
+    trial_codes: Vec<u8>,
     beam_codes: Vec<u8>,
     beam: Option<Beam<MsState>>,
     /// (greedy cost, pair index, initial delta) per pair.
@@ -132,6 +154,7 @@ impl BlockCoder {
             effort,
             samples: vec![0; spb],
             codes: vec![0; spb],
+            trial_codes: vec![0; CHAINS * spb],
             beam_codes: vec![0; if width > 1 { spb } else { 0 }],
             beam: (width > 1).then(|| Beam::new(width, spb)),
             ranked: Vec::with_capacity(pairs),
@@ -184,38 +207,49 @@ impl BlockCoder {
             );
             return (pair, delta);
         }
-        // Rank the pairs by their prediction error on the input itself; for the best few,
-        // pick the initial delta that codes the first samples best, then code the whole block
-        // greedily with each (in lockstep: independent chains overlap in the CPU).
+        // Rank the pairs by their prediction error on the input itself; for the best two,
+        // pick the initial delta that codes the first samples best. Then code the whole block
+        // greedily from four starts: the best pair with that delta and with it scaled by
+        // 1/√2 and √2 (a delta's effect outlasts any short prefix), and the second pair. The
+        // four chains run in lockstep, so the CPU overlaps them.
         rank_pairs(samples, pairs, &mut self.ranked);
-        let tried = self.ranked.len().min(GREEDY_PAIRS);
         let prefix = &targets[..targets.len().min(DELTA_REFINE_LEN)];
-        for entry in &mut self.ranked[..tried] {
+        for entry in self.ranked.iter_mut().take(2) {
             let (_, p, estimate) = *entry;
-            let deltas = DELTA_FACTORS.map(|f| (estimate * f / 128).clamp(MIN_DELTA, 32767));
-            let costs = greedy_lockstep(deltas.map(|d| root(samples, pairs[p], d)), prefix);
+            let deltas = DELTA_FACTORS.map(|f| scale_delta(estimate, f));
+            let costs = greedy_lockstep(deltas.map(|d| root(samples, pairs[p], d)), prefix, None);
             let best = (0..deltas.len())
                 .min_by_key(|&k| (costs[k], k))
                 .unwrap_or(0);
             entry.2 = deltas[best];
         }
-        let mut roots = [root(samples, pairs[self.ranked[0].1], self.ranked[0].2); GREEDY_PAIRS];
-        for (r, &(_, p, d)) in roots.iter_mut().zip(&self.ranked[..tried]) {
-            *r = root(samples, pairs[p], d);
-        }
-        let costs = greedy_lockstep(roots, targets);
-        for (entry, &cost) in self.ranked[..tried].iter_mut().zip(&costs) {
-            entry.0 = cost;
-        }
-        self.ranked.truncate(tried);
+        let (_, p0, d0) = self.ranked[0];
+        let (_, p1, d1) = self
+            .ranked
+            .get(1)
+            .copied()
+            .unwrap_or((0, p0, scale_delta(d0, 256)));
+        let starts = [
+            (p0, d0),
+            (p0, scale_delta(d0, 90)),
+            (p0, scale_delta(d0, 181)),
+            (p1, d1),
+        ];
+        let costs = greedy_lockstep(
+            starts.map(|(p, d)| root(samples, pairs[p], d)),
+            targets,
+            Some(&mut self.trial_codes),
+        );
+        let winner = (0..starts.len())
+            .min_by_key(|&k| (costs[k], k))
+            .unwrap_or(0);
+        let len = targets.len();
+        self.codes[..len].copy_from_slice(&self.trial_codes[winner * len..(winner + 1) * len]);
+        self.ranked.clear();
+        self.ranked
+            .extend(starts.iter().zip(&costs).map(|(&(p, d), &c)| (c, p, d)));
         self.ranked.sort_unstable();
         let (greedy_cost, pair, delta) = self.ranked[0];
-        greedy(
-            root(samples, pairs[pair], delta),
-            targets,
-            Some(&mut self.codes),
-            u64::MAX,
-        );
         if let Some(beam) = self.beam.as_mut() {
             let mut roots = [MsState::default(); 8];
             let n = self.ranked.len().min(roots.len());
@@ -239,21 +273,26 @@ impl BlockCoder {
 fn rank_pairs(samples: &[i16], pairs: &[[i16; 2]], ranked: &mut Vec<(u64, usize, i32)>) {
     ranked.clear();
     let head_len = samples.len().saturating_sub(2).min(DELTA_SEARCH_LEN);
+    let residual = |w: &[i16], c1: i64, c2: i64| {
+        // In i64: a custom table's coefficients can reach ±32768.
+        w[2] as i64 - ((w[1] as i64 * c1 + w[0] as i64 * c2) >> 8)
+    };
     for (p, &[c1, c2]) in pairs.iter().enumerate() {
         let (c1, c2) = (c1 as i64, c2 as i64);
-        let residual = |w: &[i16]| w[2] as i64 - ((w[1] as i64 * c1 + w[0] as i64 * c2) >> 8);
-        let energy: i64 = samples.windows(3).map(|w| residual(w).pow(2)).sum();
+        // Every other residual ranks the pairs as well as all of them, at half the cost.
+        // Squares stay below 2^36 and a block below 2^16 samples: the sum cannot overflow.
+        let energy: u64 = samples
+            .windows(3)
+            .step_by(2)
+            .map(|w| residual(w, c1, c2).pow(2) as u64)
+            .sum();
         let head: i64 = samples
             .windows(3)
             .take(head_len)
-            .map(|w| residual(w).abs())
+            .map(|w| residual(w, c1, c2).abs())
             .sum();
         let delta = head / (2 * head_len.max(1) as i64);
-        ranked.push((
-            energy as u64,
-            p,
-            delta.clamp(MIN_DELTA as i64, 32767) as i32,
-        ));
+        ranked.push((energy, p, delta.clamp(MIN_DELTA as i64, 32767) as i32));
     }
     ranked.sort_unstable();
 }
