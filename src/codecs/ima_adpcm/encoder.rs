@@ -81,7 +81,7 @@ fn nearest_magnitude(step_index: u8, magnitude: i32) -> u8 {
 /// clamp to 16 bits; ties to the smaller magnitude, which keeps the step small), with the
 /// state and sample it decodes to. The same as [`ImaState::peek`] on that code.
 #[inline(always)]
-fn nearest_code(state: &ImaState, target: i32) -> (u8, ImaState, i32) {
+pub(crate) fn nearest_code(state: &ImaState, target: i32) -> (u8, ImaState, i32) {
     let d = target - state.predictor;
     let index = state.step_index as usize;
     let m = nearest_magnitude(state.step_index, d.abs());

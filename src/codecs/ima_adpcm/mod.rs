@@ -41,7 +41,7 @@
 pub(crate) mod beam;
 pub(crate) mod blocks;
 mod decoder;
-mod encoder;
+pub(crate) mod encoder;
 
 pub use decoder::{decode_all, ImaDecoder};
 pub use encoder::{encode_all, ImaEncoder};

@@ -31,7 +31,7 @@ const DELTA_FACTORS: [i32; 5] = [64, 90, 128, 181, 256];
 /// `target` (before the decoder's clamp; ties toward zero). Counting the odd half-multiples of
 /// delta below `2·|error|` avoids a division on the sample-to-sample dependency chain.
 #[inline(always)]
-fn nearest_signed_code(state: &MsState, target: i32) -> i32 {
+pub(crate) fn nearest_signed_code(state: &MsState, target: i32) -> i32 {
     let e = target as i64 - state.prediction() as i64;
     let twice = 2 * e.abs();
     let d = state.delta.max(1) as i64;

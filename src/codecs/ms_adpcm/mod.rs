@@ -48,7 +48,7 @@
 //! ```
 
 mod decoder;
-mod encoder;
+pub(crate) mod encoder;
 
 pub use decoder::{decode_all, MsDecoder};
 pub use encoder::{encode_all, MsEncoder};
