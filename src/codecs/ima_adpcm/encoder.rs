@@ -77,19 +77,24 @@ fn nearest_magnitude(step_index: u8, magnitude: i32) -> u8 {
     m
 }
 
-/// The code for `target` whose reconstruction from `state` is nearest (before the decoder's
-/// clamp to 16 bits; ties to the smaller magnitude, which keeps the step small), with the
-/// state and sample it decodes to. The same as [`ImaState::peek`] on that code.
+/// The code for `target` whose decoded sample from `state` is nearest (ties to the smaller
+/// magnitude, which keeps the step small), with the state and sample it decodes to: the same
+/// as [`ImaState::peek`] on that code. Near the 16-bit rails the decoder's clamp makes larger
+/// codes toward the rail exact, so there every code is tried.
 #[inline(always)]
 pub(crate) fn nearest_code(state: &ImaState, target: i32) -> (u8, ImaState, i32) {
-    let d = target - state.predictor;
     let index = state.step_index as usize;
+    let largest = TABLES.recon[index][7];
+    if state.predictor + largest > 32767 || state.predictor - largest < -32768 {
+        return nearest_code_clamped(state, target);
+    }
+    let d = target - state.predictor;
     let m = nearest_magnitude(state.step_index, d.abs());
     let diff = TABLES.recon[index][m as usize];
     let (code, predictor) = if d < 0 {
-        (m | 8, (state.predictor - diff).max(-32768))
+        (m | 8, state.predictor - diff)
     } else {
-        (m, (state.predictor + diff).min(32767))
+        (m, state.predictor + diff)
     };
     let next = ImaState {
         predictor,
@@ -98,12 +103,29 @@ pub(crate) fn nearest_code(state: &ImaState, target: i32) -> (u8, ImaState, i32)
     (code, next, predictor)
 }
 
-/// Sign bit and the nearest magnitude (see [`nearest_code`]).
+/// [`nearest_code`] where the clamp may act: every code, exact decoded error.
+#[cold]
+fn nearest_code_clamped(state: &ImaState, target: i32) -> (u8, ImaState, i32) {
+    let mut best = (u32::MAX, 0u8, *state, 0i32);
+    // Magnitude-major order, the sign of the error first: ties keep the earlier code.
+    let toward = if target < state.predictor { 8 } else { 0 };
+    for m in 0..8u8 {
+        for sign in [toward, toward ^ 8] {
+            let (next, y) = state.peek(sign | m);
+            let e = (target - y).unsigned_abs();
+            if e < best.0 {
+                best = (e, sign | m, next, y);
+            }
+        }
+    }
+    (best.1, best.2, best.3)
+}
+
+/// Sign bit and magnitude of the nearest code (see [`nearest_code`]).
 #[inline(always)]
 fn first_guess(state: &ImaState, target: i32) -> (u8, u8) {
-    let d = target - state.predictor;
-    let sign = if d < 0 { 8 } else { 0 };
-    (sign, nearest_magnitude(state.step_index, d.abs()))
+    let code = nearest_code(state, target).0;
+    (code & 8, code & 7)
 }
 
 /// The decoder model the beam search drives.
@@ -151,18 +173,32 @@ fn estimate_start_index(samples: &[i16]) -> u8 {
 /// Most blocks the batch encoder codes in one lockstep group.
 pub(crate) const GROUP_BLOCKS: usize = 4;
 
+/// Starting indices a badly coded block is also coded from in full, spread over the table.
+const SPREAD_STARTS: [u8; 6] = [8, 24, 40, 56, 72, 88];
+
 /// Most lanes (independent channel-blocks) coded in lockstep.
 const MAX_LANES: usize = GROUP_BLOCKS * super::MAX_CHANNELS;
 
-/// Greedy coding of every lane in lockstep: lane `l` codes `samples[l*len+1 .. (l+1)*len]`
-/// from `states[l]`, writing codes to `codes[l*len ..]`. The chains are independent, so one
+/// Greedy coding of every chain in lockstep: chain `k` codes lane `k / per_lane`, i.e.
+/// `samples[lane*len+1 .. (lane+1)*len]`, from `states[k]`, writing its codes to
+/// `codes[k*len ..]` and its squared error to `costs[k]`. The chains are independent, so one
 /// loop over them lets the CPU overlap their latencies.
-fn greedy_lanes(states: &mut [ImaState], samples: &[i16], len: usize, codes: &mut [u8]) {
+fn greedy_chains(
+    states: &mut [ImaState],
+    per_lane: usize,
+    samples: &[i16],
+    len: usize,
+    codes: &mut [u8],
+    costs: &mut [u64],
+) {
+    costs.fill(0);
     for i in 1..len {
-        for (lane, state) in states.iter_mut().enumerate() {
-            let x = samples[lane * len + i] as i32;
-            let (code, next, _) = nearest_code(state, x);
-            codes[lane * len + i - 1] = code;
+        for (k, (state, cost)) in states.iter_mut().zip(costs.iter_mut()).enumerate() {
+            let x = samples[k / per_lane * len + i] as i32;
+            let (code, next, y) = nearest_code(state, x);
+            codes[k * len + i - 1] = code;
+            let e = (x - y) as i64;
+            *cost += (e * e) as u64;
             *state = next;
         }
     }
@@ -188,6 +224,8 @@ pub(crate) struct BlockCoder {
     /// Lane-major samples: lane `b * channels + c` is channel `c` of block `b`.
     samples: Vec<i16>,
     codes: Vec<u8>,
+    /// Codes of every chain tried in lockstep.
+    trial_codes: Vec<u8>,
     starts: Vec<u8>,
     beam_codes: Vec<u8>,
     beam: Option<Beam<ImaState>>,
@@ -204,6 +242,7 @@ impl BlockCoder {
             effort,
             samples: vec![0; lanes * spb],
             codes: vec![0; lanes * spb],
+            trial_codes: vec![0; SPREAD_STARTS.len() * spb],
             starts: vec![0; lanes],
             beam_codes: vec![0; if width > 1 { spb } else { 0 }],
             beam: (width > 1).then(|| Beam::new(width, spb)),
@@ -226,6 +265,7 @@ impl BlockCoder {
                 }
             }
         }
+        // Every lane from the start that codes its first samples best, all lanes in lockstep.
         let mut states = [ImaState::default(); MAX_LANES];
         for lane in 0..lanes {
             self.starts[lane] = self.choose_start(lane);
@@ -234,7 +274,20 @@ impl BlockCoder {
                 step_index: self.starts[lane],
             };
         }
-        greedy_lanes(&mut states[..lanes], &self.samples, spb, &mut self.codes);
+        let mut costs = [0u64; MAX_LANES];
+        greedy_chains(
+            &mut states[..lanes],
+            1,
+            &self.samples,
+            spb,
+            &mut self.codes,
+            &mut costs[..lanes],
+        );
+        if self.effort.0 >= 1 {
+            for lane in 0..lanes {
+                self.retry_from_spread_starts(lane, costs[lane]);
+            }
+        }
         if self.beam.is_some() {
             for lane in 0..lanes {
                 self.beam_lane(lane);
@@ -260,12 +313,50 @@ impl BlockCoder {
         }
     }
 
+    /// A lane coded below 20 dB SNR is in a transient (a jump of half the range, a burst of
+    /// noise) where the whole trajectory hinges on the starting step, far beyond the prefix
+    /// that chose it: code it again from starts spread over the table (in lockstep) and keep
+    /// the best. Elsewhere trajectories converge within a few samples and this costs nothing.
+    fn retry_from_spread_starts(&mut self, lane: usize, cost: u64) {
+        let spb = self.params.samples_per_block();
+        let samples = &self.samples[lane * spb..(lane + 1) * spb];
+        let energy: u64 = samples[1..]
+            .iter()
+            .map(|&x| (x as i64 * x as i64) as u64)
+            .sum();
+        if cost.saturating_mul(100) <= energy {
+            return;
+        }
+        let mut states = SPREAD_STARTS.map(|index| ImaState {
+            predictor: samples[0] as i32,
+            step_index: index,
+        });
+        let mut costs = [0u64; SPREAD_STARTS.len()];
+        greedy_chains(
+            &mut states,
+            SPREAD_STARTS.len(),
+            samples,
+            spb,
+            &mut self.trial_codes,
+            &mut costs,
+        );
+        let k = (0..costs.len()).min_by_key(|&k| (costs[k], k)).unwrap_or(0);
+        if costs[k] < cost {
+            self.starts[lane] = SPREAD_STARTS[k];
+            self.codes[lane * spb..(lane + 1) * spb]
+                .copy_from_slice(&self.trial_codes[k * spb..(k + 1) * spb]);
+        }
+    }
+
     /// The starting step index for `lane`; leaves the candidates ranked in `self.ranked`.
     fn choose_start(&mut self, lane: usize) -> u8 {
         let spb = self.params.samples_per_block();
         let samples = &self.samples[lane * spb..(lane + 1) * spb];
         if self.effort.0 == 0 {
-            return estimate_start_index(samples);
+            let index = estimate_start_index(samples);
+            self.ranked.clear();
+            self.ranked.push((0, index));
+            return index;
         }
         // Rank starting indices by the greedy error over the first samples: every fourth
         // index, then the neighbours of the best (the error is smooth in the index).

@@ -109,8 +109,8 @@ fn corrupt_blocks_decode_to_defined_output_with_warnings() {
     assert_eq!((p.produced, p.finished, dec.warnings()), (0, true, 1));
 }
 
-/// The encoder's table-driven choice is the nearest reconstruction among all 16 codes (before
-/// clamping), and the state it reports is exactly the decoder's.
+/// The encoder's table-driven choice decodes to the sample nearest the target among all 16
+/// codes, and the state it reports is exactly the decoder's.
 #[test]
 fn nearest_code_is_nearest_and_matches_the_decoder() {
     for step_index in 0..=MAX_STEP_INDEX {
