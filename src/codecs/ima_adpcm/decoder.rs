@@ -19,7 +19,7 @@ use crate::Result;
 /// let mut out = [0i16; 16];
 /// let p = dec.decode(&block, &mut out, Flush::Finish).unwrap();
 /// assert_eq!(p.produced, 9);
-/// assert_eq!(out[..3], [16, 16, 17]); // code 0 adds step>>3 (7>>3 = 0 while the index is 0)
+/// assert_eq!(out[..9], [16; 9]); // code 0 adds step >> 3, which is 0 at step 7 (index 0)
 /// ```
 #[derive(Debug, Clone)]
 pub struct ImaDecoder {
