@@ -173,7 +173,19 @@ fn estimate_start_index(samples: &[i16]) -> u8 {
 /// Most blocks the batch encoder codes in one lockstep group.
 pub(crate) const GROUP_BLOCKS: usize = 4;
 
+/// How many of the best starts on the first samples are compared over a longer prefix.
+const FINALISTS: usize = 4;
+
+/// The longer prefix.
+const CONFIRM_LEN: usize = 128;
+
 /// Starting indices a badly coded block is also coded from in full, spread over the table.
+/// A block whose greedy error exceeds 1/`RETRY_BELOW` of its energy (SNR below about 25 dB)
+/// is coded again from more starts.
+const RETRY_BELOW: u64 = 300;
+
+/// Chains a retry runs: 4 neighbours and the spread starts.
+const RETRY_STARTS: usize = 4 + SPREAD_STARTS.len();
 const SPREAD_STARTS: [u8; 6] = [8, 24, 40, 56, 72, 88];
 
 /// Most lanes (independent channel-blocks) coded in lockstep.
@@ -242,7 +254,7 @@ impl BlockCoder {
             effort,
             samples: vec![0; lanes * spb],
             codes: vec![0; lanes * spb],
-            trial_codes: vec![0; SPREAD_STARTS.len() * spb],
+            trial_codes: vec![0; RETRY_STARTS * spb],
             starts: vec![0; lanes],
             beam_codes: vec![0; if width > 1 { spb } else { 0 }],
             beam: (width > 1).then(|| Beam::new(width, spb)),
@@ -313,7 +325,7 @@ impl BlockCoder {
         }
     }
 
-    /// A lane coded below 20 dB SNR is in a transient (a jump of half the range, a burst of
+    /// A lane coded below about 25 dB SNR is in a transient (a jump of half the range, a burst of
     /// noise) where the whole trajectory hinges on the starting step, far beyond the prefix
     /// that chose it: code it again from starts spread over the table (in lockstep) and keep
     /// the best. Elsewhere trajectories converge within a few samples and this costs nothing.
@@ -324,17 +336,25 @@ impl BlockCoder {
             .iter()
             .map(|&x| (x as i64 * x as i64) as u64)
             .sum();
-        if cost.saturating_mul(100) <= energy {
+        if cost.saturating_mul(RETRY_BELOW) <= energy {
             return;
         }
-        let mut states = SPREAD_STARTS.map(|index| ImaState {
+        // The neighbours of the chosen start (the prefix that chose it is short) and starts
+        // spread over the whole table.
+        let start = self.starts[lane] as i32;
+        let mut indices = [0u8; RETRY_STARTS];
+        for (slot, delta) in indices.iter_mut().zip([-2, -1, 1, 2]) {
+            *slot = (start + delta).clamp(0, MAX_STEP_INDEX as i32) as u8;
+        }
+        indices[4..].copy_from_slice(&SPREAD_STARTS);
+        let mut states = indices.map(|index| ImaState {
             predictor: samples[0] as i32,
             step_index: index,
         });
-        let mut costs = [0u64; SPREAD_STARTS.len()];
+        let mut costs = [0u64; RETRY_STARTS];
         greedy_chains(
             &mut states,
-            SPREAD_STARTS.len(),
+            RETRY_STARTS,
             samples,
             spb,
             &mut self.trial_codes,
@@ -342,7 +362,7 @@ impl BlockCoder {
         );
         let k = (0..costs.len()).min_by_key(|&k| (costs[k], k)).unwrap_or(0);
         if costs[k] < cost {
-            self.starts[lane] = SPREAD_STARTS[k];
+            self.starts[lane] = indices[k];
             self.codes[lane * spb..(lane + 1) * spb]
                 .copy_from_slice(&self.trial_codes[k * spb..(k + 1) * spb]);
         }
@@ -388,7 +408,17 @@ impl BlockCoder {
         self.ranked
             .extend(costs[..n].iter().zip(&indices).map(|(&c, &i)| (c, i)));
         self.ranked.sort_unstable();
-        self.ranked[0].1
+        // The best few again over a longer prefix: a start's effect outlasts 16 samples.
+        let longer = &samples[1..samples.len().min(CONFIRM_LEN + 1)];
+        let mut finalists = [ImaState::default(); FINALISTS];
+        let n = FINALISTS.min(self.ranked.len());
+        for (f, &(_, index)) in finalists.iter_mut().zip(&self.ranked) {
+            *f = root(index);
+        }
+        let indices = finalists.map(|f| f.step_index);
+        greedy_costs(&mut finalists[..n], longer, &mut costs[..n]);
+        let best = (0..n).min_by_key(|&k| (costs[k], k)).unwrap_or(0);
+        indices[best]
     }
 
     /// Replaces `lane`'s greedy codes with a beam search's when that codes it better.
