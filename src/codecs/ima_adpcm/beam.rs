@@ -7,13 +7,27 @@
 //! state are merged (only the cheaper survives: their futures are identical). Width 1 with one
 //! candidate is the greedy encoder.
 
+/// Most codes a model proposes per node.
+pub(crate) const MAX_CANDIDATES: usize = 5;
+
 /// A backward-adaptive decoder model the beam can drive.
 pub(crate) trait BeamModel {
     /// Decoder state after a sample.
     type State: Copy + PartialEq;
-    /// Writes up to 3 candidate codes for coding `target` from `state`, best guess first, and
+    /// Writes up to [`MAX_CANDIDATES`] candidate codes for coding `target` from `state`, best guess first, and
     /// returns how many it wrote.
-    fn candidates(&self, state: &Self::State, target: i32, codes: &mut [u8; 3]) -> usize;
+    fn candidates(
+        &self,
+        state: &Self::State,
+        target: i32,
+        codes: &mut [u8; MAX_CANDIDATES],
+    ) -> usize;
+    /// Whether two states count as one for the beam (the cheaper survives). Exact equality
+    /// merges only paths with identical futures; a coarser test keeps the beam diverse.
+    #[inline(always)]
+    fn merges(&self, a: &Self::State, b: &Self::State) -> bool {
+        a == b
+    }
     /// Decodes `code` from `state`: the new state and the reconstructed sample.
     fn advance(&self, state: &Self::State, code: u8) -> (Self::State, i32);
 }
@@ -76,7 +90,7 @@ impl<S: Copy + PartialEq + Default> Beam<S> {
             self.nodes[j] = Node { state: *r, cost: 0 };
             self.parent[j] = j as u16;
         }
-        let mut codes = [0u8; 3];
+        let mut codes = [0u8; MAX_CANDIDATES];
         for (t, &x) in targets.iter().enumerate() {
             let x = x as i32;
             // `next[..kept]` holds the best distinct extensions so far, sorted by cost;
@@ -94,7 +108,10 @@ impl<S: Copy + PartialEq + Default> Beam<S> {
                     }
                     // A path to a state already kept: only the cheaper one can matter.
                     let mut slot = kept;
-                    if let Some(dup) = self.next[..kept].iter().position(|m| m.state == state) {
+                    if let Some(dup) = self.next[..kept]
+                        .iter()
+                        .position(|m| model.merges(&m.state, &state))
+                    {
                         if self.next[dup].cost <= cost {
                             continue;
                         }

@@ -1,7 +1,7 @@
 //! The IMA ADPCM encoder: starting step index search, nearest-reconstruction greedy coding and a
 //! beam search, streaming ([`ImaEncoder`]) and batch-parallel ([`encode_all`]).
 
-use super::beam::{Beam, BeamModel};
+use super::beam::{Beam, BeamModel, MAX_CANDIDATES};
 use super::blocks::{encode_blocks_parallel, EncoderCore};
 use super::{Effort, ImaParams, ImaState, MAX_STEP_INDEX, STEP_TABLE};
 use crate::codecs::Encoder;
@@ -134,17 +134,16 @@ struct ImaModel;
 impl BeamModel for ImaModel {
     type State = ImaState;
     #[inline(always)]
-    fn candidates(&self, state: &ImaState, target: i32, codes: &mut [u8; 3]) -> usize {
+    fn candidates(&self, state: &ImaState, target: i32, codes: &mut [u8; MAX_CANDIDATES]) -> usize {
+        // The nearest code and the magnitudes around it, nearest first.
         let (sign, m) = first_guess(state, target);
-        codes[0] = sign | m;
-        let mut n = 1;
-        if m < 7 {
-            codes[n] = sign | (m + 1);
-            n += 1;
-        }
-        if m > 0 {
-            codes[n] = sign | (m - 1);
-            n += 1;
+        let mut n = 0;
+        for delta in [0i8, 1, -1] {
+            let magnitude = m as i8 + delta;
+            if (0..8).contains(&magnitude) {
+                codes[n] = sign | magnitude as u8;
+                n += 1;
+            }
         }
         n
     }
@@ -279,9 +278,9 @@ impl BlockCoder {
         }
         // Every lane from the start that codes its first samples best, all lanes in lockstep.
         let mut states = [ImaState::default(); MAX_LANES];
-        for lane in 0..lanes {
+        for (lane, state) in states.iter_mut().enumerate().take(lanes) {
             self.starts[lane] = self.choose_start(lane);
-            states[lane] = ImaState {
+            *state = ImaState {
                 predictor: self.samples[lane * spb] as i32,
                 step_index: self.starts[lane],
             };
@@ -296,8 +295,8 @@ impl BlockCoder {
             &mut costs[..lanes],
         );
         if self.effort.0 >= 1 {
-            for lane in 0..lanes {
-                self.retry_from_spread_starts(lane, costs[lane]);
+            for (lane, &cost) in costs.iter().enumerate().take(lanes) {
+                self.retry_from_spread_starts(lane, cost);
             }
         }
         if self.beam.is_some() {

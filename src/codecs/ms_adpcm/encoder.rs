@@ -3,7 +3,7 @@
 //! batch-parallel ([`encode_all`]).
 
 use super::{MsParams, MsState, MIN_DELTA};
-use crate::codecs::ima_adpcm::beam::{Beam, BeamModel};
+use crate::codecs::ima_adpcm::beam::{Beam, BeamModel, MAX_CANDIDATES};
 use crate::codecs::ima_adpcm::blocks::{encode_blocks_parallel, EncoderCore};
 use crate::codecs::ima_adpcm::Effort;
 use crate::codecs::Encoder;
@@ -52,7 +52,7 @@ struct MsModel;
 impl BeamModel for MsModel {
     type State = MsState;
     #[inline(always)]
-    fn candidates(&self, state: &MsState, target: i32, codes: &mut [u8; 3]) -> usize {
+    fn candidates(&self, state: &MsState, target: i32, codes: &mut [u8; MAX_CANDIDATES]) -> usize {
         let q = nearest_signed_code(state, target);
         codes[0] = (q & 15) as u8;
         let mut n = 1;
