@@ -32,15 +32,17 @@ fi
 
 # Speech-like: a 110-150 Hz pulse train (sawtooth) through three band-passes whose centres move,
 # gated into syllables by a 4 Hz tremolo, with noise bursts for fricatives.
-sox -n -r 48000 -c 1 -b 16 "$WORK/voiced.wav" synth 20 sawtooth 110:150 \
-  tremolo 4 90 sinc 100-3800 gain -6
-sox "$WORK/voiced.wav" "$WORK/f1.wav" bandpass 700 3q bend 0,400,6 6,-400,6
-sox "$WORK/voiced.wav" "$WORK/f2.wav" bandpass 1500 4q
-sox -n -r 48000 -c 1 -b 16 "$WORK/fric.wav" synth 20 whitenoise tremolo 1.3 100 highpass 3000 gain -28
-sox -m "$WORK/f1.wav" "$WORK/f2.wav" "$WORK/fric.wav" "$WORK/speech_m.wav" norm -3
-sox "$WORK/speech_m.wav" "$WORK/speech_48k_stereo.wav" remix 1 1v0.8 norm -3
+# sox -R: repeatable noise, so every run codes the same input.
+sox -R -n -r 48000 -c 1 -b 16 "$WORK/voiced.wav" synth 20 sawtooth 110:150 \
+  tremolo 4 90 gain -6 sinc 100-3800
+sox -R "$WORK/voiced.wav" "$WORK/f1.wav" gain -6 bandpass 700 3q bend 0,400,6 6,-400,6
+sox -R "$WORK/voiced.wav" "$WORK/f2.wav" gain -6 bandpass 1500 4q
+sox -R -n -r 48000 -c 1 -b 16 "$WORK/fric.wav" synth 20 whitenoise tremolo 1.3 100 gain -30 \
+  highpass 3000
+sox -R -m "$WORK/f1.wav" "$WORK/f2.wav" "$WORK/fric.wav" "$WORK/speech_m.wav" norm -3
+sox -R "$WORK/speech_m.wav" "$WORK/speech_48k_stereo.wav" remix 1 1v0.8 norm -3
 # Music-like: plucked chords, a sine bass line and a bell partial set, stereo.
-sox -n -r 48000 -c 2 -b 16 "$WORK/music_48k_stereo.wav" synth 20 pluck C3 pluck G4 \
+sox -R -n -r 48000 -c 2 -b 16 "$WORK/music_48k_stereo.wav" synth 20 pluck C3 pluck G4 \
   sine 55:110 sine 1320 remix 1,3v0.6,4v0.1 2,3v0.5,4v0.15 reverb 30 norm -3
 
 inputs=("$WORK/speech_48k_stereo.wav" "$WORK/music_48k_stereo.wav")
@@ -75,7 +77,7 @@ for in in "${inputs[@]}"; do
       ima) sox_e=ima-adpcm; ff_c=adpcm_ima_wav; sf=-ima-adpcm; aq_f=ima-adpcm ;;
       ms) sox_e=ms-adpcm; ff_c=adpcm_ms; sf=-ms-adpcm; aq_f=ms-adpcm ;;
     esac
-    sox -D "$in" -e "$sox_e" "$WORK/sox.wav"
+    sox -R -D "$in" -e "$sox_e" "$WORK/sox.wav"
     ba=$(block_align "$WORK/sox.wav")
     row="| $name | $codec | $ba"
     for e in 0 1 2 3; do
