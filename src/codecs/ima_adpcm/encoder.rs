@@ -179,9 +179,9 @@ const FINALISTS: usize = 4;
 const CONFIRM_LEN: usize = 128;
 
 /// Starting indices a badly coded block is also coded from in full, spread over the table.
-/// A block whose greedy error exceeds 1/`RETRY_BELOW` of its energy (SNR below about 25 dB)
+/// A block whose greedy error exceeds 1/`RETRY_BELOW` of its energy (SNR below 20 dB)
 /// is coded again from more starts.
-const RETRY_BELOW: u64 = 300;
+const RETRY_BELOW: u64 = 100;
 
 /// Chains a retry runs: 4 neighbours and the spread starts.
 const RETRY_STARTS: usize = 4 + SPREAD_STARTS.len();
@@ -324,7 +324,7 @@ impl BlockCoder {
         }
     }
 
-    /// A lane coded below about 25 dB SNR is in a transient (a jump of half the range, a burst of
+    /// A lane coded below 20 dB SNR is in a transient (a jump of half the range, a burst of
     /// noise) where the whole trajectory hinges on the starting step, far beyond the prefix
     /// that chose it: code it again from starts spread over the table (in lockstep) and keep
     /// the best. Elsewhere trajectories converge within a few samples and this costs nothing.
