@@ -22,8 +22,8 @@
 //! # Encoding
 //!
 //! [`ImaEncoder`] searches each block's starting step index, then codes each sample with the
-//! reconstruction nearest to the input ([`Effort`] 0–1), or runs a beam search over code
-//! sequences (effort ≥ 2). Blocks are independent, so [`encode_all`] codes them in parallel with
+//! code whose decoded sample is nearest the input ([`Effort`] 0–1), or runs a beam search over
+//! code sequences (effort ≥ 2). Blocks are independent, so [`encode_all`] codes them in parallel with
 //! output identical to the streaming encoder.
 //!
 //! ```
@@ -50,12 +50,17 @@ use crate::{Error, Result};
 
 /// How hard an ADPCM encoder searches (IMA and MS share the scale).
 ///
-/// * 0: one greedy pass (each sample takes the code whose reconstruction is nearest), block
+/// * 0: one greedy pass (each sample takes the code whose decoded sample is nearest), block
 ///   parameters estimated from the input;
-/// * 1 ([`Effort::DEFAULT`]): greedy, with the block parameters (IMA: starting step index; MS:
-///   predictor pair and initial delta) chosen by search;
-/// * 2..=9: a beam search keeping `2^(effort - 1)` code sequences (2 to 256), the block
-///   parameters searched jointly. Higher is slower and never worse in squared error.
+/// * 1 ([`Effort::DEFAULT`]): greedy, with the block parameters chosen by search. IMA: the
+///   starting step index that codes the first samples best, confirmed over a longer prefix,
+///   and for a block coded below 20 dB SNR (a transient) whole-block codings from neighbouring
+///   and spread-out starts. MS: the two pairs that predict the input best, the initial delta
+///   that codes the first samples best, then four whole-block codings (the best pair with three
+///   deltas, the second pair), in lockstep;
+/// * 2..=9: a beam search keeping `2^(effort - 1)` code sequences (2 to 256), started from
+///   several block parameters; its result replaces effort 1's only when its squared error is
+///   lower, so an effort above 1 is never worse than effort 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Effort(pub u8);
 
