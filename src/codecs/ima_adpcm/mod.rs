@@ -293,19 +293,24 @@ pub(crate) fn decode_block(
     let groups_held = (bytes.len() - header) / header;
     let frames = (1 + 8 * groups_held).min(params.samples_per_block);
     let groups = (frames - 1) / 8;
-    for c in 0..ch {
+    let mut states = [ImaState::default(); MAX_CHANNELS];
+    for (c, state) in states.iter_mut().enumerate().take(ch) {
         let h = &bytes[4 * c..4 * c + 4];
         let mut index = h[2];
         if index > MAX_STEP_INDEX {
             *warnings += 1;
             index = MAX_STEP_INDEX;
         }
-        let mut state = ImaState {
+        *state = ImaState {
             predictor: i16::from_le_bytes([h[0], h[1]]) as i32,
             step_index: index,
         };
         pcm[c] = state.predictor as i16;
-        for g in 0..groups {
+    }
+    // Group by group, every channel in turn: the channels' dependency chains interleave, so
+    // the CPU overlaps them.
+    for g in 0..groups {
+        for (c, state) in states.iter_mut().enumerate().take(ch) {
             let at = header + g * header + 4 * c;
             let group = &bytes[at..at + 4];
             let base = (1 + 8 * g) * ch + c;
