@@ -83,3 +83,43 @@ sox -n -r 8000 -c 1 -b 16 "$WORK/in_8k.wav" synth "$HOUR" sine 300-3000 vol 0.3 
 row "g726-32 encode 8 kHz vs ffmpeg" 0.25 \
   "$AQ convert $WORK/in_8k.wav $WORK/aq_g726.wav --format g726-32" \
   "ffmpeg -v error -y -i $WORK/in_8k.wav -c:a g726 -b:a 32k $WORK/ff_g726.wav"
+
+# --- IMA and MS ADPCM (issue 4), on the 16-bit stereo file.
+row "pcm16->ima-adpcm  vs ffmpeg" 0.333 \
+  "$AQ convert $S16 $WORK/aq_ima.wav --format ima-adpcm" \
+  "ffmpeg -v error -y -i $S16 -c:a adpcm_ima_wav $WORK/ff_ima.wav"
+row "pcm16->ms-adpcm   vs sox" 0.1 \
+  "$AQ convert $S16 $WORK/aq_ms.wav --format ms-adpcm" \
+  "sox $S16 -e ms-adpcm $WORK/sox_ms.wav"
+row "pcm16->ms-adpcm   vs ffmpeg" 1.0 \
+  "$AQ convert $S16 $WORK/aq_ms.wav --format ms-adpcm" \
+  "ffmpeg -v error -y -i $S16 -c:a adpcm_ms $WORK/ff_ms.wav"
+sox "$S16" -e ima-adpcm "$WORK/ima.wav"
+sox "$S16" -e ms-adpcm "$WORK/ms.wav"
+row "ima-adpcm->pcm16  vs sox" 0.5 \
+  "$AQ convert $WORK/ima.wav $WORK/aq_ima16.wav --format pcm16" \
+  "sox $WORK/ima.wav -e signed-integer -b 16 $WORK/sox_ima16.wav"
+row "ms-adpcm->pcm16   vs sox" 0.5 \
+  "$AQ convert $WORK/ms.wav $WORK/aq_ms16.wav --format pcm16" \
+  "sox $WORK/ms.wav -e signed-integer -b 16 $WORK/sox_ms16.wav"
+
+# --- Noise shaping (issue 6).
+row "f32->pcm16 shaped vs ffmpeg shibata" 0.333 \
+  "$AQ convert $IN $WORK/aq_sh.wav --format pcm16 --dither shaped" \
+  "ffmpeg -v error -y -i $IN -af aresample=osf=s16:dither_method=shibata -c:a pcm_s16le $WORK/ff_sh.wav"
+
+# --- Batch (issue 9): 200 files x 30 s of 44.1 kHz stereo float (20 x 10 s with --quick).
+NFILES=200; FSECS=30
+if [[ "${1:-}" == "--quick" ]]; then NFILES=20; FSECS=10; fi
+mkdir -p "$WORK/batch_in"
+for i in $(seq 1 "$NFILES"); do
+  sox -n -r 44100 -c 2 -b 32 -e floating-point "$WORK/batch_in/f$(printf %03d "$i").wav" \
+    synth "$FSECS" sine $((200 + i)) pinknoise vol 0.25
+done
+rm -f "$WORK/in_8k.wav" "$WORK"/aq_* "$WORK"/ff_* "$WORK"/sox_*
+row "batch --jobs 2 vs --jobs 1 (speedup >=1.8)" 0.556 \
+  "rm -rf $WORK/b2; $AQ batch --jobs 2 -f pcm16 -d tpdf $WORK/batch_in $WORK/b2" \
+  "rm -rf $WORK/b1; $AQ batch --jobs 1 -f pcm16 -d tpdf $WORK/batch_in $WORK/b1"
+row "batch --jobs 2 vs ffmpeg per-file loop" 0.333 \
+  "rm -rf $WORK/b2; $AQ batch --jobs 2 -f pcm16 -d tpdf $WORK/batch_in $WORK/b2" \
+  "mkdir -p $WORK/bff; for f in $WORK/batch_in/*.wav; do ffmpeg -nostdin -v error -y -i \$f -af aresample=osf=s16:dither_method=triangular -c:a pcm_s16le $WORK/bff/\$(basename \$f); done"

@@ -6,7 +6,9 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter};
 use std::path::Path;
 
-use crate::codecs::{g711, g722, g726, new_decoder, new_encoder, CodecId, Decoder, Encoder};
+use crate::codecs::{
+    g711, g722, g726, ima_adpcm, ms_adpcm, new_decoder, new_encoder, CodecId, Decoder, Encoder,
+};
 use crate::io::au::{AuEncoding, AuReader, AuWriter};
 use crate::io::raw::{RawEncoding, RawReader, RawSpec};
 use crate::io::riff::{WavFormat, WavReader, WavWriter};
@@ -41,6 +43,20 @@ pub fn wav_format(codec: CodecId, channels: u16, rate: u32) -> Result<WavFormat>
             f.byte_rate = rate;
             f
         }
+        CodecId::ImaAdpcm { block_align, .. } => {
+            let p = ima_adpcm::ImaParams::new(channels as usize, block_align as usize)?;
+            let mut f = WavFormat::new(ima_adpcm::WAV_FORMAT_TAG, channels, rate, block_align, 4);
+            f.byte_rate = p.avg_bytes_per_sec(rate);
+            f.extra = p.wav_fmt_extra().to_vec();
+            f
+        }
+        CodecId::MsAdpcm { block_align, .. } => {
+            let p = ms_adpcm::MsParams::new(channels as usize, block_align as usize)?;
+            let mut f = WavFormat::new(ms_adpcm::WAV_FORMAT_TAG, channels, rate, block_align, 4);
+            f.byte_rate = p.avg_bytes_per_sec(rate);
+            f.extra = p.wav_fmt_extra();
+            f
+        }
     })
 }
 
@@ -54,7 +70,36 @@ fn g726_bits(rate: g726::Rate) -> u16 {
 }
 
 /// The codec of a WAV `fmt ` chunk, if it is one aquant decodes (PCM and float are not codecs).
-pub fn wav_codec(format: &WavFormat) -> Option<CodecId> {
+/// ADPCM parameters that do not describe a legal layout are an error naming the file.
+pub fn wav_codec(format: &WavFormat, path: &Path) -> Result<Option<CodecId>> {
+    let (ch, align) = (format.channels as usize, format.block_align);
+    let malformed = |e: Error| Error::Malformed {
+        path: path.to_path_buf(),
+        chunk: "fmt ".into(),
+        what: e.to_string(),
+    };
+    Ok(match format.codec_tag() {
+        ima_adpcm::WAV_FORMAT_TAG => {
+            ima_adpcm::ImaParams::from_wav_fmt(ch, align as usize, format.codec_extra())
+                .map_err(malformed)?;
+            Some(CodecId::ImaAdpcm {
+                block_align: align,
+                effort: 1,
+            })
+        }
+        ms_adpcm::WAV_FORMAT_TAG => {
+            ms_adpcm::MsParams::from_wav_fmt(ch, align as usize, format.codec_extra())
+                .map_err(malformed)?;
+            Some(CodecId::MsAdpcm {
+                block_align: align,
+                effort: 1,
+            })
+        }
+        _ => wav_simple_codec(format),
+    })
+}
+
+fn wav_simple_codec(format: &WavFormat) -> Option<CodecId> {
     match format.codec_tag() {
         0x0007 => Some(CodecId::MuLaw),
         0x0006 => Some(CodecId::ALaw),
@@ -84,7 +129,12 @@ pub fn wav_codec(format: &WavFormat) -> Option<CodecId> {
 pub fn is_codec_wav_tag(tag: u16) -> bool {
     matches!(
         tag,
-        0x0006 | 0x0007 | g726::container::WAV_FORMAT_TAG | g722::container::WAV_FORMAT_TAG
+        0x0006
+            | 0x0007
+            | g726::container::WAV_FORMAT_TAG
+            | g722::container::WAV_FORMAT_TAG
+            | ima_adpcm::WAV_FORMAT_TAG
+            | ms_adpcm::WAV_FORMAT_TAG
     )
 }
 
@@ -255,7 +305,7 @@ impl CodecSource {
     pub fn open_wav(path: &Path) -> Result<Option<Self>> {
         let reader = WavReader::open(path)?;
         let format = reader.format().clone();
-        let Some(codec) = wav_codec(&format) else {
+        let Some(codec) = wav_codec(&format, path)? else {
             return Ok(None);
         };
         let frames = reader.fact_sample_length().map(u64::from);

@@ -98,6 +98,10 @@ pub struct ConvertOptions {
     pub g711_rule: g711::Rule,
     /// Noise shaping (with TPDF dither) instead of plain dither, designed for the stream's rate.
     pub shaping: Option<Preset>,
+    /// ADPCM block size in bytes (`None`: the usual size for the rate and channels).
+    pub block_size: Option<u16>,
+    /// ADPCM encoder effort, 0..=9 (`None`: 1).
+    pub effort: Option<u8>,
 }
 
 impl Default for ConvertOptions {
@@ -111,6 +115,8 @@ impl Default for ConvertOptions {
             rate: None,
             g711_rule: g711::Rule::Itu,
             shaping: None,
+            block_size: None,
+            effort: None,
         }
     }
 }
@@ -164,7 +170,8 @@ pub fn convert_source(
     let spec = reader.spec();
     // Codecs take 16-bit linear input: the quantizer brings any input to the codec's depth
     // (14 bits for mu-law, 13 for A-law, as G.711 defines its input), left-aligned in i16.
-    let (out_encoding, bits) = match options.format {
+    let format = resolve_format(options, spec.channels as usize, spec.sample_rate)?;
+    let (out_encoding, bits) = match format {
         OutputFormat::Pcm(e) => (e, options.bits),
         OutputFormat::Codec(codec) => {
             if let Some(needed) = codec_io::required_rate(codec) {
@@ -211,13 +218,16 @@ pub fn convert_source(
         _ => Requantizer::Uniform(UniformQuantizer::new(channels, bits, dither)?),
     };
     let total = reader.frames_remaining().unwrap_or(0);
+    let identity = spec.encoding == out_encoding
+        && !out_encoding.is_float()
+        && bits.is_none_or(|b| b >= out_encoding.bits());
 
     let report = write_atomically(output, |file| {
         let out_spec = PcmSpec {
             encoding: out_encoding,
             ..spec
         };
-        let mut writer: Box<dyn SampleSink> = match options.format {
+        let mut writer: Box<dyn SampleSink> = match format {
             OutputFormat::Pcm(_) => create_output(file, output, out_spec)?,
             OutputFormat::Codec(codec) => {
                 let channels = out_spec.channels as usize;
@@ -251,9 +261,15 @@ pub fn convert_source(
             if n == 0 {
                 break;
             }
-            outbuf.reset_to(out_encoding, inbuf.len());
-            quantizer.process(&inbuf, &mut outbuf)?;
-            writer.write(&outbuf)?;
+            if identity {
+                // Same integer encoding at full depth: every sample is on the grid, so the
+                // quantizer would return its input unchanged.
+                writer.write(&inbuf)?;
+            } else {
+                outbuf.reset_to(out_encoding, inbuf.len());
+                quantizer.process(&inbuf, &mut outbuf)?;
+                writer.write(&outbuf)?;
+            }
             done += n as u64;
             progress(done, total);
         }
@@ -265,6 +281,35 @@ pub fn convert_source(
         frames: report,
         dither: kind,
         stats: quantizer.stats(),
+    })
+}
+
+/// The output format with the stream-dependent codec parameters filled in (ADPCM block size and
+/// effort).
+fn resolve_format(options: &ConvertOptions, channels: usize, rate: u32) -> Result<OutputFormat> {
+    use crate::codecs::{ima_adpcm, ms_adpcm};
+    let effort = options.effort.unwrap_or(1);
+    if effort > 9 {
+        return Err(Error::invalid(
+            "effort",
+            format!("{effort} is not in 0..=9"),
+        ));
+    }
+    let align = |default: usize| -> Result<u16> {
+        let a = options.block_size.map(usize::from).unwrap_or(default);
+        u16::try_from(a)
+            .map_err(|_| Error::invalid("block size", format!("{a} bytes is too large")))
+    };
+    Ok(match options.format {
+        OutputFormat::Codec(CodecId::ImaAdpcm { .. }) => OutputFormat::Codec(CodecId::ImaAdpcm {
+            block_align: align(ima_adpcm::ImaParams::default_block_align(channels, rate))?,
+            effort,
+        }),
+        OutputFormat::Codec(CodecId::MsAdpcm { .. }) => OutputFormat::Codec(CodecId::MsAdpcm {
+            block_align: align(ms_adpcm::MsParams::default_block_align(channels, rate))?,
+            effort,
+        }),
+        other => other,
     })
 }
 

@@ -204,3 +204,50 @@ fn g722_wav_we_write_decodes_in_ffmpeg_to_our_samples() {
         .collect();
     assert_eq!(theirs, read_i16(&back));
 }
+
+#[test]
+fn adpcm_files_we_write_decode_in_sox_as_here_and_keep_their_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = d.join("in.wav");
+    let x = sweep_i16(11025);
+    write_wav(&input, 22050, SampleBuf::I16(x.clone()));
+    for (format, extra) in [
+        ("ima-adpcm", vec![]),
+        ("ms-adpcm", vec![]),
+        ("ima-adpcm", vec!["--effort", "3", "--block-size", "512"]),
+    ] {
+        let coded = d.join(format!("{format}.wav"));
+        let mut args = vec!["convert", s(&input), s(&coded), "-f", format];
+        args.extend(extra.iter().copied());
+        ok(&args);
+        let back = d.join(format!("{format}-back.wav"));
+        ok(&["convert", s(&coded), s(&back)]);
+        let ours = read_i16(&back);
+        // The fact chunk's length is honoured: the padding of the last block is not audio.
+        assert_eq!(ours.len(), x.len(), "{format}");
+        let snr = {
+            let (mut sig, mut err) = (0f64, 0f64);
+            for (a, b) in x.iter().zip(&ours) {
+                sig += (*a as f64).powi(2);
+                err += (*a as f64 - *b as f64).powi(2);
+            }
+            10.0 * (sig / err).log10()
+        };
+        assert!(snr > 20.0, "{format}: SNR {snr:.1} dB");
+        if require_tool("sox", "adpcm_files_we_write") {
+            // sox ignores the fact chunk and decodes the padded last block too.
+            let pcm = run(Command::new("sox")
+                .arg(&coded)
+                .args(["-t", "raw", "-e", "signed", "-b", "16", "-"]));
+            let theirs: Vec<i16> = pcm
+                .chunks_exact(2)
+                .map(|b| i16::from_le_bytes([b[0], b[1]]))
+                .collect();
+            assert!(
+                theirs.len() >= ours.len() && theirs[..ours.len()] == ours[..],
+                "sox decodes our {format} differently"
+            );
+        }
+    }
+}

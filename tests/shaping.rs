@@ -227,7 +227,11 @@ fn full_scale_sine_never_bursts() {
 fn square(frames: usize, period: usize, level: f32) -> Vec<f32> {
     (0..frames)
         .flat_map(|i| {
-            let v = if (i / period).is_multiple_of(2) { level } else { -level };
+            let v = if (i / period).is_multiple_of(2) {
+                level
+            } else {
+                -level
+            };
             [v, -v]
         })
         .collect()

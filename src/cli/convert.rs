@@ -32,8 +32,9 @@ pub struct Args {
 /// The conversion options `convert` and `batch` share.
 #[derive(clap::Args, Debug)]
 pub struct ConvertArgs {
-    /// Output format: pcm8, pcm16, pcm24, pcm32, f32, mulaw, alaw, g726-16|24|32|40,
-    /// g722-64|56|48.
+    /// Output format: pcm8, pcm16, pcm24, pcm32, f32, mulaw, alaw, ima-adpcm, ms-adpcm,
+    /// g726-16|24|32|40, g722-64|56|48. The container follows the output's extension (.wav,
+    /// .au, .raw).
     #[arg(long, short = 'f', default_value = "pcm16")]
     format: String,
     /// Target depth in bits within the container (1 to the container's width).
@@ -53,6 +54,12 @@ pub struct ConvertArgs {
     /// Resample to this rate (Hz) before converting (G.726 needs 8000, G.722 16000).
     #[arg(long)]
     rate: Option<u32>,
+    /// ADPCM block size in bytes (default: the usual size for the rate and channels).
+    #[arg(long)]
+    block_size: Option<u16>,
+    /// ADPCM encoder effort 0..=9: 0 greedy, 1 (default) block search, 2+ beam search over codes.
+    #[arg(long)]
+    effort: Option<u8>,
     /// G.711 encoding rule: itu (the G.191 reference, default) or nearest (nearest level, as
     /// ffmpeg; lower error on loud signals).
     #[arg(long, default_value = "itu")]
@@ -80,6 +87,8 @@ impl ConvertArgs {
             bits: self.bits,
             shaping,
             dither,
+            block_size: self.block_size,
+            effort: self.effort,
             dither_amplitude: self.dither_amplitude,
             seed: self.seed,
             rate: self.rate,

@@ -225,6 +225,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
 const CODECS: &[(&str, u32)] = &[
     ("mulaw", RATE),
     ("alaw", RATE),
+    ("ima-adpcm", RATE),
+    ("ms-adpcm", RATE),
     ("g722-64", 16000),
     ("g722-56", 16000),
     ("g722-48", 16000),

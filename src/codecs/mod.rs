@@ -14,6 +14,8 @@ use crate::Result;
 
 pub mod g722;
 pub mod g726;
+pub mod ima_adpcm;
+pub mod ms_adpcm;
 
 /// An encoder: interleaved 16-bit PCM in, codec bytes out.
 pub trait Encoder: Send {
@@ -68,6 +70,21 @@ pub enum CodecId {
         /// Encoder arithmetic: ITU reference (default) or ffmpeg's (differs near full scale).
         dialect: g722::Dialect,
     },
+    /// IMA/DVI ADPCM (WAV tag 0x0011) in blocks of `block_align` bytes.
+    ImaAdpcm {
+        /// Bytes per block (`nBlockAlign`).
+        block_align: u16,
+        /// Encoder search effort, 0..=9 (1 is the default; 2 and up search code sequences).
+        effort: u8,
+    },
+    /// Microsoft ADPCM (WAV tag 0x0002) with the standard coefficients, in blocks of
+    /// `block_align` bytes; `effort` as for [`CodecId::ImaAdpcm`].
+    MsAdpcm {
+        /// Bytes per block (`nBlockAlign`).
+        block_align: u16,
+        /// Encoder search effort, 0..=9.
+        effort: u8,
+    },
 }
 
 impl CodecId {
@@ -76,7 +93,12 @@ impl CodecId {
     pub fn all() -> Vec<CodecId> {
         // A new variant fails to compile here until it is listed below.
         let _listed = |c: CodecId| match c {
-            CodecId::MuLaw | CodecId::ALaw | CodecId::G726 { .. } | CodecId::G722 { .. } => (),
+            CodecId::MuLaw
+            | CodecId::ALaw
+            | CodecId::G726 { .. }
+            | CodecId::G722 { .. }
+            | CodecId::ImaAdpcm { .. }
+            | CodecId::MsAdpcm { .. } => (),
         };
         let mut all = vec![CodecId::MuLaw, CodecId::ALaw];
         for rate in [
@@ -87,6 +109,16 @@ impl CodecId {
         ] {
             for packing in [g726::Packing::MsbFirst, g726::Packing::LsbFirst] {
                 for dialect in [g726::Dialect::Itu, g726::Dialect::Libsndfile] {
+                    for block_align in [256u16, 512, 1024, 2048] {
+                        all.push(CodecId::ImaAdpcm {
+                            block_align,
+                            effort: 1,
+                        });
+                        all.push(CodecId::MsAdpcm {
+                            block_align,
+                            effort: 1,
+                        });
+                    }
                     all.push(CodecId::G726 {
                         rate,
                         packing,
@@ -119,6 +151,8 @@ impl CodecId {
                 g722::Mode::Kbps56 => "g722-56",
                 g722::Mode::Kbps48 => "g722-48",
             },
+            CodecId::ImaAdpcm { .. } => "ima-adpcm",
+            CodecId::MsAdpcm { .. } => "ms-adpcm",
         }
     }
 }
@@ -139,6 +173,23 @@ pub fn new_encoder(codec: CodecId, channels: usize) -> Result<Box<dyn Encoder>> 
         CodecId::G722 { mode, dialect } => {
             Box::new(g722::G722Encoder::with_dialect(mode, channels, dialect)?)
         }
+        CodecId::ImaAdpcm {
+            block_align,
+            effort,
+        } => {
+            let params = ima_adpcm::ImaParams::new(channels, block_align as usize)?;
+            Box::new(ima_adpcm::ImaEncoder::new(
+                params,
+                ima_adpcm::Effort(effort),
+            ))
+        }
+        CodecId::MsAdpcm {
+            block_align,
+            effort,
+        } => {
+            let params = ms_adpcm::MsParams::new(channels, block_align as usize)?;
+            Box::new(ms_adpcm::MsEncoder::new(params, ima_adpcm::Effort(effort)))
+        }
     })
 }
 
@@ -156,6 +207,14 @@ pub fn new_decoder(codec: CodecId, channels: usize) -> Result<Box<dyn Decoder>> 
             rate, packing, channels, dialect,
         )?),
         CodecId::G722 { mode, .. } => Box::new(g722::G722Decoder::new(mode, channels)?),
+        CodecId::ImaAdpcm { block_align, .. } => {
+            let params = ima_adpcm::ImaParams::new(channels, block_align as usize)?;
+            Box::new(ima_adpcm::ImaDecoder::new(params))
+        }
+        CodecId::MsAdpcm { block_align, .. } => {
+            let params = ms_adpcm::MsParams::new(channels, block_align as usize)?;
+            Box::new(ms_adpcm::MsDecoder::new(params))
+        }
     })
 }
 

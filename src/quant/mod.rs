@@ -34,6 +34,7 @@
 //! assert_eq!((q.stats().clipped, q.stats().nan), (1, 1));
 //! ```
 
+pub mod adaptive;
 pub(crate) mod kernels;
 pub mod mulaw;
 

@@ -87,3 +87,5 @@ pub fn f64s(raw: &[u8]) -> Vec<f64> {
         .map(|b| f64::from_le_bytes(b.try_into().unwrap()))
         .collect()
 }
+
+pub mod wavchunks;

@@ -1,0 +1,94 @@
+//! IMA and MS ADPCM throughput: batch (parallel) and streaming encode per effort, and decode.
+//! Input: 10 s of 48 kHz stereo, a tone plus noise.
+
+use aquant::codecs::ima_adpcm::{self, Effort, ImaDecoder, ImaEncoder, ImaParams};
+use aquant::codecs::ms_adpcm::{self, MsEncoder, MsParams};
+use aquant::codecs::{Decoder, Encoder};
+use aquant::stream::Flush;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::hint::black_box;
+
+fn input() -> Vec<i16> {
+    let mut seed = 1u32;
+    (0..48000 * 10 * 2)
+        .map(|i| {
+            seed = seed.wrapping_mul(1664525).wrapping_add(1013904223);
+            let t = (i / 2) as f64 / 48000.0;
+            ((t * 440.0 * std::f64::consts::TAU).sin() * 12000.0
+                + (t * 3150.0 * std::f64::consts::TAU).sin() * 3000.0
+                + ((seed >> 20) as f64 - 2048.0)) as i16
+        })
+        .collect()
+}
+
+fn stream_encode(enc: &mut dyn Encoder, pcm: &[i16], out: &mut [u8]) -> usize {
+    let mut total = 0;
+    for (i, chunk) in pcm.chunks(4096).enumerate() {
+        let last = (i + 1) * 4096 >= pcm.len();
+        let flush = if last { Flush::Finish } else { Flush::None };
+        let mut rest = chunk;
+        loop {
+            let p = enc.encode(rest, out, flush).unwrap();
+            total += p.produced;
+            rest = &rest[p.consumed..];
+            if p.finished || (rest.is_empty() && !last) {
+                break;
+            }
+        }
+    }
+    enc.reset();
+    total
+}
+
+fn bench(c: &mut Criterion) {
+    let pcm = input();
+    let ima = ImaParams::new(2, 2048).unwrap();
+    let ms = MsParams::new(2, 2048).unwrap();
+    let mut g = c.benchmark_group("adpcm");
+    g.throughput(Throughput::Elements(pcm.len() as u64));
+    g.sample_size(10);
+    for effort in [0u8, 1, 2, 3] {
+        g.bench_function(format!("ima_encode_all_e{effort}"), |b| {
+            b.iter(|| ima_adpcm::encode_all(&ima, black_box(&pcm), Effort(effort)))
+        });
+        g.bench_function(format!("ms_encode_all_e{effort}"), |b| {
+            b.iter(|| ms_adpcm::encode_all(&ms, black_box(&pcm), Effort(effort)))
+        });
+    }
+    let mut out = vec![0u8; 8192];
+    let mut enc = ImaEncoder::new(ima, Effort::DEFAULT);
+    g.bench_function("ima_stream_encode_e1", |b| {
+        b.iter(|| stream_encode(&mut enc, black_box(&pcm), &mut out))
+    });
+    let mut enc = MsEncoder::new(ms.clone(), Effort::DEFAULT);
+    g.bench_function("ms_stream_encode_e1", |b| {
+        b.iter(|| stream_encode(&mut enc, black_box(&pcm), &mut out))
+    });
+    let ima_bytes = ima_adpcm::encode_all(&ima, &pcm, Effort::DEFAULT);
+    let ms_bytes = ms_adpcm::encode_all(&ms, &pcm, Effort::DEFAULT);
+    g.bench_function("ima_decode_all", |b| {
+        b.iter(|| ima_adpcm::decode_all(&ima, black_box(&ima_bytes), None))
+    });
+    g.bench_function("ms_decode_all", |b| {
+        b.iter(|| ms_adpcm::decode_all(&ms, black_box(&ms_bytes), None))
+    });
+    let mut dec = ImaDecoder::new(ima);
+    let mut pcm_out = vec![0i16; 8192];
+    g.bench_function("ima_stream_decode", |b| {
+        b.iter(|| {
+            let mut rest = &ima_bytes[..];
+            loop {
+                let p = dec.decode(rest, &mut pcm_out, Flush::Finish).unwrap();
+                rest = &rest[p.consumed..];
+                if p.finished {
+                    break;
+                }
+            }
+            dec.reset();
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

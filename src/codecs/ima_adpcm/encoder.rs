@@ -1,0 +1,542 @@
+//! The IMA ADPCM encoder: starting step index search, nearest-reconstruction greedy coding and a
+//! beam search, streaming ([`ImaEncoder`]) and batch-parallel ([`encode_all`]).
+
+use super::beam::{Beam, BeamModel, MAX_CANDIDATES};
+use super::blocks::{encode_blocks_parallel, EncoderCore};
+use super::{Effort, ImaParams, ImaState, MAX_STEP_INDEX, STEP_TABLE};
+use crate::codecs::Encoder;
+use crate::stream::{Flush, Progress};
+use crate::Result;
+
+/// How many samples after the header the starting step index search looks at.
+const START_SEARCH_LEN: usize = 16;
+
+/// Per step index: the reconstruction magnitude of each code magnitude 0..=7 (the shift-add
+/// sums of [`super::reconstruct_magnitude`]), and the midpoints between neighbours, which
+/// decide the nearest code by counting.
+struct Tables {
+    recon: [[i32; 8]; 89],
+    mid: [[i32; 8]; 89],
+    next_index: [[u8; 8]; 89],
+}
+
+const fn make_tables() -> Tables {
+    let mut t = Tables {
+        recon: [[0; 8]; 89],
+        mid: [[i32::MAX; 8]; 89],
+        next_index: [[0; 8]; 89],
+    };
+    let mut i = 0;
+    while i < 89 {
+        let step = STEP_TABLE[i];
+        let mut m = 0;
+        while m < 8 {
+            let mut diff = step >> 3;
+            if m & 4 != 0 {
+                diff += step;
+            }
+            if m & 2 != 0 {
+                diff += step >> 1;
+            }
+            if m & 1 != 0 {
+                diff += step >> 2;
+            }
+            t.recon[i][m] = diff;
+            let next = i as i32 + super::INDEX_TABLE[m] as i32;
+            t.next_index[i][m] = if next < 0 {
+                0
+            } else if next > 88 {
+                88
+            } else {
+                next as u8
+            };
+            m += 1;
+        }
+        let mut m = 0;
+        while m < 7 {
+            // Midpoint rounded down: a distance tie goes to the smaller code.
+            t.mid[i][m] = (t.recon[i][m] + t.recon[i][m + 1]) >> 1;
+            m += 1;
+        }
+        i += 1;
+    }
+    t
+}
+
+static TABLES: Tables = make_tables();
+
+/// The code magnitude whose reconstruction is nearest `magnitude` at `step_index` (ties to the
+/// smaller code).
+#[inline(always)]
+fn nearest_magnitude(step_index: u8, magnitude: i32) -> u8 {
+    let mid = &TABLES.mid[step_index as usize];
+    let mut m = 0u8;
+    for &edge in &mid[..7] {
+        m += (magnitude > edge) as u8;
+    }
+    m
+}
+
+/// The code for `target` whose decoded sample from `state` is nearest (ties to the smaller
+/// magnitude, which keeps the step small), with the state and sample it decodes to: the same
+/// as [`ImaState::peek`] on that code. Near the 16-bit rails the decoder's clamp makes larger
+/// codes toward the rail exact, so there every code is tried.
+#[inline(always)]
+pub(crate) fn nearest_code(state: &ImaState, target: i32) -> (u8, ImaState, i32) {
+    let index = state.step_index as usize;
+    let largest = TABLES.recon[index][7];
+    if state.predictor + largest > 32767 || state.predictor - largest < -32768 {
+        return nearest_code_clamped(state, target);
+    }
+    let d = target - state.predictor;
+    let m = nearest_magnitude(state.step_index, d.abs());
+    let diff = TABLES.recon[index][m as usize];
+    let (code, predictor) = if d < 0 {
+        (m | 8, state.predictor - diff)
+    } else {
+        (m, state.predictor + diff)
+    };
+    let next = ImaState {
+        predictor,
+        step_index: TABLES.next_index[index][m as usize],
+    };
+    (code, next, predictor)
+}
+
+/// [`nearest_code`] where the clamp may act: every code, exact decoded error.
+#[cold]
+fn nearest_code_clamped(state: &ImaState, target: i32) -> (u8, ImaState, i32) {
+    let mut best = (u32::MAX, 0u8, *state, 0i32);
+    // Magnitude-major order, the sign of the error first: ties keep the earlier code.
+    let toward = if target < state.predictor { 8 } else { 0 };
+    for m in 0..8u8 {
+        for sign in [toward, toward ^ 8] {
+            let (next, y) = state.peek(sign | m);
+            let e = (target - y).unsigned_abs();
+            if e < best.0 {
+                best = (e, sign | m, next, y);
+            }
+        }
+    }
+    (best.1, best.2, best.3)
+}
+
+/// Sign bit and magnitude of the nearest code (see [`nearest_code`]).
+#[inline(always)]
+fn first_guess(state: &ImaState, target: i32) -> (u8, u8) {
+    let code = nearest_code(state, target).0;
+    (code & 8, code & 7)
+}
+
+/// The decoder model the beam search drives.
+struct ImaModel;
+
+impl BeamModel for ImaModel {
+    type State = ImaState;
+    #[inline(always)]
+    fn candidates(&self, state: &ImaState, target: i32, codes: &mut [u8; MAX_CANDIDATES]) -> usize {
+        // The nearest code and the magnitudes around it, nearest first.
+        let (sign, m) = first_guess(state, target);
+        let mut n = 0;
+        for delta in [0i8, 1, -1] {
+            let magnitude = m as i8 + delta;
+            if (0..8).contains(&magnitude) {
+                codes[n] = sign | magnitude as u8;
+                n += 1;
+            }
+        }
+        n
+    }
+    #[inline(always)]
+    fn advance(&self, state: &ImaState, code: u8) -> (ImaState, i32) {
+        state.peek(code)
+    }
+}
+
+/// A step index whose step is near the mean absolute difference of the first samples.
+fn estimate_start_index(samples: &[i16]) -> u8 {
+    let n = samples.len().min(START_SEARCH_LEN + 1);
+    if n < 2 {
+        return 0;
+    }
+    let total: i64 = samples[..n]
+        .windows(2)
+        .map(|w| (w[1] as i64 - w[0] as i64).abs())
+        .sum();
+    let mean = (total / (n as i64 - 1)) as i32;
+    STEP_TABLE
+        .partition_point(|&s| s < mean)
+        .min(MAX_STEP_INDEX as usize) as u8
+}
+
+/// Most blocks the batch encoder codes in one lockstep group.
+pub(crate) const GROUP_BLOCKS: usize = 4;
+
+/// How many of the best starts on the first samples are compared over a longer prefix.
+const FINALISTS: usize = 4;
+
+/// The longer prefix.
+const CONFIRM_LEN: usize = 128;
+
+/// Starting indices a badly coded block is also coded from in full, spread over the table.
+/// A block whose greedy error exceeds 1/`RETRY_BELOW` of its energy (SNR below 20 dB)
+/// is coded again from more starts.
+const RETRY_BELOW: u64 = 100;
+
+/// Chains a retry runs: 4 neighbours and the spread starts.
+const RETRY_STARTS: usize = 4 + SPREAD_STARTS.len();
+const SPREAD_STARTS: [u8; 6] = [8, 24, 40, 56, 72, 88];
+
+/// Most lanes (independent channel-blocks) coded in lockstep.
+const MAX_LANES: usize = GROUP_BLOCKS * super::MAX_CHANNELS;
+
+/// Greedy coding of every chain in lockstep: chain `k` codes lane `k / per_lane`, i.e.
+/// `samples[lane*len+1 .. (lane+1)*len]`, from `states[k]`, writing its codes to
+/// `codes[k*len ..]` and its squared error to `costs[k]`. The chains are independent, so one
+/// loop over them lets the CPU overlap their latencies.
+fn greedy_chains(
+    states: &mut [ImaState],
+    per_lane: usize,
+    samples: &[i16],
+    len: usize,
+    codes: &mut [u8],
+    costs: &mut [u64],
+) {
+    costs.fill(0);
+    for i in 1..len {
+        for (k, (state, cost)) in states.iter_mut().zip(costs.iter_mut()).enumerate() {
+            let x = samples[k / per_lane * len + i] as i32;
+            let (code, next, y) = nearest_code(state, x);
+            codes[k * len + i - 1] = code;
+            let e = (x - y) as i64;
+            *cost += (e * e) as u64;
+            *state = next;
+        }
+    }
+}
+
+/// Greedy squared error over `targets` from each of `states`, all in lockstep.
+fn greedy_costs(states: &mut [ImaState], targets: &[i16], costs: &mut [u64]) {
+    costs.fill(0);
+    for &x in targets {
+        for (state, cost) in states.iter_mut().zip(costs.iter_mut()) {
+            let (_, next, y) = nearest_code(state, x as i32);
+            let e = (x as i32 - y) as i64;
+            *cost += (e * e) as u64;
+            *state = next;
+        }
+    }
+}
+
+/// Per-block scratch and settings, sized once for a group of blocks.
+pub(crate) struct BlockCoder {
+    params: ImaParams,
+    effort: Effort,
+    /// Lane-major samples: lane `b * channels + c` is channel `c` of block `b`.
+    samples: Vec<i16>,
+    codes: Vec<u8>,
+    /// Codes of every chain tried in lockstep.
+    trial_codes: Vec<u8>,
+    starts: Vec<u8>,
+    beam_codes: Vec<u8>,
+    beam: Option<Beam<ImaState>>,
+    ranked: Vec<(u64, u8)>,
+}
+
+impl BlockCoder {
+    pub(crate) fn new(params: ImaParams, effort: Effort) -> Self {
+        let spb = params.samples_per_block();
+        let width = effort.beam_width();
+        let lanes = params.channels() * GROUP_BLOCKS;
+        Self {
+            params,
+            effort,
+            samples: vec![0; lanes * spb],
+            codes: vec![0; lanes * spb],
+            trial_codes: vec![0; RETRY_STARTS * spb],
+            starts: vec![0; lanes],
+            beam_codes: vec![0; if width > 1 { spb } else { 0 }],
+            beam: (width > 1).then(|| Beam::new(width, spb)),
+            ranked: Vec::with_capacity(32),
+        }
+    }
+
+    /// Codes whole interleaved blocks (at most [`GROUP_BLOCKS`]), `pcm` holding them one after
+    /// the other, into `out` (`block_align` bytes each).
+    pub(crate) fn encode_blocks(&mut self, pcm: &[i16], out: &mut [u8]) {
+        let ch = self.params.channels();
+        let spb = self.params.samples_per_block();
+        let blocks = out.len() / self.params.block_align();
+        let lanes = blocks * ch;
+        for (b, block) in pcm.chunks_exact(spb * ch).take(blocks).enumerate() {
+            for c in 0..ch {
+                let lane = &mut self.samples[(b * ch + c) * spb..][..spb];
+                for (s, frame) in lane.iter_mut().zip(block.chunks_exact(ch)) {
+                    *s = frame[c];
+                }
+            }
+        }
+        // Every lane from the start that codes its first samples best, all lanes in lockstep.
+        let mut states = [ImaState::default(); MAX_LANES];
+        for (lane, state) in states.iter_mut().enumerate().take(lanes) {
+            self.starts[lane] = self.choose_start(lane);
+            *state = ImaState {
+                predictor: self.samples[lane * spb] as i32,
+                step_index: self.starts[lane],
+            };
+        }
+        let mut costs = [0u64; MAX_LANES];
+        greedy_chains(
+            &mut states[..lanes],
+            1,
+            &self.samples,
+            spb,
+            &mut self.codes,
+            &mut costs[..lanes],
+        );
+        if self.effort.0 >= 1 {
+            for (lane, &cost) in costs.iter().enumerate().take(lanes) {
+                self.retry_from_spread_starts(lane, cost);
+            }
+        }
+        if self.beam.is_some() {
+            for lane in 0..lanes {
+                self.beam_lane(lane);
+            }
+        }
+        out.fill(0);
+        for (b, out) in out.chunks_exact_mut(self.params.block_align()).enumerate() {
+            for c in 0..ch {
+                let lane = b * ch + c;
+                let first = self.samples[lane * spb].to_le_bytes();
+                out[4 * c..4 * c + 4].copy_from_slice(&[first[0], first[1], self.starts[lane], 0]);
+                // Codes for samples 1.. go in 4-byte groups of 8, channels interleaved per
+                // group, low nibble first.
+                let body = &mut out[4 * ch..];
+                let codes = &self.codes[lane * spb..lane * spb + spb - 1];
+                for (g, codes) in codes.chunks_exact(8).enumerate() {
+                    let at = g * 4 * ch + 4 * c;
+                    for (k, pair) in codes.chunks_exact(2).enumerate() {
+                        body[at + k] = (pair[0] & 15) | (pair[1] << 4);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A lane coded below 20 dB SNR is in a transient (a jump of half the range, a burst of
+    /// noise) where the whole trajectory hinges on the starting step, far beyond the prefix
+    /// that chose it: code it again from starts spread over the table (in lockstep) and keep
+    /// the best. Elsewhere trajectories converge within a few samples and this costs nothing.
+    fn retry_from_spread_starts(&mut self, lane: usize, cost: u64) {
+        let spb = self.params.samples_per_block();
+        let samples = &self.samples[lane * spb..(lane + 1) * spb];
+        let energy: u64 = samples[1..]
+            .iter()
+            .map(|&x| (x as i64 * x as i64) as u64)
+            .sum();
+        if cost.saturating_mul(RETRY_BELOW) <= energy {
+            return;
+        }
+        // The neighbours of the chosen start (the prefix that chose it is short) and starts
+        // spread over the whole table.
+        let start = self.starts[lane] as i32;
+        let mut indices = [0u8; RETRY_STARTS];
+        for (slot, delta) in indices.iter_mut().zip([-2, -1, 1, 2]) {
+            *slot = (start + delta).clamp(0, MAX_STEP_INDEX as i32) as u8;
+        }
+        indices[4..].copy_from_slice(&SPREAD_STARTS);
+        let mut states = indices.map(|index| ImaState {
+            predictor: samples[0] as i32,
+            step_index: index,
+        });
+        let mut costs = [0u64; RETRY_STARTS];
+        greedy_chains(
+            &mut states,
+            RETRY_STARTS,
+            samples,
+            spb,
+            &mut self.trial_codes,
+            &mut costs,
+        );
+        let k = (0..costs.len()).min_by_key(|&k| (costs[k], k)).unwrap_or(0);
+        if costs[k] < cost {
+            self.starts[lane] = indices[k];
+            self.codes[lane * spb..(lane + 1) * spb]
+                .copy_from_slice(&self.trial_codes[k * spb..(k + 1) * spb]);
+        }
+    }
+
+    /// The starting step index for `lane`; leaves the candidates ranked in `self.ranked`.
+    fn choose_start(&mut self, lane: usize) -> u8 {
+        let spb = self.params.samples_per_block();
+        let samples = &self.samples[lane * spb..(lane + 1) * spb];
+        if self.effort.0 == 0 {
+            let index = estimate_start_index(samples);
+            self.ranked.clear();
+            self.ranked.push((0, index));
+            return index;
+        }
+        // Rank starting indices by the greedy error over the first samples: every fourth
+        // index, then the neighbours of the best (the error is smooth in the index).
+        let prefix = &samples[1..samples.len().min(START_SEARCH_LEN + 1)];
+        let root = |index: u8| ImaState {
+            predictor: samples[0] as i32,
+            step_index: index,
+        };
+        let mut states = [ImaState::default(); 23];
+        let mut costs = [0u64; 23];
+        for (k, s) in states.iter_mut().enumerate() {
+            *s = root(4 * k as u8);
+        }
+        greedy_costs(&mut states, prefix, &mut costs);
+        self.ranked.clear();
+        self.ranked
+            .extend(costs.iter().enumerate().map(|(k, &c)| (c, 4 * k as u8)));
+        let centre = self.ranked.iter().min().map_or(0, |r| r.1);
+        let mut near = [ImaState::default(); 6];
+        let mut n = 0;
+        for index in centre.saturating_sub(3)..=(centre + 3).min(MAX_STEP_INDEX) {
+            if index % 4 != 0 {
+                near[n] = root(index);
+                n += 1;
+            }
+        }
+        let indices = near.map(|s| s.step_index);
+        greedy_costs(&mut near[..n], prefix, &mut costs[..n]);
+        self.ranked
+            .extend(costs[..n].iter().zip(&indices).map(|(&c, &i)| (c, i)));
+        self.ranked.sort_unstable();
+        // The best few again over a longer prefix: a start's effect outlasts 16 samples.
+        let longer = &samples[1..samples.len().min(CONFIRM_LEN + 1)];
+        let mut finalists = [ImaState::default(); FINALISTS];
+        let n = FINALISTS.min(self.ranked.len());
+        for (f, &(_, index)) in finalists.iter_mut().zip(&self.ranked) {
+            *f = root(index);
+        }
+        let indices = finalists.map(|f| f.step_index);
+        greedy_costs(&mut finalists[..n], longer, &mut costs[..n]);
+        let best = (0..n).min_by_key(|&k| (costs[k], k)).unwrap_or(0);
+        indices[best]
+    }
+
+    /// Replaces `lane`'s greedy codes with a beam search's when that codes it better.
+    fn beam_lane(&mut self, lane: usize) {
+        let spb = self.params.samples_per_block();
+        let samples = &self.samples[lane * spb..(lane + 1) * spb];
+        let Some(beam) = self.beam.as_mut() else {
+            return;
+        };
+        // Re-rank this lane's starting indices (choose_start left the last lane's ranking).
+        let start = self.starts[lane];
+        let mut state = ImaState {
+            predictor: samples[0] as i32,
+            step_index: start,
+        };
+        let mut greedy_cost = [0u64];
+        greedy_costs(
+            std::slice::from_mut(&mut state),
+            &samples[1..],
+            &mut greedy_cost,
+        );
+        let mut roots = [ImaState::default(); 8];
+        let mut n = 0;
+        // The chosen start and its neighbours, then coarser alternatives.
+        for delta in [0i32, -1, 1, -2, 2, -4, 4, 8] {
+            let index = start as i32 + delta;
+            if (0..=MAX_STEP_INDEX as i32).contains(&index) {
+                roots[n] = ImaState {
+                    predictor: samples[0] as i32,
+                    step_index: index as u8,
+                };
+                n += 1;
+            }
+        }
+        let (chosen, cost) =
+            beam.search(&ImaModel, &roots[..n], &samples[1..], &mut self.beam_codes);
+        if cost < greedy_cost[0] {
+            self.codes[lane * spb..lane * spb + spb - 1]
+                .copy_from_slice(&self.beam_codes[..spb - 1]);
+            self.starts[lane] = roots[chosen].step_index;
+        }
+    }
+}
+
+/// Streaming IMA ADPCM encoder: interleaved `i16` in any chunking, whole blocks out.
+///
+/// After [`Flush::Finish`] the last block is padded (each channel holds its last value);
+/// [`frames_in`](Self::frames_in) gives the true length for the WAV `fact` chunk.
+///
+/// ```
+/// use aquant::codecs::ima_adpcm::{Effort, ImaEncoder, ImaParams};
+/// use aquant::codecs::Encoder;
+/// use aquant::Flush;
+///
+/// let params = ImaParams::new(2, 512).unwrap();
+/// let mut enc = ImaEncoder::new(params, Effort::DEFAULT);
+/// let pcm = vec![100i16; 2 * 600]; // 600 stereo frames: one full block of 505 and a partial one
+/// let mut out = vec![0u8; 2048];
+/// let p = enc.encode(&pcm, &mut out, Flush::Finish).unwrap();
+/// assert!(p.finished);
+/// assert_eq!((p.consumed, p.produced), (1200, 1024));
+/// assert_eq!(enc.frames_in(), 600);
+/// ```
+pub struct ImaEncoder {
+    coder: BlockCoder,
+    core: EncoderCore,
+}
+
+impl ImaEncoder {
+    /// An encoder for `params` searching with `effort`.
+    pub fn new(params: ImaParams, effort: Effort) -> Self {
+        Self {
+            coder: BlockCoder::new(params, effort),
+            core: EncoderCore::new(
+                params.channels(),
+                params.samples_per_block(),
+                params.block_align(),
+            ),
+        }
+    }
+
+    /// Frames taken in since construction or reset (the `fact` chunk's length).
+    pub fn frames_in(&self) -> u64 {
+        self.core.frames_in()
+    }
+
+    /// The block layout.
+    pub fn params(&self) -> &ImaParams {
+        &self.coder.params
+    }
+}
+
+impl Encoder for ImaEncoder {
+    fn encode(&mut self, input: &[i16], output: &mut [u8], flush: Flush) -> Result<Progress> {
+        let coder = &mut self.coder;
+        Ok(self.core.encode(input, output, flush, |pcm, out| {
+            coder.encode_blocks(pcm, out)
+        }))
+    }
+
+    fn reset(&mut self) {
+        self.core.reset();
+    }
+
+    fn channels(&self) -> usize {
+        self.coder.params.channels()
+    }
+}
+
+/// Encodes a whole interleaved stream at once, blocks in parallel (rayon). The bytes equal the
+/// streaming [`ImaEncoder`]'s with [`Flush::Finish`], whatever the thread count.
+pub fn encode_all(params: &ImaParams, pcm: &[i16], effort: Effort) -> Vec<u8> {
+    encode_blocks_parallel(
+        params.channels(),
+        params.samples_per_block(),
+        params.block_align(),
+        GROUP_BLOCKS,
+        pcm,
+        || BlockCoder::new(*params, effort),
+        |coder, blocks, out| coder.encode_blocks(blocks, out),
+    )
+}

@@ -1,0 +1,92 @@
+//! The streaming MS ADPCM decoder and the batch [`decode_all`].
+
+use super::{decode_block, MsParams};
+use crate::codecs::ima_adpcm::blocks::DecoderCore;
+use crate::codecs::Decoder;
+use crate::stream::{Flush, Progress};
+use crate::Result;
+
+/// Streaming MS ADPCM decoder: bytes in any chunking, interleaved `i16` out.
+///
+/// ```
+/// use aquant::codecs::ms_adpcm::{MsDecoder, MsParams};
+/// use aquant::codecs::Decoder;
+/// use aquant::Flush;
+///
+/// let params = MsParams::new(1, 8).unwrap(); // 7-byte header + 2 codes: 4 frames
+/// // pair 0 (s1), delta 16, sample 1 = 100, sample 0 = 90, codes +1 then 0
+/// let block = [0, 16, 0, 100, 0, 90, 0, 0x10];
+/// let mut dec = MsDecoder::new(params);
+/// let mut out = [0i16; 8];
+/// let p = dec.decode(&block, &mut out, Flush::Finish).unwrap();
+/// assert_eq!(p.produced, 4);
+/// assert_eq!(out[..4], [90, 100, 116, 116]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct MsDecoder {
+    params: MsParams,
+    core: DecoderCore,
+    warnings: u64,
+}
+
+impl MsDecoder {
+    /// A decoder for blocks laid out as `params` says.
+    pub fn new(params: MsParams) -> Self {
+        Self {
+            core: DecoderCore::new(
+                params.channels(),
+                params.samples_per_block(),
+                params.block_align(),
+            ),
+            params,
+            warnings: 0,
+        }
+    }
+
+    /// Stops the output after `frames` frames (the WAV `fact` length), or never with `None`.
+    /// A length beyond what the data holds changes nothing.
+    pub fn with_total_frames(mut self, frames: Option<u64>) -> Self {
+        self.core.set_total_frames(frames);
+        self
+    }
+
+    /// The block layout.
+    pub fn params(&self) -> &MsParams {
+        &self.params
+    }
+}
+
+impl Decoder for MsDecoder {
+    fn decode(&mut self, input: &[u8], output: &mut [i16], flush: Flush) -> Result<Progress> {
+        let (params, warnings) = (&self.params, &mut self.warnings);
+        Ok(self.core.decode(input, output, flush, |bytes, pcm| {
+            decode_block(params, bytes, pcm, warnings)
+        }))
+    }
+
+    fn reset(&mut self) {
+        self.core.reset();
+        self.warnings = 0;
+    }
+
+    fn channels(&self) -> usize {
+        self.params.channels()
+    }
+
+    fn warnings(&self) -> u64 {
+        self.warnings
+    }
+}
+
+/// Decodes a whole stream at once, blocks in parallel; the output is the streaming decoder's.
+/// Returns the interleaved samples (cut at `total_frames` if given) and the warning count.
+pub fn decode_all(params: &MsParams, bytes: &[u8], total_frames: Option<u64>) -> (Vec<i16>, u64) {
+    crate::codecs::ima_adpcm::blocks::decode_blocks_parallel(
+        params.channels(),
+        params.samples_per_block(),
+        params.block_align(),
+        bytes,
+        total_frames,
+        |block, pcm, warnings| decode_block(params, block, pcm, warnings),
+    )
+}

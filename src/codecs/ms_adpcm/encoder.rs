@@ -1,0 +1,377 @@
+//! The MS ADPCM encoder: per-block search of the predictor pair and initial delta, nearest-
+//! reconstruction greedy coding and a beam search, streaming ([`MsEncoder`]) and
+//! batch-parallel ([`encode_all`]).
+
+use super::{MsParams, MsState, MIN_DELTA};
+use crate::codecs::ima_adpcm::beam::{Beam, BeamModel, MAX_CANDIDATES};
+use crate::codecs::ima_adpcm::blocks::{encode_blocks_parallel, EncoderCore};
+use crate::codecs::ima_adpcm::Effort;
+use crate::codecs::Encoder;
+use crate::stream::{Flush, Progress};
+use crate::Result;
+
+/// How many residuals the initial delta estimate averages.
+const DELTA_SEARCH_LEN: usize = 16;
+
+/// Whole-block greedy chains the default effort runs in lockstep.
+const CHAINS: usize = 4;
+
+/// `delta · factor / 128`, kept within the header's range.
+fn scale_delta(delta: i32, factor: i32) -> i32 {
+    (delta * factor / 128).clamp(MIN_DELTA, 32767)
+}
+
+/// How many samples the initial delta refinement codes.
+const DELTA_REFINE_LEN: usize = 32;
+
+/// Initial delta candidates relative to the estimate, in 1/128.
+const DELTA_FACTORS: [i32; 5] = [64, 90, 128, 181, 256];
+
+/// The signed code (-8..=7) whose reconstruction `prediction + code·delta` is nearest
+/// `target` (before the decoder's clamp; ties toward zero). Counting the odd half-multiples of
+/// delta below `2·|error|` avoids a division on the sample-to-sample dependency chain.
+#[inline(always)]
+pub(crate) fn nearest_signed_code(state: &MsState, target: i32) -> i32 {
+    let e = target as i64 - state.prediction() as i64;
+    let twice = 2 * e.abs();
+    let d = state.delta.max(1) as i64;
+    let mut m = 0;
+    for odd in [1, 3, 5, 7, 9, 11, 13, 15] {
+        m += (twice > odd * d) as i32;
+    }
+    if e >= 0 {
+        m.min(7)
+    } else {
+        -m
+    }
+}
+
+/// The decoder model the beam search drives.
+struct MsModel;
+
+impl BeamModel for MsModel {
+    type State = MsState;
+    #[inline(always)]
+    fn candidates(&self, state: &MsState, target: i32, codes: &mut [u8; MAX_CANDIDATES]) -> usize {
+        let q = nearest_signed_code(state, target);
+        codes[0] = (q & 15) as u8;
+        let mut n = 1;
+        if q < 7 {
+            codes[n] = ((q + 1) & 15) as u8;
+            n += 1;
+        }
+        if q > -8 {
+            codes[n] = ((q - 1) & 15) as u8;
+            n += 1;
+        }
+        n
+    }
+    #[inline(always)]
+    fn advance(&self, state: &MsState, code: u8) -> (MsState, i32) {
+        let (next, sample, _) = state.peek(code);
+        (next, sample)
+    }
+}
+
+/// Greedy coding of `targets` from `state`; writes codes (if given) and returns the squared
+/// error, stopping early once it exceeds `give_up`.
+#[inline]
+fn greedy(mut state: MsState, targets: &[i16], mut codes: Option<&mut [u8]>, give_up: u64) -> u64 {
+    let mut cost = 0u64;
+    for (i, &x) in targets.iter().enumerate() {
+        let code = (nearest_signed_code(&state, x as i32) & 15) as u8;
+        let (next, y, _) = state.peek(code);
+        let e = (x as i32 - y) as i64;
+        cost += (e * e) as u64;
+        state = next;
+        if let Some(c) = codes.as_deref_mut() {
+            c[i] = code;
+        }
+        if cost > give_up {
+            break;
+        }
+    }
+    cost
+}
+
+/// Greedy coding of `targets` from each of `K` states at once; returns each squared error and,
+/// when `codes` is given, writes chain `k`'s codes to `codes[k * targets.len() ..]`. The
+/// chains are independent, so running them in one loop lets the CPU overlap them.
+#[inline]
+fn greedy_lockstep<const K: usize>(
+    mut states: [MsState; K],
+    targets: &[i16],
+    mut codes: Option<&mut [u8]>,
+) -> [u64; K] {
+    let mut costs = [0u64; K];
+    let len = targets.len();
+    for (i, &x) in targets.iter().enumerate() {
+        for k in 0..K {
+            let code = (nearest_signed_code(&states[k], x as i32) & 15) as u8;
+            let (next, y, _) = states[k].peek(code);
+            let e = (x as i32 - y) as i64;
+            costs[k] += (e * e) as u64;
+            states[k] = next;
+            if let Some(c) = codes.as_deref_mut() {
+                c[k * len + i] = code;
+            }
+        }
+    }
+    costs
+}
+
+/// The starting state for pair `(c1, c2)` and `delta`, given the block's first two samples.
+fn root(samples: &[i16], [c1, c2]: [i16; 2], delta: i32) -> MsState {
+    MsState {
+        sample1: samples.get(1).copied().unwrap_or(samples[0]) as i32,
+        sample2: samples[0] as i32,
+        delta,
+        coef1: c1 as i32,
+        coef2: c2 as i32,
+    }
+}
+
+/// Per-block scratch and settings, sized once for the block length.
+pub(crate) struct BlockCoder {
+    params: MsParams,
+    effort: Effort,
+    samples: Vec<i16>,
+    codes: Vec<u8>,
+    /// Codes of each pair tried in lockstep.
+    trial_codes: Vec<u8>,
+    beam_codes: Vec<u8>,
+    beam: Option<Beam<MsState>>,
+    /// (greedy cost, pair index, initial delta) per pair.
+    ranked: Vec<(u64, usize, i32)>,
+}
+
+impl BlockCoder {
+    pub(crate) fn new(params: MsParams, effort: Effort) -> Self {
+        let spb = params.samples_per_block();
+        let width = effort.beam_width();
+        let pairs = params.coefficients().len();
+        Self {
+            effort,
+            samples: vec![0; spb],
+            codes: vec![0; spb],
+            trial_codes: vec![0; CHAINS * spb],
+            beam_codes: vec![0; if width > 1 { spb } else { 0 }],
+            beam: (width > 1).then(|| Beam::new(width, spb)),
+            ranked: Vec::with_capacity(pairs),
+            params,
+        }
+    }
+
+    /// Codes one whole interleaved block into `out` (`block_align` bytes).
+    pub(crate) fn encode_block(&mut self, pcm: &[i16], out: &mut [u8]) {
+        let ch = self.params.channels();
+        let spb = self.params.samples_per_block();
+        out.fill(0);
+        for c in 0..ch {
+            for (i, s) in self.samples.iter_mut().enumerate() {
+                *s = pcm[i * ch + c];
+            }
+            let (pair, delta) = self.code_channel();
+            out[c] = pair as u8;
+            let put = |out: &mut [u8], at: usize, v: i16| {
+                out[at..at + 2].copy_from_slice(&v.to_le_bytes());
+            };
+            put(out, ch + 2 * c, delta as i16);
+            put(
+                out,
+                3 * ch + 2 * c,
+                self.samples.get(1).copied().unwrap_or(0),
+            );
+            put(out, 5 * ch + 2 * c, self.samples[0]);
+            let body = &mut out[7 * ch..];
+            for (i, &code) in self.codes[..spb.saturating_sub(2)].iter().enumerate() {
+                let k = i * ch + c;
+                body[k / 2] |= (code & 15) << (4 * (1 - k % 2));
+            }
+        }
+    }
+
+    /// Chooses the pair and initial delta and the codes for `self.samples[2..]`.
+    fn code_channel(&mut self) -> (usize, i32) {
+        let samples = &self.samples;
+        let targets = samples.get(2..).unwrap_or(&[]);
+        let pairs = self.params.coefficients();
+        if self.effort.0 == 0 {
+            rank_pairs(samples, pairs, &mut self.ranked);
+            let (_, pair, delta) = self.ranked[0];
+            greedy(
+                root(samples, pairs[pair], delta),
+                targets,
+                Some(&mut self.codes),
+                u64::MAX,
+            );
+            return (pair, delta);
+        }
+        // Rank the pairs by their prediction error on the input itself; for the best two,
+        // pick the initial delta that codes the first samples best. Then code the whole block
+        // greedily from four starts: the best pair with that delta and with it scaled by
+        // 1/√2 and √2 (a delta's effect outlasts any short prefix), and the second pair. The
+        // four chains run in lockstep, so the CPU overlaps them.
+        rank_pairs(samples, pairs, &mut self.ranked);
+        let prefix = &targets[..targets.len().min(DELTA_REFINE_LEN)];
+        for entry in self.ranked.iter_mut().take(2) {
+            let (_, p, estimate) = *entry;
+            let deltas = DELTA_FACTORS.map(|f| scale_delta(estimate, f));
+            let costs = greedy_lockstep(deltas.map(|d| root(samples, pairs[p], d)), prefix, None);
+            let best = (0..deltas.len())
+                .min_by_key(|&k| (costs[k], k))
+                .unwrap_or(0);
+            entry.2 = deltas[best];
+        }
+        let (_, p0, d0) = self.ranked[0];
+        let (_, p1, d1) = self
+            .ranked
+            .get(1)
+            .copied()
+            .unwrap_or((0, p0, scale_delta(d0, 256)));
+        let starts = [
+            (p0, d0),
+            (p0, scale_delta(d0, 90)),
+            (p0, scale_delta(d0, 181)),
+            (p1, d1),
+        ];
+        let costs = greedy_lockstep(
+            starts.map(|(p, d)| root(samples, pairs[p], d)),
+            targets,
+            Some(&mut self.trial_codes),
+        );
+        let winner = (0..starts.len())
+            .min_by_key(|&k| (costs[k], k))
+            .unwrap_or(0);
+        let len = targets.len();
+        self.codes[..len].copy_from_slice(&self.trial_codes[winner * len..(winner + 1) * len]);
+        self.ranked.clear();
+        self.ranked
+            .extend(starts.iter().zip(&costs).map(|(&(p, d), &c)| (c, p, d)));
+        self.ranked.sort_unstable();
+        let (greedy_cost, pair, delta) = self.ranked[0];
+        if let Some(beam) = self.beam.as_mut() {
+            let mut roots = [MsState::default(); 8];
+            let n = self.ranked.len().min(roots.len());
+            for (r, &(_, p, d)) in roots.iter_mut().zip(&self.ranked) {
+                *r = root(samples, pairs[p], d);
+            }
+            let (chosen, cost) = beam.search(&MsModel, &roots[..n], targets, &mut self.beam_codes);
+            if cost < greedy_cost {
+                let (_, p, d) = self.ranked[chosen];
+                self.codes.copy_from_slice(&self.beam_codes);
+                return (p, d);
+            }
+        }
+        (pair, delta)
+    }
+}
+
+/// Fills `ranked` with (prediction error energy on the input itself, pair, initial delta
+/// estimate) for every pair, least error first. The delta estimate is half the mean absolute
+/// residual over the first samples (codes then start near ±2, where the step holds steady).
+fn rank_pairs(samples: &[i16], pairs: &[[i16; 2]], ranked: &mut Vec<(u64, usize, i32)>) {
+    ranked.clear();
+    let head_len = samples.len().saturating_sub(2).min(DELTA_SEARCH_LEN);
+    let residual = |w: &[i16], c1: i64, c2: i64| {
+        // In i64: a custom table's coefficients can reach ±32768.
+        w[2] as i64 - ((w[1] as i64 * c1 + w[0] as i64 * c2) >> 8)
+    };
+    for (p, &[c1, c2]) in pairs.iter().enumerate() {
+        let (c1, c2) = (c1 as i64, c2 as i64);
+        // Every other residual ranks the pairs as well as all of them, at half the cost.
+        // Squares stay below 2^36 and a block below 2^16 samples: the sum cannot overflow.
+        let energy: u64 = samples
+            .windows(3)
+            .step_by(2)
+            .map(|w| residual(w, c1, c2).pow(2) as u64)
+            .sum();
+        let head: i64 = samples
+            .windows(3)
+            .take(head_len)
+            .map(|w| residual(w, c1, c2).abs())
+            .sum();
+        let delta = head / (2 * head_len.max(1) as i64);
+        ranked.push((energy, p, delta.clamp(MIN_DELTA as i64, 32767) as i32));
+    }
+    ranked.sort_unstable();
+}
+
+/// Streaming MS ADPCM encoder: interleaved `i16` in any chunking, whole blocks out.
+///
+/// After [`Flush::Finish`] the last block is padded (each channel holds its last value);
+/// [`frames_in`](Self::frames_in) gives the true length for the WAV `fact` chunk.
+///
+/// ```
+/// use aquant::codecs::ms_adpcm::{Effort, MsEncoder, MsParams};
+/// use aquant::codecs::Encoder;
+/// use aquant::Flush;
+///
+/// let params = MsParams::new(1, 256).unwrap(); // 500 frames per block
+/// let mut enc = MsEncoder::new(params, Effort::DEFAULT);
+/// let pcm: Vec<i16> = (0..700).map(|i| (i * 37 % 2000) as i16).collect();
+/// let mut out = vec![0u8; 1024];
+/// let p = enc.encode(&pcm, &mut out, Flush::Finish).unwrap();
+/// assert!(p.finished);
+/// assert_eq!(p.produced, 512);
+/// assert_eq!(enc.frames_in(), 700);
+/// ```
+pub struct MsEncoder {
+    coder: BlockCoder,
+    core: EncoderCore,
+}
+
+impl MsEncoder {
+    /// An encoder for `params` searching with `effort`.
+    pub fn new(params: MsParams, effort: Effort) -> Self {
+        Self {
+            core: EncoderCore::new(
+                params.channels(),
+                params.samples_per_block(),
+                params.block_align(),
+            ),
+            coder: BlockCoder::new(params, effort),
+        }
+    }
+
+    /// Frames taken in since construction or reset (the `fact` chunk's length).
+    pub fn frames_in(&self) -> u64 {
+        self.core.frames_in()
+    }
+
+    /// The block layout.
+    pub fn params(&self) -> &MsParams {
+        &self.coder.params
+    }
+}
+
+impl Encoder for MsEncoder {
+    fn encode(&mut self, input: &[i16], output: &mut [u8], flush: Flush) -> Result<Progress> {
+        let coder = &mut self.coder;
+        Ok(self.core.encode(input, output, flush, |pcm, out| {
+            coder.encode_block(pcm, out)
+        }))
+    }
+
+    fn reset(&mut self) {
+        self.core.reset();
+    }
+
+    fn channels(&self) -> usize {
+        self.coder.params.channels()
+    }
+}
+
+/// Encodes a whole interleaved stream at once, blocks in parallel (rayon). The bytes equal the
+/// streaming [`MsEncoder`]'s with [`Flush::Finish`], whatever the thread count.
+pub fn encode_all(params: &MsParams, pcm: &[i16], effort: Effort) -> Vec<u8> {
+    encode_blocks_parallel(
+        params.channels(),
+        params.samples_per_block(),
+        params.block_align(),
+        1,
+        pcm,
+        || BlockCoder::new(params.clone(), effort),
+        |coder, block, out| coder.encode_block(block, out),
+    )
+}
