@@ -188,7 +188,7 @@ impl ImaParams {
             ));
         }
         let unit = 4 * channels;
-        if block_align < unit || block_align % unit != 0 || block_align > 65535 {
+        if block_align < unit || !block_align.is_multiple_of(unit) || block_align > 65535 {
             return Err(Error::invalid(
                 "block_align",
                 format!(
@@ -224,7 +224,7 @@ impl ImaParams {
         let mut params = Self::new(channels, block_align)?;
         if extra.len() >= 2 {
             let spb = u16::from_le_bytes([extra[0], extra[1]]) as usize;
-            if spb == 0 || (spb - 1) % 8 != 0 || spb > params.samples_per_block {
+            if spb == 0 || !(spb - 1).is_multiple_of(8) || spb > params.samples_per_block {
                 return Err(Error::invalid(
                     "wSamplesPerBlock",
                     format!(
