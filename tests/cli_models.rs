@@ -98,3 +98,48 @@ fn nn_quantize_shrinks_the_shipped_model_and_reports_sqnr() {
     let mut vad = SileroVad::new(&restored, Precision::Float).unwrap();
     assert!(vad.process_chunk(&[0.0; CHUNK]) < 0.5);
 }
+
+#[test]
+fn denoise_matches_the_reference_c_output() {
+    let Some(models) = common::models("denoise_matches_the_reference") else {
+        return;
+    };
+    let golden = models.join("rnnoise-v0.1/golden");
+    // The golden input is on the int16 scale (whole numbers): a 16-bit WAV holds it exactly.
+    let input: Vec<i16> = f32s(&std::fs::read(golden.join("input.f32le")).unwrap())
+        .iter()
+        .map(|&v| v as i16)
+        .collect();
+    let expected = f32s(&std::fs::read(golden.join("output.f32le")).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let (inp, out) = (dir.path().join("in.wav"), dir.path().join("out.wav"));
+    {
+        let spec = aquant::io::wav::PcmSpec {
+            channels: 1,
+            sample_rate: 48000,
+            encoding: aquant::io::Encoding::I16,
+        };
+        let mut w =
+            aquant::io::wav::WavPcmWriter::new(std::fs::File::create(&inp).unwrap(), &inp, spec)
+                .unwrap();
+        w.write(&aquant::io::SampleBuf::I16(input.clone())).unwrap();
+        w.finalize().unwrap();
+    }
+    let o = aquant(&["denoise", inp.to_str().unwrap(), out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut r = aquant::io::wav::WavPcmReader::open(&out).unwrap();
+    let mut buf = aquant::io::SampleBuf::new(aquant::io::Encoding::I16);
+    r.read_frames(&mut buf, input.len()).unwrap();
+    let aquant::io::SampleBuf::I16(ours) = buf else {
+        panic!("16-bit output")
+    };
+    assert_eq!(ours.len(), input.len(), "same length as the input");
+    // The C reference delays its output by one 480-sample frame; the stream does not.
+    let (mut sig, mut err) = (0f64, 0f64);
+    for (a, e) in ours.iter().zip(&expected[480..]) {
+        sig += (*e as f64).powi(2);
+        err += (*a as f64 - *e as f64).powi(2);
+    }
+    let snr = 10.0 * (sig / err).log10();
+    assert!(snr >= 40.0, "SNR of the difference {snr:.1} dB");
+}

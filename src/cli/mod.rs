@@ -4,6 +4,7 @@ mod analyze;
 mod batch;
 mod convert;
 mod demo;
+mod denoise;
 mod design_shaper;
 #[cfg(feature = "playback")]
 mod devices;
@@ -41,6 +42,8 @@ enum Command {
     Analyze(analyze::Args),
     /// Design a noise-shaping filter for a rate and hearing curve; print it and its figures.
     DesignShaper(design_shaper::Args),
+    /// Remove noise from speech with RNNoise v0.1 (any rate: resampled to 48 kHz and back).
+    Denoise(denoise::Args),
     /// Find speech in a file with Silero VAD v6 (prints start/end times).
     Vad(vad::Args),
     /// Neural-model tools.
@@ -65,6 +68,7 @@ pub fn run() -> ExitCode {
         Command::Info(a) => info::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Vad(a) => vad::run(a),
+        Command::Denoise(a) => denoise::run(a),
         Command::Analyze(a) => analyze::run(a),
         Command::DesignShaper(a) => design_shaper::run(a),
         Command::Nn(c) => nn::run(c),
