@@ -108,14 +108,12 @@ fn every_file_of_the_corpus_is_listed_with_its_error() {
 
 /// A 3-byte chunk followed by its pad byte is valid RIFF; hound 3.5 does not skip the pad byte.
 #[test]
-#[ignore = "open bug in the WAV reader (hound does not skip RIFF pad bytes): see tests/data/malformed/README.md"]
 fn odd_sized_chunk_with_pad_byte_is_read() {
     assert_eq!(read_all(&malformed("odd-sized-chunk.wav")), Ok(100));
 }
 
 /// ffmpeg writing WAV to a pipe leaves both sizes at 0xFFFFFFFF: read to the end.
 #[test]
-#[ignore = "open bug in the WAV reader (streamed sizes refused): see tests/data/malformed/README.md"]
 fn streamed_wav_is_read_to_the_end() {
     assert_eq!(read_all(&malformed("streamed-length.wav")), Ok(100));
 }

@@ -518,7 +518,10 @@ fn parse<R: Read + Seek>(r: &mut R, path: &Path) -> Result<WavHeader> {
             format!("RIFF size {riff_size} is below 4"),
         ));
     }
-    let riff_end = 8 + riff_size;
+    // A streaming writer that never patched its sizes (ffmpeg to a pipe) leaves 0xFFFFFFFF:
+    // the RIFF data then runs to the end of the file.
+    let streamed = riff_size == u32::MAX as u64;
+    let riff_end = if streamed { file_len } else { 8 + riff_size };
     if riff_end > file_len {
         return Err(malformed(
             path,
@@ -540,6 +543,11 @@ fn parse<R: Read + Seek>(r: &mut R, path: &Path) -> Result<WavHeader> {
         let size = u32_at(&head, 4) as u64;
         let body = pos + 8;
         let name = chunk_name(id);
+        let size = if streamed && &id == b"data" && size == u32::MAX as u64 {
+            riff_end.saturating_sub(body)
+        } else {
+            size
+        };
         if body + size > riff_end {
             return Err(malformed(
                 path,

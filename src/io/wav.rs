@@ -56,7 +56,9 @@ impl WavPcmReader {
         }
         let reader = match hound::WavReader::new(BufReader::with_capacity(1 << 16, file)) {
             Ok(r) => r,
-            Err(e) => return Err(hound_err(path, e)),
+            // hound refuses some valid files (a pad byte after an odd-sized chunk, sizes left
+            // unpatched by a streaming writer); our RIFF parser reads those.
+            Err(e) => return Self::open_with_riff(path).map_err(|_| hound_err(path, e)),
         };
         let s = reader.spec();
         let samples = reader.len() as u64;
@@ -113,6 +115,53 @@ impl WavPcmReader {
                 encoding,
             },
             remaining,
+            raw: Vec::new(),
+        })
+    }
+
+    /// Opens a PCM or float32 WAV through [`super::riff`] instead of hound.
+    fn open_with_riff(path: &Path) -> Result<Self> {
+        let header = super::riff::WavReader::open(path)?.header().clone();
+        let f = &header.format;
+        let channels = f.channels;
+        let bytes = f.block_align as usize / channels.max(1) as usize;
+        let encoding = match (f.codec_tag(), bytes) {
+            (0x0001, 1) => Encoding::U8,
+            (0x0001, 2) => Encoding::I16,
+            (0x0001, 3) => Encoding::I24,
+            (0x0001, 4) => Encoding::I32,
+            (0x0003, 4) => Encoding::F32,
+            (tag, b) => {
+                return Err(Error::Unsupported {
+                    path: path.to_path_buf(),
+                    what: format!("format tag 0x{tag:04X} with {b}-byte samples"),
+                })
+            }
+        };
+        let bits = f.bits_per_sample as usize;
+        if channels == 0
+            || f.sample_rate == 0
+            || f.block_align as usize != bytes * channels as usize
+            || bits == 0
+            || bits > bytes * 8
+            || bits + 8 <= bytes * 8
+            || header.data_len % f.block_align as u64 != 0
+        {
+            return Err(malformed(path, "fmt ", "inconsistent fmt chunk"));
+        }
+        let mut inner = BufReader::with_capacity(1 << 16, File::open(path).map_err(io_err(path))?);
+        inner
+            .seek(std::io::SeekFrom::Start(header.data_offset))
+            .map_err(io_err(path))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            inner,
+            spec: PcmSpec {
+                channels,
+                sample_rate: f.sample_rate,
+                encoding,
+            },
+            remaining: header.data_len,
             raw: Vec::new(),
         })
     }
