@@ -26,6 +26,9 @@ ff -i tone16.wav -c:a adpcm_ima_wav tone16-ima.wav
 ff -i tone16-ima.wav -f s16le tone16-ima.ffmpeg.s16le
 ff -i tone16.wav -c:a adpcm_ms tone16-msadpcm.wav
 ff -i tone16-msadpcm.wav -f s16le tone16-msadpcm.ffmpeg.s16le
+# The reference ADPCM decodes (sox and libsndfile agree; ffmpeg's IMA rounding differs):
+sox tone16-ima.wav -t raw -e signed -b 16 -L tone16-ima.sox.s16le
+sox tone16-msadpcm.wav -t raw -e signed -b 16 -L tone16-msadpcm.sox.s16le
 sox tone16.wav -e mu-law tone16-mulaw.wav
 ff -i tone16-mulaw.wav -f s16le tone16-mulaw.ffmpeg.s16le
 

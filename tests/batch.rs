@@ -136,16 +136,25 @@ fn mixed_tree_gives_right_outputs_report_and_exit_code() {
         assert_eq!((spec.channels, spec.sample_rate), (2, 44100));
         assert!(got == reference, "{name}: samples differ from the source");
     }
-    // ADPCM and mu-law: exactly ffmpeg's decode.
+    let source_len = reference.len();
+    // ADPCM: exactly the reference decode (sox's, which libsndfile shares), cut to the fact
+    // chunk's length. mu-law: ffmpeg's decode.
     for (out_name, reference) in [
-        ("adpcm/ima.wav", "tone16-ima.ffmpeg.s16le"),
-        ("adpcm/ms.wav", "tone16-msadpcm.ffmpeg.s16le"),
+        ("adpcm/ima.wav", "tone16-ima.sox.s16le"),
+        ("adpcm/ms.wav", "tone16-msadpcm.sox.s16le"),
         ("g711/mulaw.wav", "tone16-mulaw.ffmpeg.s16le"),
     ] {
         let (_, got) = wav_i16(&out.join(out_name));
+        let want = raw_s16le(&fixtures().join(reference));
+        // ffmpeg writes the padded block's length into its fact chunk, so all its samples count.
         assert!(
-            got == raw_s16le(&fixtures().join(reference)),
-            "{out_name} differs from ffmpeg's decode"
+            got.len() >= source_len && got.len() <= want.len(),
+            "{out_name}: length {}",
+            got.len()
+        );
+        assert!(
+            got[..] == want[..got.len()],
+            "{out_name} differs from the reference decode"
         );
     }
     // 24-bit to 16-bit with TPDF dither: within 1.5 LSB of the exact value, and not plain
