@@ -76,7 +76,9 @@ fn aquant_play_sounds_exactly_like_aquant_convert() {
     let out = Command::new(AQUANT)
         .env("HOME", h)
         .env_remove("XDG_CONFIG_HOME")
-        .args(["play", input.to_str().unwrap()])
+        // The file device is not paced: it drains as fast as the CPU allows. A ring holding the
+        // whole signal keeps a busy machine from starving it (underruns would insert silence).
+        .args(["play", input.to_str().unwrap(), "--ring", "30"])
         .args([
             "--format", "pcm16", "--bits", "7", "--dither", "tpdf-hp", "--seed", "5",
         ])

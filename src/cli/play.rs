@@ -84,6 +84,10 @@ pub struct Args {
     /// Run the device at this rate (the chain's output is resampled).
     #[arg(long)]
     device_rate: Option<u32>,
+    /// Seconds of decoded audio buffered ahead of the device (more rides out a slow disk or a
+    /// busy machine).
+    #[arg(long, default_value_t = 0.5)]
+    ring: f64,
 }
 
 pub fn run(a: Args) -> Result<ExitCode> {
@@ -98,6 +102,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
         device: a.device.clone(),
         buffer_frames: a.buffer,
         device_rate: a.device_rate,
+        ring_seconds: a.ring,
         ..PlayOptions::default()
     };
     let player = Player::start(source, chain, &options)?;
