@@ -47,6 +47,8 @@ fn raw_s16le(path: &Path) -> Vec<i16> {
 }
 
 /// Every file under `dir` (relative path → bytes), hidden ones included.
+/// Every file under `dir` with its bytes. A file that vanishes between listing and reading (a
+/// temporary file renamed by a batch still running) is left out.
 fn tree_contents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -56,10 +58,13 @@ fn tree_contents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.insert(
-                    p.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&p).unwrap(),
-                );
+                match std::fs::read(&p) {
+                    Ok(bytes) => {
+                        out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => panic!("reading {}: {e}", p.display()),
+                }
             }
         }
     }
