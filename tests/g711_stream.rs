@@ -22,13 +22,17 @@ fn level() -> impl Strategy<Value = SimdLevel> {
     ]
 }
 
-/// Splits `len` into chunks of the given sizes (cycled), the last one taking the rest.
+/// Splits `len` into chunks of the given sizes (cycled; zero sizes give empty calls), the last
+/// one taking the rest. When every size is zero, one empty call is followed by the whole.
 fn chunks(len: usize, sizes: &[usize]) -> Vec<(usize, usize)> {
     let mut v = Vec::new();
     let mut at = 0;
     let mut i = 0;
     while at < len {
-        let n = sizes[i % sizes.len()].min(len - at);
+        let mut n = sizes[i % sizes.len()].min(len - at);
+        if n == 0 && i >= sizes.len() && sizes.iter().all(|&s| s == 0) {
+            n = len - at;
+        }
         v.push((at, at + n));
         at += n;
         i += 1;
