@@ -218,6 +218,25 @@ pub fn new_decoder(codec: CodecId, channels: usize) -> Result<Box<dyn Decoder>> 
     })
 }
 
+/// Refuses a channel count outside 1..=[`MAX_CHANNELS`](crate::quant::MAX_CHANNELS).
+pub(crate) fn check_channels(channels: usize) -> Result<()> {
+    if channels == 0 || channels > crate::quant::MAX_CHANNELS {
+        return Err(crate::Error::invalid(
+            "channels",
+            format!("{channels} is not in 1..={}", crate::quant::MAX_CHANNELS),
+        ));
+    }
+    Ok(())
+}
+
+/// The error of a stream given input after it finished (until `reset()`).
+pub(crate) fn finished_error() -> crate::Error {
+    crate::Error::invalid(
+        "input",
+        "the stream was finished with Flush::Finish; call reset() before giving more input",
+    )
+}
+
 /// Adapts an [`Encoder`] to the generic [`Stream`](crate::stream::Stream) trait.
 pub struct EncoderStream<E>(pub E);
 

@@ -185,15 +185,7 @@ pub fn decode_at(level: SimdLevel, law: Law, input: &[u8], output: &mut [i16]) -
 /// Most interleaved channels a G.711 stream may have (as the WAV format's limit).
 pub const MAX_CHANNELS: usize = crate::quant::MAX_CHANNELS;
 
-fn check_channels(channels: usize) -> Result<()> {
-    if channels == 0 || channels > MAX_CHANNELS {
-        return Err(Error::invalid(
-            "channels",
-            format!("{channels} is not in 1..={MAX_CHANNELS}"),
-        ));
-    }
-    Ok(())
-}
+use super::check_channels;
 
 /// Samples-per-call [`Progress`] of a 1:1 codec.
 fn progress(n: usize, input_len: usize, flush: Flush, finished: &mut bool) -> Progress {

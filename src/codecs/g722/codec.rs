@@ -3,9 +3,9 @@
 use super::band::{HighBand, LowBand};
 use super::qmf::{Analysis, Synthesis};
 use super::{Dialect, Mode};
-use crate::codecs::{Decoder, Encoder};
+use crate::codecs::{check_channels, finished_error, Decoder, Encoder};
 use crate::stream::{ChannelPhase, Flush, Progress};
-use crate::{Error, Result};
+use crate::Result;
 
 /// One channel of G.722 encoding: two 16 kHz samples in, one octet out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,23 +96,6 @@ impl ChannelDecoder {
         let (a, b) = self.qmf.merge(rl, rh);
         [a, b]
     }
-}
-
-fn check_channels(channels: usize) -> Result<()> {
-    if channels == 0 || channels > crate::quant::MAX_CHANNELS {
-        return Err(Error::invalid(
-            "channels",
-            format!("{channels} is not in 1..={}", crate::quant::MAX_CHANNELS),
-        ));
-    }
-    Ok(())
-}
-
-fn finished_error() -> Error {
-    Error::invalid(
-        "input",
-        "the stream was finished with Flush::Finish; call reset() before giving more input",
-    )
 }
 
 /// G.722 encoder stream: interleaved 16 kHz `i16` in, one octet per two samples of a channel.

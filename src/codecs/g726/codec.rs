@@ -2,26 +2,9 @@
 //! packed into octets.
 
 use super::{BitPacker, BitUnpacker, ChannelDecoder, ChannelEncoder, Dialect, Packing, Rate};
-use crate::codecs::{Decoder, Encoder};
+use crate::codecs::{check_channels, finished_error, Decoder, Encoder};
 use crate::stream::{Flush, Progress};
-use crate::{Error, Result};
-
-fn check_channels(channels: usize) -> Result<()> {
-    if channels == 0 || channels > crate::quant::MAX_CHANNELS {
-        return Err(Error::invalid(
-            "channels",
-            format!("{channels} is not in 1..={}", crate::quant::MAX_CHANNELS),
-        ));
-    }
-    Ok(())
-}
-
-fn finished_error() -> Error {
-    Error::invalid(
-        "input",
-        "the stream was finished with Flush::Finish; call reset() before giving more input",
-    )
-}
+use crate::Result;
 
 /// G.726 encoder stream: interleaved `i16` in, packed codewords out. Channels are coded
 /// independently; their codewords follow each other in sample order in the bit stream.
