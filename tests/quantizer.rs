@@ -456,3 +456,46 @@ proptest! {
         }
     }
 }
+
+/// Buffers larger than the caches take the kernels' non-temporal store path, which first peels
+/// samples until the output is aligned: every level must still equal scalar, whatever the output's
+/// alignment and the channel phase at the start.
+#[test]
+fn every_simd_level_equals_scalar_on_large_misaligned_buffers() {
+    let n = (3 << 20) + 7;
+    let input: Vec<f32> = (0..n)
+        .map(|i| match i % 100_003 {
+            0 => f32::NAN,
+            1 => f32::INFINITY,
+            2 => 1.5,
+            _ => ((i as f32) * 0.000_731).sin() * 0.9,
+        })
+        .collect();
+    for dither in [
+        Dither::none(),
+        Dither::tpdf(),
+        Dither::new(DitherKind::TpdfHighPass),
+    ] {
+        for offset in [0usize, 1, 5] {
+            let mut scalar = UniformQuantizer::new(3, None, dither)
+                .unwrap()
+                .with_simd(SimdLevel::Scalar);
+            let mut expected = vec![0i16; n + offset];
+            scalar.process(&input[..1], &mut expected[..1]).unwrap();
+            scalar
+                .process(&input[1..], &mut expected[offset + 1..offset + n])
+                .unwrap();
+            for level in SimdLevel::available() {
+                let mut q = UniformQuantizer::new(3, None, dither)
+                    .unwrap()
+                    .with_simd(level);
+                let mut out = vec![0i16; n + offset];
+                q.process(&input[..1], &mut out[..1]).unwrap();
+                q.process(&input[1..], &mut out[offset + 1..offset + n])
+                    .unwrap();
+                assert!(out == expected, "{level:?} {dither:?} offset {offset}");
+                assert_eq!(q.stats(), scalar.stats(), "{level:?} {dither:?}");
+            }
+        }
+    }
+}

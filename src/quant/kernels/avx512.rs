@@ -18,18 +18,47 @@ pub(crate) fn f32_to_i16(
     if crate::simd::SimdLevel::detected() < crate::simd::SimdLevel::Avx512 {
         return scalar::f32_to_i16(k, phase, input, output, stats);
     }
+    let n = input.len().min(output.len());
+    let (mut input, mut output) = (&input[..n], &mut output[..n]);
+    // Buffers far larger than the caches: write around them (non-temporal stores), which saves
+    // the read-for-ownership of every output line. Those stores need 32-byte alignment, so a
+    // few leading samples go through the scalar reference first (same results by construction).
+    let streaming = n >= NON_TEMPORAL_MIN_SAMPLES;
+    if streaming {
+        let misalignment = (output.as_ptr() as usize) % 32;
+        let peel = if misalignment % 2 == 0 {
+            ((32 - misalignment) % 32) / 2
+        } else {
+            n // an odd address cannot be aligned: stay on the ordinary path
+        };
+        let peel = peel.min(n);
+        scalar::f32_to_i16(k, phase, &input[..peel], &mut output[..peel], stats);
+        input = &input[peel..];
+        output = &mut output[peel..];
+    }
     for (input, output) in input.chunks(1 << 27).zip(output.chunks_mut(1 << 27)) {
-        // SAFETY: the CPU supports AVX-512 F/BW/DQ/VL (checked just above).
+        // SAFETY: the CPU supports AVX-512 F/BW/DQ/VL (checked just above); with `streaming`,
+        // `output` starts 32-byte aligned (peeled above) and every chunk is a multiple of 16
+        // samples long except the last, so each 16-sample store stays aligned.
         unsafe {
-            match k.kind {
-                DitherKind::None => run::<0>(k, phase, input, output, stats),
-                DitherKind::Rpdf => run::<1>(k, phase, input, output, stats),
-                DitherKind::Tpdf => run::<2>(k, phase, input, output, stats),
-                DitherKind::TpdfHighPass => run::<3>(k, phase, input, output, stats),
+            match (k.kind, streaming) {
+                (DitherKind::None, false) => run::<0, false>(k, phase, input, output, stats),
+                (DitherKind::Rpdf, false) => run::<1, false>(k, phase, input, output, stats),
+                (DitherKind::Tpdf, false) => run::<2, false>(k, phase, input, output, stats),
+                (DitherKind::TpdfHighPass, false) => {
+                    run::<3, false>(k, phase, input, output, stats)
+                }
+                (DitherKind::None, true) => run::<0, true>(k, phase, input, output, stats),
+                (DitherKind::Rpdf, true) => run::<1, true>(k, phase, input, output, stats),
+                (DitherKind::Tpdf, true) => run::<2, true>(k, phase, input, output, stats),
+                (DitherKind::TpdfHighPass, true) => run::<3, true>(k, phase, input, output, stats),
             }
         }
     }
 }
+
+/// From this many samples on (4 MiB of i16 output, more than a core's L2), stores bypass the cache.
+pub(crate) const NON_TEMPORAL_MIN_SAMPLES: usize = 2 << 20;
 
 #[inline(always)]
 fn hash(x: __m512i) -> __m512i {
@@ -44,7 +73,7 @@ fn hash(x: __m512i) -> __m512i {
 }
 
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-unsafe fn run<const KIND: u8>(
+unsafe fn run<const KIND: u8, const NON_TEMPORAL: bool>(
     k: &F32ToI16,
     phase: &mut ChannelPhase,
     input: &[f32],
@@ -110,16 +139,23 @@ unsafe fn run<const KIND: u8>(
         let v = _mm512_min_ps(_mm512_max_ps(v, minv), maxv);
         let v = _mm512_maskz_mov_ps(!isnan, v);
         let q = _mm512_sll_epi32(_mm512_cvtps_epi32(v), shift);
-        // SAFETY: i + 16 <= n <= output.len().
-        unsafe {
-            _mm256_storeu_si256(
-                output.as_mut_ptr().add(i) as *mut __m256i,
-                _mm512_cvtepi32_epi16(q),
-            )
-        };
+        let packed = _mm512_cvtepi32_epi16(q);
+        let dst = output.as_mut_ptr().wrapping_add(i) as *mut __m256i;
+        if NON_TEMPORAL {
+            // SAFETY: i + 16 <= n <= output.len(); the caller aligned `output` to 32 bytes and
+            // i is a multiple of 16 samples, so `dst` is 32-byte aligned.
+            unsafe { _mm256_stream_si256(dst, packed) };
+        } else {
+            // SAFETY: i + 16 <= n <= output.len().
+            unsafe { _mm256_storeu_si256(dst, packed) };
+        }
         frame = frame.wrapping_add(k.lanes[ch].frame_advance);
         ch = k.lanes[ch].next_channel;
         i += LANES;
+    }
+    if NON_TEMPORAL {
+        // Order the streaming stores before anything the caller does with `output`.
+        _mm_sfence();
     }
     phase.channel = ch;
     phase.frame = frame;
