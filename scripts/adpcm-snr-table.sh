@@ -11,9 +11,8 @@
 # resonators, syllable envelopes and noise bursts), a music-like one (plucked chords, a bass
 # line and a bell), both 48 kHz stereo 20 s, synthesized here with sox; plus the four shared
 # ADPCM inputs (../shared/testvectors/adpcm_input, or $AQUANT_TESTVECTORS/adpcm_input).
-# Needs sox, ffmpeg, sndfile-convert, python3. aquant: $AQUANT_CLI (a built `aquant` with
-# `convert --format ima-adpcm|ms-adpcm --block-size N --effort E`), else the
-# adpcm_convert example (built here).
+# Needs sox, ffmpeg, sndfile-convert, python3. aquant: $AQUANT_CLI if set, else the release
+# CLI built here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in sox ffmpeg sndfile-convert python3; do
@@ -23,12 +22,11 @@ VECTORS=${AQUANT_TESTVECTORS:-../shared/testvectors}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-if [[ -n "${AQUANT_CLI:-}" ]]; then
-  aq() { "$AQUANT_CLI" convert "$2" "$3" --format "$1" --block-size "$4" --effort "$5" >/dev/null; }
-else
-  cargo build --release --quiet --example adpcm_convert
-  aq() { target/release/examples/adpcm_convert "$1" "$2" "$3" "$4" "$5" 2>/dev/null; }
+if [[ -z "${AQUANT_CLI:-}" ]]; then
+  cargo build --release --quiet
+  AQUANT_CLI=$PWD/target/release/aquant
 fi
+aq() { "$AQUANT_CLI" convert "$2" "$3" --format "$1" --block-size "$4" --effort "$5" >/dev/null; }
 
 # Speech-like: a 110-150 Hz pulse train (sawtooth) through three band-passes whose centres move,
 # gated into syllables by a 4 Hz tremolo, with noise bursts for fricatives.
