@@ -219,3 +219,32 @@ fn aquant_play_with_shaped_dither_sounds_exactly_like_aquant_convert() {
         .collect();
     assert_ne!(plain, expected);
 }
+
+#[test]
+fn aquant_live_denoise_runs_at_48k_and_refuses_other_rates_clearly() {
+    let out = Command::new(AQUANT)
+        .args(["live", "--denoise", "--rate", "44100", "--input", "null"])
+        .args(["--output", "null", "--seconds", "0.2"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("48000 Hz only"), "{stderr}");
+
+    // ALSA's null devices, headless: capture → denoiser → shaped 12-bit quantizer → null.
+    let out = Command::new(AQUANT)
+        .args(["live", "--denoise", "--input", "null", "--output", "null"])
+        .args(["--buffer", "256", "--seconds", "0.5"])
+        .args(["--bits", "12", "--dither", "shaped"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("{stderr}");
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("959 frames"), "{stderr}");
+    assert!(stderr.contains("48000 Hz"), "{stderr}");
+    assert!(
+        stderr.contains("chain errors 0") || !stderr.contains("chain errors"),
+        "{stderr}"
+    );
+}
