@@ -269,7 +269,7 @@ fn switches_at_buffer_boundaries_add_no_error_beyond_the_new_setting() {
     while at < out.len() {
         state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
         let frames = 32 + (state >> 20) as usize % 400;
-        let bits = 8 + (state >> 8) as u32 % 9;
+        let bits = 8 + (state >> 8) % 9;
         let which = (state >> 4) as usize % settings.len();
         let dither = settings[which];
         control.set_bits(Some(bits)).unwrap();

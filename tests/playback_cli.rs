@@ -243,8 +243,6 @@ fn aquant_live_denoise_runs_at_48k_and_refuses_other_rates_clearly() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("959 frames"), "{stderr}");
     assert!(stderr.contains("48000 Hz"), "{stderr}");
-    assert!(
-        stderr.contains("chain errors 0") || !stderr.contains("chain errors"),
-        "{stderr}"
-    );
+    // The statistics line names chain errors only when there were some.
+    assert!(!stderr.contains("chain errors"), "{stderr}");
 }
