@@ -8,7 +8,7 @@
 //! the thread's CPU time per buffer (`CLOCK_THREAD_CPUTIME_ID`, best of several batches) and
 //! its share of the period: wall time is noisy on a shared machine.
 
-use aquant::chain::{Chain, ChainFormat, ChainOptions};
+use aquant::chain::{Chain, ChainFormat, ChainOptions, DenoiseStage};
 use aquant::codecs::CodecId;
 use aquant::shaping::Preset;
 use aquant::{Dither, DitherKind};
@@ -139,6 +139,22 @@ fn benches(c: &mut Criterion) {
         report_cpu(name, make());
         bench_chain(c, name, make());
     }
+    // Construction (off the audio thread) designs the three rate-dependent presets.
+    let start = std::time::Instant::now();
+    let built = std::hint::black_box(chain(MULAW, None, DitherKind::Tpdf, Some(Preset::Shaped)));
+    eprintln!(
+        "Chain::new with shaping at 48 kHz: {:.1} ms (wall)",
+        start.elapsed().as_secs_f64() * 1e3
+    );
+    drop(built);
+    // `live --denoise`: RNNoise in front of the chain; the cost per 256-frame buffer is the
+    // average over whole 480-frame model frames (one buffer in about two runs a frame).
+    let denoising = || {
+        chain(ChainFormat::pcm16(), None, DitherKind::Tpdf, None)
+            .with_pre_stage(Box::new(DenoiseStage::new(CHANNELS).unwrap()))
+    };
+    report_cpu("denoise_pcm16_tpdf", denoising());
+    bench_chain(c, "denoise_pcm16_tpdf", denoising());
 }
 
 criterion_group!(chain_benches, benches);
