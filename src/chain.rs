@@ -12,11 +12,25 @@
 //! Everything is built by [`Chain::new`]: after that, [`Chain::process_in_place`] never
 //! allocates, locks, performs I/O or panics. Parameters change while it runs through a
 //! [`ChainControl`], a cloneable handle holding one atomic word: the chain reads it at the start
-//! of each call, so a change takes effect at a buffer boundary. Every (bits, dither) setting's
-//! quantizer is built up front, so switching is an index change.
+//! of each call, so a change takes effect at a buffer boundary (at the first frame boundary
+//! when a call starts inside a frame). Every (bits, dither) setting's quantizer is built up
+//! front, so switching is an index change.
+//!
+//! # Noise-shaped dither
+//!
+//! Besides the plain dither kinds, the chain can quantize with a [`NoiseShaper`]
+//! ([`ChainDither::Shaped`]): TPDF dither with error feedback through a filter designed at
+//! construction for the stream's rate ([`ChainOptions::sample_rate`]). The designed presets
+//! (`shaped`, `shaped-light`, `shaped-strong`) exist at any rate from 8 to 384 kHz, the
+//! published ones (`lipshitz`, `wannamaker-f`) at 44.1 kHz only. Switching *into* a shaped
+//! setting (from plain dither, from another preset or from another depth) starts that shaper
+//! from a clean error history: its feedback then only ever holds errors made on the current
+//! grid, so a switch adds no error beyond the new setting's own (no click); the output from
+//! the switch on equals a freshly built shaper's. Without a grid (`f32` with no `bits`) there
+//! is nothing to shape and shaped settings pass the signal through like the plain ones.
 //!
 //! A [`PreStage`] (a denoiser, a filter) can run before the quantizer:
-//! [`Chain::with_pre_stage`].
+//! [`Chain::with_pre_stage`]. [`DenoiseStage`] is RNNoise as such a stage.
 //!
 //! # Block codecs
 //!
@@ -59,9 +73,11 @@ use std::sync::Arc;
 use crate::codecs::{new_decoder, new_encoder, CodecId, Decoder, Encoder};
 use crate::dither::{Dither, DitherKind};
 use crate::io::Encoding;
+use crate::models::rnnoise::{self, Denoiser, FRAME_SIZE};
 use crate::quant::{QuantStats, UniformQuantizer};
 use crate::sample::{AudioSample, I24};
-use crate::stream::{Flush, Processor};
+use crate::shaping::{NoiseShaper, Preset};
+use crate::stream::{ChannelPhase, Flush, Processor};
 use crate::{Error, Result};
 
 /// What the chain makes the signal sound like: a linear format at some depth, or a codec.
@@ -139,6 +155,12 @@ pub struct ChainOptions {
     /// Largest buffer, in frames, processed in one piece; longer buffers are split (with the
     /// same result). Sizes the scratch buffers.
     pub max_frames: usize,
+    /// Start with noise-shaped dither (TPDF at `dither`'s amplitude and seed, fed back
+    /// through this preset's filter) instead of `dither.kind`. Needs `sample_rate`.
+    pub shaping: Option<Preset>,
+    /// The stream's rate in Hz: the shaping filters are designed for it. `None`: no shaped
+    /// dither is available (the plain kinds do not depend on the rate).
+    pub sample_rate: Option<u32>,
 }
 
 impl ChainOptions {
@@ -150,6 +172,8 @@ impl ChainOptions {
             bits: None,
             dither: Dither::none(),
             max_frames: 4096,
+            shaping: None,
+            sample_rate: None,
         }
     }
 }
@@ -162,16 +186,75 @@ const DITHER_KINDS: [DitherKind; 4] = [
     DitherKind::TpdfHighPass,
 ];
 
+/// What the chain's quantizer does besides rounding: plain dither of some kind, or noise
+/// shaping (TPDF dither with error feedback) with a preset designed for the stream's rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainDither {
+    /// Plain dither ([`DitherKind::None`] for none).
+    Plain(DitherKind),
+    /// Noise-shaped TPDF dither.
+    Shaped(Preset),
+}
+
+impl ChainDither {
+    /// Every setting the chain can switch between, in the order of its parameter word.
+    pub const ALL: [ChainDither; 9] = [
+        ChainDither::Plain(DitherKind::None),
+        ChainDither::Plain(DitherKind::Rpdf),
+        ChainDither::Plain(DitherKind::Tpdf),
+        ChainDither::Plain(DitherKind::TpdfHighPass),
+        ChainDither::Shaped(Preset::Shaped),
+        ChainDither::Shaped(Preset::ShapedLight),
+        ChainDither::Shaped(Preset::ShapedStrong),
+        ChainDither::Shaped(Preset::Lipshitz),
+        ChainDither::Shaped(Preset::WannamakerF),
+    ];
+
+    /// The CLI name: `none`, `rpdf`, `tpdf`, `tpdf-hp`, or a [`Preset`] name (`shaped`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            ChainDither::Plain(k) => k.name(),
+            ChainDither::Shaped(p) => p.name(),
+        }
+    }
+
+    /// Parses a CLI name (also `tpdf_hp` and `hp` for the high-passed TPDF).
+    ///
+    /// ```
+    /// use aquant::chain::ChainDither;
+    /// use aquant::shaping::Preset;
+    /// assert_eq!(ChainDither::from_name("shaped-light"), Some(ChainDither::Shaped(Preset::ShapedLight)));
+    /// assert_eq!(ChainDither::from_name("tpdf").unwrap().name(), "tpdf");
+    /// ```
+    pub fn from_name(name: &str) -> Option<Self> {
+        let name = name.trim();
+        if matches!(name, "tpdf_hp" | "hp") {
+            return Some(ChainDither::Plain(DitherKind::TpdfHighPass));
+        }
+        Self::ALL
+            .into_iter()
+            .find(|d| d.name().eq_ignore_ascii_case(name))
+    }
+
+    fn index(self) -> usize {
+        Self::ALL.iter().position(|&d| d == self).unwrap_or(0)
+    }
+}
+
+/// Plain kinds come first in [`ChainDither::ALL`]; shaped ones follow in [`Preset::ALL`] order.
+const PLAIN_KINDS: usize = DITHER_KINDS.len();
+const PRESETS: usize = Preset::ALL.len();
+
 fn kind_index(kind: DitherKind) -> usize {
     DITHER_KINDS.iter().position(|&k| k == kind).unwrap_or(0)
 }
 
-/// The packed parameter word: bits (0 = container default) in bits 0–7, dither kind index in
-/// bits 8–15, bypass in bit 16. One word, so a reader never sees half a change.
+/// The packed parameter word: bits (0 = container default) in bits 0–7, [`ChainDither`] index
+/// in bits 8–15, bypass in bit 16. One word, so a reader never sees half a change.
 const BYPASS_BIT: u64 = 1 << 16;
 
-fn pack(bits: Option<u32>, kind: DitherKind, bypass: bool) -> u64 {
-    bits.unwrap_or(0) as u64 | (kind_index(kind) as u64) << 8 | if bypass { BYPASS_BIT } else { 0 }
+fn pack(bits: Option<u32>, dither: ChainDither, bypass: bool) -> u64 {
+    bits.unwrap_or(0) as u64 | (dither.index() as u64) << 8 | if bypass { BYPASS_BIT } else { 0 }
 }
 
 /// A lock-free handle that changes a running [`Chain`]'s parameters from any thread.
@@ -182,6 +265,9 @@ fn pack(bits: Option<u32>, kind: DitherKind, bypass: bool) -> u64 {
 pub struct ChainControl {
     word: Arc<AtomicU64>,
     max_bits: u32,
+    /// Bit p set: `Preset::ALL[p]` was designed for the stream's rate.
+    shaping_available: u8,
+    sample_rate: Option<u32>,
 }
 
 impl ChainControl {
@@ -207,9 +293,42 @@ impl ChainControl {
         Ok(())
     }
 
-    /// Sets the dither kind (amplitude and seed stay as built).
+    /// Sets a plain dither kind, turning noise shaping off (amplitude and seed stay as
+    /// built).
     pub fn set_dither(&self, kind: DitherKind) {
         self.update(|w| (w & !0xff00) | (kind_index(kind) as u64) << 8);
+    }
+
+    /// Sets plain dither or noise shaping. Errors for a shaping preset the chain could not
+    /// design (no [`ChainOptions::sample_rate`] given, or a published filter at another rate
+    /// than its own).
+    pub fn set_chain_dither(&self, dither: ChainDither) -> Result<()> {
+        if let ChainDither::Shaped(p) = dither {
+            self.check_shaping(p)?;
+        }
+        self.update(|w| (w & !0xff00) | (dither.index() as u64) << 8);
+        Ok(())
+    }
+
+    fn check_shaping(&self, preset: Preset) -> Result<()> {
+        if self.shaping_available & 1 << preset_index(preset) != 0 {
+            return Ok(());
+        }
+        Err(Error::invalid(
+            "dither",
+            match self.sample_rate {
+                None => format!(
+                    "{} needs the stream's rate (ChainOptions::sample_rate) to design its filter",
+                    preset.name()
+                ),
+                Some(r) => format!("{} cannot be designed for {r} Hz", preset.name()),
+            },
+        ))
+    }
+
+    /// Whether noise shaping with `preset` is available.
+    pub fn shaping_available(&self, preset: Preset) -> bool {
+        self.check_shaping(preset).is_ok()
     }
 
     /// Bypass: the chain outputs its input unprocessed (delayed by the chain's latency, so
@@ -233,9 +352,19 @@ impl ChainControl {
         }
     }
 
-    /// The current dither kind.
+    /// The current dither kind ([`DitherKind::Tpdf`] while noise shaping, which shapes TPDF
+    /// dither; see [`chain_dither`](Self::chain_dither)).
     pub fn dither(&self) -> DitherKind {
-        DITHER_KINDS[((self.word.load(Ordering::Acquire) >> 8) & 0xff) as usize % 4]
+        match self.chain_dither() {
+            ChainDither::Plain(k) => k,
+            ChainDither::Shaped(_) => DitherKind::Tpdf,
+        }
+    }
+
+    /// The current dither setting, shaped or plain.
+    pub fn chain_dither(&self) -> ChainDither {
+        let index = ((self.word.load(Ordering::Acquire) >> 8) & 0xff) as usize;
+        ChainDither::ALL[index % ChainDither::ALL.len()]
     }
 
     /// Whether bypass is on.
@@ -271,10 +400,36 @@ impl Container {
     }
 }
 
+fn preset_index(preset: Preset) -> usize {
+    Preset::ALL.iter().position(|&p| p == preset).unwrap_or(0)
+}
+
+/// The quantizer in use: plain or noise-shaped.
+enum Requantizer<'a> {
+    Plain(&'a mut UniformQuantizer),
+    Shaped(&'a mut NoiseShaper),
+}
+
+impl Requantizer<'_> {
+    fn process<T: AudioSample>(&mut self, input: &[f32], output: &mut [T]) -> Result<()> {
+        match self {
+            Requantizer::Plain(q) => Processor::<f32, T>::process(&mut **q, input, output),
+            Requantizer::Shaped(s) => Processor::<f32, T>::process(&mut **s, input, output),
+        }
+    }
+}
+
+/// Which quantizer runs: an index into `Chain::quantizers` or `Chain::shapers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Active {
+    Plain(usize),
+    Shaped(usize),
+}
+
 /// Quantizes `buf` into the container and back to float, in place.
-fn quantize_round_trip(q: &mut UniformQuantizer, buf: &mut [f32], c: &mut Container) -> Result<()> {
+fn quantize_round_trip(mut q: Requantizer<'_>, buf: &mut [f32], c: &mut Container) -> Result<()> {
     fn back<T: AudioSample>(
-        q: &mut UniformQuantizer,
+        q: &mut Requantizer<'_>,
         buf: &mut [f32],
         scratch: &mut [T],
     ) -> Result<()> {
@@ -286,11 +441,11 @@ fn quantize_round_trip(q: &mut UniformQuantizer, buf: &mut [f32], c: &mut Contai
         Ok(())
     }
     match c {
-        Container::U8(s) => back(q, buf, s),
-        Container::I16(s) => back(q, buf, s),
-        Container::I24(s) => back(q, buf, s),
-        Container::I32(s) => back(q, buf, s),
-        Container::F32(s) => back(q, buf, s),
+        Container::U8(s) => back(&mut q, buf, s),
+        Container::I16(s) => back(&mut q, buf, s),
+        Container::I24(s) => back(&mut q, buf, s),
+        Container::I32(s) => back(&mut q, buf, s),
+        Container::F32(s) => back(&mut q, buf, s),
     }
 }
 
@@ -546,14 +701,21 @@ pub struct Chain {
     channels: usize,
     format: ChainFormat,
     max_bits: u32,
-    /// One quantizer per (depth slot, dither kind); slot 0 is "no depth given".
+    /// One quantizer per (depth slot, plain dither kind); slot 0 is "no depth given".
     quantizers: Vec<UniformQuantizer>,
-    active: usize,
+    /// One shaper per (depth slot, preset); `None` where the preset could not be designed for
+    /// the rate or the slot has no grid.
+    shapers: Vec<Option<NoiseShaper>>,
+    /// Counts of shapers since reset, taken before each restart of a shaper.
+    retired_stats: QuantStats,
+    active: Active,
     container: Container,
     codec: Option<CodecStage>,
     word: Arc<AtomicU64>,
     applied: u64,
     bypass: bool,
+    /// Channel of the next input sample: parameter changes wait for a frame boundary.
+    phase: ChannelPhase,
     /// Input delayed by the chain's latency, for bypass.
     dry: Vec<f32>,
     dry_pos: usize,
@@ -561,6 +723,8 @@ pub struct Chain {
     wet: Vec<f32>,
     piece: usize,
     initial_word: u64,
+    shaping_available: u8,
+    sample_rate: Option<u32>,
 }
 
 impl Chain {
@@ -607,15 +771,44 @@ impl Chain {
             ));
         }
         let max_bits = format.max_bits();
-        let mut quantizers = Vec::with_capacity((max_bits as usize + 1) * DITHER_KINDS.len());
+        let slot_bits = |slot: u32| if slot == 0 { options.bits } else { Some(slot) };
+        let mut quantizers = Vec::with_capacity((max_bits as usize + 1) * PLAIN_KINDS);
         for slot in 0..=max_bits {
-            let bits = if slot == 0 { options.bits } else { Some(slot) };
             for kind in DITHER_KINDS {
                 let dither = Dither {
                     kind,
                     ..options.dither
                 };
-                quantizers.push(UniformQuantizer::new(channels, bits, dither)?);
+                quantizers.push(UniformQuantizer::new(channels, slot_bits(slot), dither)?);
+            }
+        }
+        // Each preset is designed once for the rate; every depth slot gets its own shaper
+        // (a shaper's depth is fixed) with the same filter.
+        let designs: Vec<Option<_>> = Preset::ALL
+            .iter()
+            .map(|p| options.sample_rate.and_then(|r| p.design(r as f64).ok()))
+            .collect();
+        let shaping_available =
+            designs
+                .iter()
+                .enumerate()
+                .fold(0u8, |m, (i, d)| if d.is_some() { m | 1 << i } else { m });
+        let shaped_dither = Dither {
+            kind: DitherKind::Tpdf,
+            ..options.dither
+        };
+        let mut shapers = Vec::with_capacity((max_bits as usize + 1) * PRESETS);
+        for slot in 0..=max_bits {
+            let bits = slot_bits(slot);
+            // Without a grid (f32 at full precision) there is nothing to shape.
+            let gridless = bits.is_none() && format.container() == Encoding::F32;
+            for design in &designs {
+                shapers.push(match design {
+                    Some(d) if !gridless && bits.is_none_or(|b| b <= max_bits) => {
+                        Some(NoiseShaper::new(channels, bits, d.clone(), shaped_dither)?)
+                    }
+                    _ => None,
+                });
             }
         }
         let piece = options.max_frames * channels;
@@ -624,29 +817,41 @@ impl Chain {
             Some((e, d)) => Some(CodecStage::new(e, d, format.name(), channels, piece)?),
         };
         let latency_samples = codec.as_ref().map_or(0, |c| c.latency_samples);
-        let word = pack(options.bits, options.dither.kind, false);
+        let dither = match options.shaping {
+            Some(p) => ChainDither::Shaped(p),
+            None => ChainDither::Plain(options.dither.kind),
+        };
+        let word = pack(options.bits, dither, false);
         let mut chain = Self {
             pre: None,
             channels,
             format,
             max_bits,
             quantizers,
-            active: 0,
+            shapers,
+            retired_stats: QuantStats::default(),
+            active: Active::Plain(0),
             container: Container::new(format.container(), piece),
             codec,
             word: Arc::new(AtomicU64::new(word)),
             applied: u64::MAX,
             bypass: false,
+            phase: ChannelPhase::new(channels),
             dry: vec![0.0; latency_samples],
             dry_pos: 0,
             wet: vec![0.0; piece],
             piece,
             initial_word: word,
+            shaping_available,
+            sample_rate: options.sample_rate,
         };
+        if let Some(p) = options.shaping {
+            chain.control().check_shaping(p)?;
+        }
         // Validates `bits` against the container now rather than on the first buffer.
         chain.apply(word);
         let mut probe = [0.0f32; 1];
-        let q = &mut chain.quantizers[chain.active];
+        let q = requantizer(&mut chain.quantizers, &mut chain.shapers, chain.active);
         quantize_round_trip(q, &mut probe, &mut chain.container)?;
         chain.reset();
         Ok(chain)
@@ -659,8 +864,30 @@ impl Chain {
         } else {
             bits as usize
         };
-        let kind = ((word >> 8) & 0xff) as usize % DITHER_KINDS.len();
-        self.active = slot * DITHER_KINDS.len() + kind;
+        let index = ((word >> 8) & 0xff) as usize % ChainDither::ALL.len();
+        let plain = |kind: usize| Active::Plain(slot * PLAIN_KINDS + kind);
+        let active = match ChainDither::ALL[index] {
+            ChainDither::Plain(k) => plain(kind_index(k)),
+            ChainDither::Shaped(p) => {
+                let i = slot * PRESETS + preset_index(p);
+                match self.shapers.get(i) {
+                    Some(Some(_)) => Active::Shaped(i),
+                    // No grid or no design: TPDF, which the shaper would have shaped.
+                    _ => plain(kind_index(DitherKind::Tpdf)),
+                }
+            }
+        };
+        if active != self.active {
+            if let Active::Shaped(i) = active {
+                // A clean error history: its feedback must hold only errors of this grid.
+                if let Some(s) = &mut self.shapers[i] {
+                    let taken = s.take_stats();
+                    self.retired_stats = add_stats(self.retired_stats, taken);
+                    s.reset();
+                }
+            }
+            self.active = active;
+        }
         self.bypass = word & BYPASS_BIT != 0;
         self.applied = word;
     }
@@ -679,6 +906,8 @@ impl Chain {
         ChainControl {
             word: self.word.clone(),
             max_bits: self.max_bits,
+            shaping_available: self.shaping_available,
+            sample_rate: self.sample_rate,
         }
     }
 
@@ -692,9 +921,9 @@ impl Chain {
         self.format
     }
 
-    /// Frames of leading silence before the first processed frame (a block codec's lag; 0 for
-    /// quantizers and sample codecs). Feed this many frames of silence after the last input
-    /// frame to hear all of it.
+    /// Frames of leading silence before the first processed frame (a block codec's lag, a
+    /// pre-stage's framing; 0 for quantizers and sample codecs). Feed this many frames of
+    /// silence after the last input frame to hear all of it.
     pub fn latency_frames(&self) -> usize {
         self.codec
             .as_ref()
@@ -702,14 +931,11 @@ impl Chain {
             + self.pre.as_ref().map_or(0, |p| p.0.latency_frames())
     }
 
-    /// Clipped and NaN counts of every quantizer since construction or reset.
+    /// Clipped and NaN counts of every quantizer and shaper since construction or reset.
     pub fn stats(&self) -> QuantStats {
-        self.quantizers
-            .iter()
-            .fold(QuantStats::default(), |a, q| QuantStats {
-                clipped: a.clipped + q.stats().clipped,
-                nan: a.nan + q.stats().nan,
-            })
+        let plain = self.quantizers.iter().map(|q| q.stats());
+        let shaped = self.shapers.iter().flatten().map(|s| s.stats());
+        plain.chain(shaped).fold(self.retired_stats, add_stats)
     }
 
     /// Corrupt-data events the codec's decoder counted (0 without a codec).
@@ -722,6 +948,10 @@ impl Chain {
         for q in &mut self.quantizers {
             Processor::<f32, f32>::reset(q);
         }
+        for s in self.shapers.iter_mut().flatten() {
+            s.reset();
+        }
+        self.retired_stats = QuantStats::default();
         if let Some(c) = &mut self.codec {
             c.reset();
         }
@@ -730,21 +960,38 @@ impl Chain {
         }
         self.dry.fill(0.0);
         self.dry_pos = 0;
+        self.phase = ChannelPhase::new(self.channels);
         self.word.store(self.initial_word, Ordering::Release);
         self.apply(self.initial_word);
     }
 
     /// Replaces `buffer` (interleaved, any length, partial frames allowed) with the chain's
     /// output. Parameter changes made through [`ChainControl`] take effect here, before the
-    /// first sample. Never allocates, locks or panics; NaN becomes 0 and ±∞ clip.
+    /// first sample (when the previous call ended inside a frame, after that frame's last
+    /// channel, so that no frame is processed half one way and half another). Never
+    /// allocates, locks or panics; NaN becomes 0 and ±∞ clip.
     pub fn process_in_place(&mut self, buffer: &mut [f32]) -> Result<()> {
         let word = self.word.load(Ordering::Acquire);
+        let mut rest = buffer;
         if word != self.applied {
-            self.apply(word);
+            if self.phase.channel != 0 {
+                let head = (self.channels - self.phase.channel).min(rest.len());
+                let (first, tail) = rest.split_at_mut(head);
+                self.process_pieces(first)?;
+                rest = tail;
+            }
+            if self.phase.channel == 0 {
+                self.apply(word);
+            }
         }
+        self.process_pieces(rest)
+    }
+
+    fn process_pieces(&mut self, buffer: &mut [f32]) -> Result<()> {
         for piece in buffer.chunks_mut(self.piece) {
             self.process_piece(piece)?;
         }
+        self.phase.advance(buffer.len());
         Ok(())
     }
 
@@ -757,7 +1004,7 @@ impl Chain {
         if let Some(p) = &mut self.pre {
             p.0.process(wet)?;
         }
-        let q = &mut self.quantizers[self.active];
+        let mut q = requantizer(&mut self.quantizers, &mut self.shapers, self.active);
         match &mut self.codec {
             None => quantize_round_trip(q, wet, &mut self.container)?,
             Some(codec) => {
@@ -786,6 +1033,29 @@ impl Chain {
     }
 }
 
+fn add_stats(a: QuantStats, b: QuantStats) -> QuantStats {
+    QuantStats {
+        clipped: a.clipped + b.clipped,
+        nan: a.nan + b.nan,
+    }
+}
+
+/// The quantizer `active` names.
+fn requantizer<'a>(
+    quantizers: &'a mut [UniformQuantizer],
+    shapers: &'a mut [Option<NoiseShaper>],
+    active: Active,
+) -> Requantizer<'a> {
+    match active {
+        Active::Plain(i) => Requantizer::Plain(&mut quantizers[i]),
+        Active::Shaped(i) => match &mut shapers[i] {
+            Some(s) => Requantizer::Shaped(s),
+            // `apply` only selects shapers that exist.
+            None => Requantizer::Plain(&mut quantizers[0]),
+        },
+    }
+}
+
 impl Processor<f32, f32> for Chain {
     fn channels(&self) -> usize {
         self.channels
@@ -805,5 +1075,123 @@ impl Processor<f32, f32> for Chain {
 
     fn reset(&mut self) {
         Chain::reset(self)
+    }
+}
+
+/// RNNoise v0.1 ([`Denoiser`]) as a [`PreStage`]: one denoiser per channel, fed sample by
+/// sample, so any buffer length works (partial frames included) and no call does more than
+/// one 480-sample frame per channel.
+///
+/// The model runs at 48 kHz only ([`DenoiseStage::SAMPLE_RATE`]); the stage does not know the
+/// rate, so run it on 48 kHz signals. Its output is the offline denoiser's (the `denoise`
+/// command's, or [`Denoiser`] driven as a [`Stream`](crate::stream::Stream)) delayed by
+/// [`DenoiseStage::LATENCY_FRAMES`] = 959 frames (19.98 ms): a frame is processed once its
+/// last sample arrived, and its denoised output comes one frame later (the model's overlap),
+/// so the earliest a sample can come back is 959 samples after it went in. The first 959
+/// output frames are silence. After construction `process` never allocates.
+///
+/// ```
+/// use aquant::chain::{Chain, ChainFormat, ChainOptions, DenoiseStage};
+///
+/// let chain = Chain::new(&ChainOptions::new(1, ChainFormat::pcm16()))
+///     .unwrap()
+///     .with_pre_stage(Box::new(DenoiseStage::new(1).unwrap()));
+/// assert_eq!(chain.latency_frames(), DenoiseStage::LATENCY_FRAMES);
+/// ```
+#[derive(Debug)]
+pub struct DenoiseStage {
+    channels: Vec<ChannelDenoiser>,
+    channel: usize,
+}
+
+#[derive(Debug)]
+struct ChannelDenoiser {
+    denoiser: Denoiser,
+    input: [f32; FRAME_SIZE],
+    output: [f32; FRAME_SIZE],
+    /// Position in the current frame (the same for input and output).
+    pos: usize,
+    /// Whether a frame was processed since reset: the first frame's output is the model's
+    /// reconstruction of the silent history before the signal, which the offline stream
+    /// drops.
+    started: bool,
+}
+
+impl DenoiseStage {
+    /// The only rate the model runs at, Hz.
+    pub const SAMPLE_RATE: u32 = rnnoise::SAMPLE_RATE;
+    /// The stage's constant delay, in frames.
+    pub const LATENCY_FRAMES: usize = 2 * FRAME_SIZE - 1;
+
+    /// A stage for `channels` interleaved channels (1–64), each denoised on its own.
+    pub fn new(channels: usize) -> Result<Self> {
+        if !(1..=64).contains(&channels) {
+            return Err(Error::invalid(
+                "channels",
+                format!("{channels} is not in 1..=64"),
+            ));
+        }
+        let denoiser = Denoiser::new();
+        Ok(Self {
+            channels: (0..channels)
+                .map(|_| ChannelDenoiser {
+                    denoiser: denoiser.clone(),
+                    input: [0.0; FRAME_SIZE],
+                    output: [0.0; FRAME_SIZE],
+                    pos: 0,
+                    started: false,
+                })
+                .collect(),
+            channel: 0,
+        })
+    }
+
+    /// Voice activity probability of the last frame of `channel` (0 before the first).
+    pub fn vad(&self, channel: usize) -> f32 {
+        self.channels
+            .get(channel)
+            .map_or(0.0, |c| c.denoiser.last_frame().vad)
+    }
+}
+
+impl PreStage for DenoiseStage {
+    fn process(&mut self, buffer: &mut [f32]) -> Result<()> {
+        let count = self.channels.len();
+        for x in buffer.iter_mut() {
+            let ch = &mut self.channels[self.channel];
+            ch.input[ch.pos] = *x;
+            ch.pos += 1;
+            if ch.pos == FRAME_SIZE {
+                ch.denoiser.process_frame(&ch.input, &mut ch.output);
+                if !ch.started {
+                    ch.output.fill(0.0);
+                    ch.started = true;
+                }
+                ch.pos = 0;
+            }
+            // Written out only after the frame that completes here was processed: that is
+            // what makes the delay 959 rather than 960.
+            *x = ch.output[ch.pos];
+            self.channel += 1;
+            if self.channel == count {
+                self.channel = 0;
+            }
+        }
+        Ok(())
+    }
+
+    fn latency_frames(&self) -> usize {
+        Self::LATENCY_FRAMES
+    }
+
+    fn reset(&mut self) {
+        for ch in &mut self.channels {
+            ch.denoiser.reset();
+            ch.input = [0.0; FRAME_SIZE];
+            ch.output = [0.0; FRAME_SIZE];
+            ch.pos = 0;
+            ch.started = false;
+        }
+        self.channel = 0;
     }
 }

@@ -3,8 +3,10 @@
 
 mod chain_support;
 
-use aquant::chain::{Chain, ChainFormat, ChainOptions};
+use aquant::chain::{Chain, ChainDither, ChainFormat, ChainOptions, DenoiseStage};
+use aquant::codecs::CodecId;
 use aquant::io::Encoding;
+use aquant::shaping::Preset;
 use aquant::{Dither, DitherKind};
 use chain_support::{signal, ToyBlockDecoder, ToyBlockEncoder};
 
@@ -64,5 +66,50 @@ fn block_codec_chain_does_not_allocate() {
         Box::new(ToyBlockDecoder::new(2, 100)),
     )
     .unwrap();
+    exercise(&mut chain, &input);
+}
+
+#[test]
+fn shaped_chains_switching_settings_do_not_allocate() {
+    let input = signal(2, 5000, 4);
+    for format in [
+        ChainFormat::pcm16(),
+        ChainFormat::Pcm(Encoding::U8),
+        ChainFormat::Pcm(Encoding::F32),
+        ChainFormat::Codec(CodecId::MuLaw),
+    ] {
+        let mut chain = Chain::new(&ChainOptions {
+            dither: Dither::tpdf(),
+            max_frames: 256,
+            shaping: Some(Preset::Shaped),
+            sample_rate: Some(48_000),
+            ..ChainOptions::new(2, format)
+        })
+        .unwrap();
+        let control = chain.control();
+        let mut buf = input.clone();
+        assert_no_alloc::assert_no_alloc(|| {
+            for (i, piece) in buf.chunks_mut(301).enumerate() {
+                let dither = ChainDither::ALL[i % 7];
+                control.set_chain_dither(dither).unwrap();
+                control.set_bits(Some(4 + (i % 5) as u32)).unwrap();
+                chain.process_in_place(piece).unwrap();
+            }
+            chain.process_in_place(&mut buf).unwrap();
+            chain.reset();
+        });
+        exercise(&mut chain, &input);
+    }
+}
+
+#[test]
+fn denoising_chain_does_not_allocate() {
+    let input = signal(2, 5000, 5);
+    let mut chain = Chain::new(&ChainOptions {
+        max_frames: 256,
+        ..ChainOptions::new(2, ChainFormat::pcm16())
+    })
+    .unwrap()
+    .with_pre_stage(Box::new(DenoiseStage::new(2).unwrap()));
     exercise(&mut chain, &input);
 }

@@ -120,3 +120,129 @@ fn aquant_play_sounds_exactly_like_aquant_convert() {
     assert!(out.status.success());
     assert!(list.contains("default") && list.contains("null"), "{list}");
 }
+
+#[test]
+fn aquant_play_with_shaped_dither_sounds_exactly_like_aquant_convert() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let raw = h.join("played.raw");
+    asoundrc(h, &raw, "S16_LE");
+    // Mono 48 kHz float from sox; the shaper is designed for the file's rate in both.
+    let input = h.join("in.wav");
+    if !sox(&[
+        "-n",
+        "-r",
+        "48000",
+        "-c",
+        "1",
+        "-e",
+        "floating-point",
+        "-b",
+        "32",
+        input.to_str().unwrap(),
+        "synth",
+        "0.6",
+        "sine",
+        "200-6000",
+        "vol",
+        "0.5",
+    ]) {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("sox is required");
+        }
+        eprintln!("SKIPPED: sox not available");
+        return;
+    }
+    let chain_args = [
+        "--format",
+        "pcm16",
+        "--bits",
+        "8",
+        "--dither",
+        "shaped-strong",
+        "--seed",
+        "3",
+    ];
+    let converted = h.join("conv.wav");
+    let st = Command::new(AQUANT)
+        .args([
+            "convert",
+            input.to_str().unwrap(),
+            converted.to_str().unwrap(),
+        ])
+        .args(chain_args)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = Command::new(AQUANT)
+        .env("HOME", h)
+        .env_remove("XDG_CONFIG_HOME")
+        .args(["play", input.to_str().unwrap(), "--ring", "30"])
+        .args(chain_args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("{stderr}");
+    assert!(out.status.success());
+    assert!(stderr.contains("underruns 0"), "{stderr}");
+    let expected: Vec<i16> = hound::WavReader::open(&converted)
+        .unwrap()
+        .samples::<i16>()
+        .map(|s| s.unwrap())
+        .collect();
+    let captured: Vec<i16> = std::fs::read(&raw)
+        .unwrap()
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    let lead = captured.iter().position(|&s| s != 0).unwrap();
+    let first = expected.iter().position(|&s| s != 0).unwrap();
+    assert!(lead >= first);
+    let start = lead - first;
+    assert_eq!(&captured[start..start + expected.len()], &expected[..]);
+    assert!(captured[start + expected.len()..].iter().all(|&s| s == 0));
+    // Shaping really ran: the 8-bit grid's noise was pushed up in frequency, so the error is
+    // not the plain quantizer's (which `--dither tpdf` gives).
+    let plain = h.join("plain.wav");
+    let st = Command::new(AQUANT)
+        .args(["convert", input.to_str().unwrap(), plain.to_str().unwrap()])
+        .args([
+            "--format", "pcm16", "--bits", "8", "--dither", "tpdf", "--seed", "3",
+        ])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let plain: Vec<i16> = hound::WavReader::open(&plain)
+        .unwrap()
+        .samples::<i16>()
+        .map(|s| s.unwrap())
+        .collect();
+    assert_ne!(plain, expected);
+}
+
+#[test]
+fn aquant_live_denoise_runs_at_48k_and_refuses_other_rates_clearly() {
+    let out = Command::new(AQUANT)
+        .args(["live", "--denoise", "--rate", "44100", "--input", "null"])
+        .args(["--output", "null", "--seconds", "0.2"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("48000 Hz only"), "{stderr}");
+
+    // ALSA's null devices, headless: capture → denoiser → shaped 12-bit quantizer → null.
+    let out = Command::new(AQUANT)
+        .args(["live", "--denoise", "--input", "null", "--output", "null"])
+        .args(["--buffer", "256", "--seconds", "0.5"])
+        .args(["--bits", "12", "--dither", "shaped"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("{stderr}");
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("959 frames"), "{stderr}");
+    assert!(stderr.contains("48000 Hz"), "{stderr}");
+    // The statistics line names chain errors only when there were some.
+    assert!(!stderr.contains("chain errors"), "{stderr}");
+}

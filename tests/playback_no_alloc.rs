@@ -12,9 +12,11 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use aquant::chain::{Chain, ChainFormat, ChainOptions};
+use aquant::chain::{Chain, ChainDither, ChainFormat, ChainOptions, DenoiseStage};
+use aquant::codecs::CodecId;
 use aquant::io::{PcmSpec, SampleBuf, SampleSource};
 use aquant::playback::{Live, LiveOptions, MemorySource, PlayOptions, Player};
+use aquant::shaping::Preset;
 use aquant::{Dither, DitherKind};
 use chain_support::{signal, ToyBlockDecoder, ToyBlockEncoder};
 
@@ -272,6 +274,112 @@ fn live_duplex_runs_and_its_output_callback_never_allocates() {
     assert!(
         stats.source_frames > 0,
         "no captured frame reached the output: {stats:?}"
+    );
+    assert_eq!(stats.chain_errors, 0);
+    let allocs = IN_CALLBACK_ALLOCS.load(Ordering::Relaxed) - before;
+    assert_eq!(allocs, 0, "{allocs} allocations inside the output callback");
+}
+
+#[test]
+fn shaped_mulaw_and_denoising_chains_never_allocate_in_the_callback_and_lose_nothing() {
+    // At 48 kHz, the denoiser's rate. Shaped dither switched on and off, and between
+    // presets and depths, from a control thread while playing.
+    // (The instrument is checked by `callbacks_never_allocate_and_lose_nothing` only: its
+    // deliberate allocations would be counted by any test running at the same time.)
+    const RATE_48K: u32 = 48_000;
+    let before = IN_CALLBACK_ALLOCS.load(Ordering::Relaxed);
+    let channels = 2;
+    let frames = RATE_48K as usize * 2;
+    let shaped = Chain::new(&ChainOptions {
+        dither: Dither::tpdf(),
+        max_frames: 256,
+        shaping: Some(Preset::Shaped),
+        sample_rate: Some(RATE_48K),
+        ..ChainOptions::new(channels, ChainFormat::Codec(CodecId::MuLaw))
+    })
+    .unwrap();
+    let denoising = Chain::new(&ChainOptions {
+        max_frames: 256,
+        shaping: Some(Preset::ShapedLight),
+        sample_rate: Some(RATE_48K),
+        ..ChainOptions::new(channels, ChainFormat::pcm16())
+    })
+    .unwrap()
+    .with_pre_stage(Box::new(DenoiseStage::new(channels).unwrap()));
+    for chain in [shaped, denoising] {
+        let latency = chain.latency_frames();
+        let control = chain.control();
+        let player = Player::start(
+            Box::new(MemorySource::new(
+                signal(channels, frames, 5),
+                channels as u16,
+                RATE_48K,
+            )),
+            chain,
+            &PlayOptions {
+                device: Some("null".into()),
+                buffer_frames: Some(256),
+                ring_seconds: 4.0,
+                on_callback: Some(mark),
+                ..PlayOptions::default()
+            },
+        )
+        .expect("open the null device");
+        for i in 0..20 {
+            let dither = [
+                ChainDither::Shaped(Preset::Shaped),
+                ChainDither::Plain(DitherKind::Tpdf),
+                ChainDither::Shaped(Preset::ShapedStrong),
+                ChainDither::Plain(DitherKind::None),
+            ][i % 4];
+            control.set_chain_dither(dither).unwrap();
+            control.set_bits(Some(8 + (i % 8) as u32)).unwrap();
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        let stats = player.wait().expect("playback");
+        eprintln!("latency {latency} frames: {stats}");
+        assert_eq!(stats.source_frames, frames as u64, "samples lost");
+        assert_eq!(stats.underruns, 0);
+        assert_eq!(stats.chain_errors, 0);
+    }
+    let allocs = IN_CALLBACK_ALLOCS.load(Ordering::Relaxed) - before;
+    assert_eq!(allocs, 0, "{allocs} allocations inside the data callback");
+}
+
+#[test]
+fn live_denoise_duplex_never_allocates_in_its_output_callback() {
+    let before = IN_CALLBACK_ALLOCS.load(Ordering::Relaxed);
+    let live = Live::start(
+        |channels, rate| {
+            assert_eq!(
+                rate,
+                DenoiseStage::SAMPLE_RATE,
+                "null capture at the rate asked"
+            );
+            Ok(Chain::new(&ChainOptions {
+                max_frames: 256,
+                ..ChainOptions::new(channels, ChainFormat::pcm16())
+            })?
+            .with_pre_stage(Box::new(DenoiseStage::new(channels)?)))
+        },
+        &LiveOptions {
+            input_device: Some("null".into()),
+            output_device: Some("null".into()),
+            buffer_frames: Some(256),
+            rate: Some(DenoiseStage::SAMPLE_RATE),
+            on_callback: Some(mark),
+            ..LiveOptions::default()
+        },
+    )
+    .expect("open null for capture and playback");
+    std::thread::sleep(Duration::from_millis(300));
+    let stats = live.stop();
+    eprintln!("{stats}");
+    assert!(stats.callbacks > 10, "{stats:?}");
+    // More than the denoiser's latency went through it.
+    assert!(
+        stats.source_frames > 2 * DenoiseStage::LATENCY_FRAMES as u64,
+        "{stats:?}"
     );
     assert_eq!(stats.chain_errors, 0);
     let allocs = IN_CALLBACK_ALLOCS.load(Ordering::Relaxed) - before;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use aquant::chain::{Chain, ChainControl, ChainFormat, ChainOptions};
+use aquant::chain::{Chain, ChainControl, ChainDither, ChainFormat, ChainOptions};
 use aquant::codecs::CodecId;
 use aquant::convert::{loses_precision, open_input};
 use aquant::io::Encoding;
@@ -29,7 +29,9 @@ pub struct ChainArgs {
     /// Depth in bits within the format's container.
     #[arg(long, short = 'b')]
     pub bits: Option<u32>,
-    /// Dither: none, rpdf, tpdf, tpdf-hp. Default: tpdf when precision is lost, none otherwise.
+    /// Dither: none, rpdf, tpdf, tpdf-hp, or noise shaping with TPDF designed for the
+    /// signal's rate: shaped, shaped-light, shaped-strong (lipshitz, wannamaker-f at 44.1 kHz).
+    /// Default: tpdf when precision is lost, none otherwise.
     #[arg(long, short = 'd')]
     pub dither: Option<String>,
     /// Dither amplitude in LSB.
@@ -41,9 +43,15 @@ pub struct ChainArgs {
 }
 
 impl ChainArgs {
-    /// Builds the chain for `channels` of a signal stored as `source` (which decides the
-    /// default dither, as `convert` does).
-    pub fn build(&self, channels: usize, source: Encoding, max_frames: usize) -> Result<Chain> {
+    /// Builds the chain for `channels` of a signal at `rate` Hz stored as `source` (which
+    /// decides the default dither, as `convert` does).
+    pub fn build(
+        &self,
+        channels: usize,
+        rate: u32,
+        source: Encoding,
+        max_frames: usize,
+    ) -> Result<Chain> {
         let Some(format) = ChainFormat::from_name(&self.format, CODECS) else {
             let codecs: Vec<&str> = CODECS.iter().map(|c| c.name()).collect();
             bail!(
@@ -52,9 +60,17 @@ impl ChainArgs {
                 codecs.join(", ")
             );
         };
-        let kind = match &self.dither {
-            Some(d) => parse_dither(d)?,
-            None => DitherKind::default_for(loses_precision(source, format.container(), self.bits)),
+        let precision_lost = loses_precision(source, format.container(), self.bits);
+        let dither = match &self.dither {
+            Some(d) => parse_chain_dither(d)?,
+            None => ChainDither::Plain(DitherKind::default_for(precision_lost)),
+        };
+        let (kind, shaping) = match dither {
+            ChainDither::Plain(k) => (k, None),
+            // As `convert`: shaping only where precision is lost (on-grid input passes
+            // unchanged either way, and `convert` writes it with the plain quantizer).
+            ChainDither::Shaped(p) if precision_lost => (DitherKind::Tpdf, Some(p)),
+            ChainDither::Shaped(_) => (DitherKind::Tpdf, None),
         };
         let options = ChainOptions {
             channels,
@@ -64,6 +80,8 @@ impl ChainArgs {
                 .with_amplitude(self.dither_amplitude)
                 .with_seed(self.seed),
             max_frames,
+            shaping,
+            sample_rate: Some(rate),
         };
         Chain::new(&options).with_context(|| format!("cannot build the {} chain", format.name()))
     }
@@ -94,9 +112,12 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let source = open_input(&a.input)?;
     let spec = source.spec();
     let max_frames = a.buffer.unwrap_or(4096).max(64) as usize;
-    let chain = a
-        .chain
-        .build(spec.channels as usize, spec.encoding, max_frames)?;
+    let chain = a.chain.build(
+        spec.channels as usize,
+        spec.sample_rate,
+        spec.encoding,
+        max_frames,
+    )?;
     let latency = chain.latency_frames();
     let options = PlayOptions {
         device: a.device.clone(),
@@ -133,6 +154,15 @@ pub fn run(a: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Parses `--dither` or the `d` key's argument: a plain kind or a shaping preset.
+pub fn parse_chain_dither(name: &str) -> Result<ChainDither> {
+    match ChainDither::from_name(name) {
+        Some(d) => Ok(d),
+        // The same message as `convert`.
+        None => Ok(ChainDither::Plain(parse_dither(name)?)),
+    }
+}
+
 /// Reads commands from the terminal and applies them through `control` (lock-free, at the
 /// next buffer). Returns the quit flag. Does nothing when stdin is not a terminal.
 pub fn spawn_keys(control: ChainControl) -> Arc<AtomicBool> {
@@ -140,7 +170,10 @@ pub fn spawn_keys(control: ChainControl) -> Arc<AtomicBool> {
     if !std::io::stdin().is_terminal() {
         return quit;
     }
-    eprintln!("aquant: keys (then Enter): + / - bits, b N bits, d KIND dither, x bypass, q quit");
+    eprintln!(
+        "aquant: keys (then Enter): + / - bits, b N bits, d KIND dither (none, tpdf, shaped, ...), \
+         x bypass, q quit"
+    );
     let flag = quit.clone();
     let _ = std::thread::Builder::new()
         .name("aquant-keys".into())
@@ -167,7 +200,7 @@ fn describe(c: &ChainControl) -> String {
         .map_or("format's own".to_string(), |b| b.to_string());
     format!(
         "bits {bits}, dither {}{}",
-        c.dither().name(),
+        c.chain_dither().name(),
         if c.bypass() { ", BYPASS" } else { "" }
     )
 }
@@ -182,12 +215,14 @@ pub fn apply_command(c: &ChainControl, cmd: &str) -> Result<bool> {
         (Some("-"), _) => c.set_bits(Some(current.saturating_sub(1).max(1)))?,
         (Some("b" | "bits"), Some(n)) => c.set_bits(Some(n.parse().context("bits")?))?,
         (Some("b" | "bits"), None) => c.set_bits(None)?,
-        (Some("d" | "dither"), Some(k)) => c.set_dither(parse_dither(k)?),
-        (Some("d" | "dither"), None) => c.set_dither(if c.dither() == DitherKind::None {
-            DitherKind::Tpdf
-        } else {
-            DitherKind::None
-        }),
+        (Some("d" | "dither"), Some(k)) => c.set_chain_dither(parse_chain_dither(k)?)?,
+        (Some("d" | "dither"), None) => c.set_dither(
+            if c.chain_dither() == ChainDither::Plain(DitherKind::None) {
+                DitherKind::Tpdf
+            } else {
+                DitherKind::None
+            },
+        ),
         (Some("x" | "bypass"), _) => c.set_bypass(!c.bypass()),
         (None, _) => {}
         (Some(other), _) => bail!("unknown command {other:?}"),
