@@ -246,3 +246,105 @@ fn aquant_live_denoise_runs_at_48k_and_refuses_other_rates_clearly() {
     // The statistics line names chain errors only when there were some.
     assert!(!stderr.contains("chain errors"), "{stderr}");
 }
+
+#[test]
+fn aquant_play_ima_adpcm_sounds_like_convert_round_trip_and_refuses_g726_at_48k() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let raw = h.join("played.raw");
+    asoundrc(h, &raw, "S16_LE");
+    let input = h.join("in.wav");
+    if !sox(&[
+        "-n",
+        "-r",
+        "48000",
+        "-c",
+        "2",
+        "-b",
+        "16",
+        input.to_str().unwrap(),
+        "synth",
+        "0.5",
+        "sine",
+        "300-5000",
+        "sine",
+        "440",
+        "vol",
+        "0.5",
+    ]) {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("sox is required");
+        }
+        eprintln!("SKIPPED: sox not available");
+        return;
+    }
+    // What a conversion produces: encode, then decode back to 16 bits.
+    let (coded, decoded) = (h.join("coded.wav"), h.join("decoded.wav"));
+    for (from, to, format) in [(&input, &coded, "ima-adpcm"), (&coded, &decoded, "pcm16")] {
+        let st = Command::new(AQUANT)
+            .args([
+                "convert",
+                from.to_str().unwrap(),
+                to.to_str().unwrap(),
+                "--format",
+                format,
+            ])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    let out = Command::new(AQUANT)
+        .env("HOME", h)
+        .env_remove("XDG_CONFIG_HOME")
+        .args([
+            "play",
+            input.to_str().unwrap(),
+            "--ring",
+            "30",
+            "--format",
+            "ima-adpcm",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("{stderr}");
+    assert!(out.status.success());
+    let expected: Vec<i16> = hound::WavReader::open(&decoded)
+        .unwrap()
+        .samples::<i16>()
+        .map(|s| s.unwrap())
+        .collect();
+    let captured: Vec<i16> = std::fs::read(&raw)
+        .unwrap()
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    // The chain's block latency shows as leading silence; the tail may stop inside the last
+    // (partial) block, which the chain only releases as a whole block.
+    let lead = captured.iter().position(|&s| s != 0).unwrap();
+    let first = expected.iter().position(|&s| s != 0).unwrap();
+    assert!(lead >= first);
+    let start = lead - first;
+    let n = (captured.len() - start).min(expected.len());
+    let block_samples = 2 * 2041; // default 48 kHz stereo block: 2041 frames
+    assert!(
+        n + block_samples >= expected.len(),
+        "captured {n} of {}",
+        expected.len()
+    );
+    assert_eq!(&captured[start..start + n], &expected[..n]);
+
+    // G.726 is defined at 8 kHz: a 48 kHz file is refused with the way out.
+    let out = Command::new(AQUANT)
+        .env("HOME", h)
+        .env_remove("XDG_CONFIG_HOME")
+        .args(["play", input.to_str().unwrap(), "--format", "g726-32"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("8000 Hz") && stderr.contains("--rate 8000"),
+        "{stderr}"
+    );
+}

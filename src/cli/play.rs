@@ -17,13 +17,12 @@ use aquant::{Dither, DitherKind};
 
 use super::convert::parse_dither;
 
-/// The codecs `--format` accepts (every registered codec).
-const CODECS: &[CodecId] = &[CodecId::MuLaw, CodecId::ALaw];
-
 /// The processing chain: what the signal is made to sound like.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ChainArgs {
-    /// Format to hear: pcm8, pcm16, pcm24, pcm32, f32, or a codec (mulaw, alaw, ...).
+    /// Format to hear: pcm8, pcm16, pcm24, pcm32, f32, or any codec of `convert --format`
+    /// (mulaw, alaw, ima-adpcm, ms-adpcm, g726-16..40, g722-48..64; G.726 needs an 8 kHz
+    /// signal and G.722 16 kHz).
     #[arg(long, short = 'f', default_value = "pcm16")]
     pub format: String,
     /// Depth in bits within the format's container.
@@ -52,13 +51,19 @@ impl ChainArgs {
         source: Encoding,
         max_frames: usize,
     ) -> Result<Chain> {
-        let Some(format) = ChainFormat::from_name(&self.format, CODECS) else {
-            let codecs: Vec<&str> = CODECS.iter().map(|c| c.name()).collect();
+        let codecs = CodecId::all();
+        let Some(format) = ChainFormat::from_name(&self.format, &codecs) else {
+            let mut names: Vec<&str> = codecs.iter().map(|c| c.name()).collect();
+            names.dedup();
             bail!(
                 "unknown format {:?}: expected pcm8, pcm16, pcm24, pcm32, f32 or {}",
                 self.format,
-                codecs.join(", ")
+                names.join(", ")
             );
+        };
+        let format = match format {
+            ChainFormat::Codec(codec) => ChainFormat::Codec(for_stream(codec, channels, rate)?),
+            pcm => pcm,
         };
         let precision_lost = loses_precision(source, format.container(), self.bits);
         let dither = match &self.dither {
@@ -85,6 +90,33 @@ impl ChainArgs {
         };
         Chain::new(&options).with_context(|| format!("cannot build the {} chain", format.name()))
     }
+}
+
+/// `codec` as `convert` would write it for this stream: ADPCM at its default block size for the
+/// channels and rate; G.726 and G.722 only at the one rate they are defined for.
+fn for_stream(codec: CodecId, channels: usize, rate: u32) -> Result<CodecId> {
+    use aquant::codecs::{ima_adpcm, ms_adpcm};
+    if let Some(needed) = aquant::codec_io::required_rate(codec) {
+        if needed != rate {
+            bail!(
+                "{} is defined for {needed} Hz and this signal is {rate} Hz: convert it first \
+                 (aquant convert IN OUT --format pcm16 --rate {needed}) and play that",
+                codec.name()
+            );
+        }
+    }
+    let align = |a: usize| u16::try_from(a).context("block size too large for this stream");
+    Ok(match codec {
+        CodecId::ImaAdpcm { effort, .. } => CodecId::ImaAdpcm {
+            block_align: align(ima_adpcm::ImaParams::default_block_align(channels, rate))?,
+            effort,
+        },
+        CodecId::MsAdpcm { effort, .. } => CodecId::MsAdpcm {
+            block_align: align(ms_adpcm::MsParams::default_block_align(channels, rate))?,
+            effort,
+        },
+        other => other,
+    })
 }
 
 #[derive(clap::Args, Debug)]

@@ -26,7 +26,7 @@ pub(crate) fn f32_to_i16(
     let streaming = n >= NON_TEMPORAL_MIN_SAMPLES;
     if streaming {
         let misalignment = (output.as_ptr() as usize) % 32;
-        let peel = if misalignment % 2 == 0 {
+        let peel = if misalignment.is_multiple_of(2) {
             ((32 - misalignment) % 32) / 2
         } else {
             n // an odd address cannot be aligned: stay on the ordinary path
