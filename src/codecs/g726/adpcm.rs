@@ -281,6 +281,36 @@ impl AdpcmState {
         }
     }
 
+    /// Encodes `input` (already reduced to the 14-bit uniform range) to `codes`, one codeword
+    /// per sample, the whole loop compiled for the chosen kernel's instruction set so that the
+    /// kernels inline.
+    pub(crate) fn encode_slice(&mut self, tables: &RateTables, input: &[i16], codes: &mut [u8]) {
+        match self.kernel {
+            Choice::Scalar(k) => self.encode_slice_with(k, tables, input, codes),
+            #[cfg(target_arch = "x86_64")]
+            Choice::Avx2(k) => k.run(
+                #[inline(always)]
+                || self.encode_slice_with(k, tables, input, codes),
+            ),
+        }
+    }
+
+    #[inline(always)]
+    fn encode_slice_with<K: Kernel>(
+        &mut self,
+        kernel: K,
+        tables: &RateTables,
+        input: &[i16],
+        codes: &mut [u8],
+    ) {
+        for (code, &x) in codes.iter_mut().zip(input) {
+            let est = self.estimate_with(kernel);
+            let c = Self::quantize(tables, (x as i32 >> 2) - est.se, est.y);
+            self.update_with(kernel, tables, c, est);
+            *code = c;
+        }
+    }
+
     /// Blocks FMULT and ACCUM, then MIX: the signal estimate and scale factor for the next
     /// sample.
     #[inline(always)]

@@ -3,6 +3,15 @@
 
 use std::arch::x86_64::*;
 
+/// Calls `f` in a function compiled for AVX2: `f`'s body and the kernels it calls inline here.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn run<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
 /// See [`super::scalar::predict`].
 ///
 /// # Safety

@@ -64,6 +64,16 @@ pub(crate) struct Avx2 {
 }
 
 #[cfg(target_arch = "x86_64")]
+impl Avx2 {
+    /// Runs `f` compiled for AVX2, so that the kernels it calls inline into it.
+    #[inline(always)]
+    pub(crate) fn run<R>(self, f: impl FnOnce() -> R) -> R {
+        // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
+        unsafe { avx2::run(f) }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
 impl Kernel for Avx2 {
     #[inline(always)]
     fn predict(self, coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, i32) {
