@@ -243,11 +243,16 @@ impl AdpcmState {
 
     /// The reset state of the given dialect.
     pub(crate) fn new(dialect: super::Dialect) -> Self {
+        Self::with_kernel(dialect, Choice::select())
+    }
+
+    /// The reset state of the given dialect running `kernel`.
+    pub(crate) fn with_kernel(dialect: super::Dialect, kernel: Choice) -> Self {
         let rounding = match dialect {
             super::Dialect::Itu => 48,
             super::Dialect::Libsndfile => 0,
         };
-        Self::initial(rounding, Choice::select())
+        Self::initial(rounding, kernel)
     }
 
     /// Whether this is libsndfile's dialect.
@@ -464,5 +469,94 @@ impl AdpcmState {
             sr_float as i32,
         );
         sr
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codecs::g726::Dialect;
+    use crate::simd::SimdLevel;
+    use proptest::prelude::*;
+
+    /// Codes of `input` (16-bit linear) through the encoder's slice loop, then the decoder's
+    /// reconstruction of them, at `kernel`.
+    fn run(kernel: Choice, rate: Rate, dialect: Dialect, input: &[i16]) -> (Vec<u8>, Vec<i16>) {
+        let tables = RateTables::of(rate);
+        let mut encoder = AdpcmState::with_kernel(dialect, kernel);
+        let reduced: Vec<i16> = input.iter().map(|&x| x >> 2).collect();
+        let mut codes = vec![0u8; input.len()];
+        encoder.encode_slice(tables, &reduced, &mut codes);
+        let mut decoder = AdpcmState::with_kernel(dialect, kernel);
+        let decoded = codes
+            .iter()
+            .map(|&code| {
+                let est = decoder.estimate();
+                decoder.update(tables, code, est)
+            })
+            .collect();
+        (codes, decoded)
+    }
+
+    /// A signal that exercises the whole state: loud random walks (saturation, transitions),
+    /// tones, and silence, from a seed.
+    fn signal(seed: u64, len: usize) -> Vec<i16> {
+        let mut x = seed | 1;
+        let mut level = 0i32;
+        (0..len)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let r = (x >> 40) as i32 - (1 << 23);
+                match (i / 500 + seed as usize) % 4 {
+                    0 => (r >> 8) as i16,
+                    1 => {
+                        level = (level + (r >> 12)).clamp(-32768, 32767);
+                        level as i16
+                    }
+                    2 => ((i as f64 * 0.3).sin() * 20000.0) as i16,
+                    _ => 0,
+                }
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Every SIMD level this CPU has codes and decodes exactly as the scalar reference.
+        #[test]
+        fn simd_levels_match_scalar(
+            seed in any::<u64>(),
+            len in 0usize..3000,
+            rate in prop::sample::select(Rate::ALL.to_vec()),
+            libsndfile in any::<bool>(),
+            raw in prop::collection::vec(any::<i16>(), 0..200),
+        ) {
+            let dialect = if libsndfile { Dialect::Libsndfile } else { Dialect::Itu };
+            let mut input = signal(seed, len);
+            input.extend(raw);
+            let reference = run(Choice::Scalar(super::super::kernels::Scalar), rate, dialect, &input);
+            for level in SimdLevel::available() {
+                let kernel = Choice::for_level(level);
+                prop_assert_eq!(&run(kernel, rate, dialect, &input), &reference, "{:?}", level);
+            }
+        }
+    }
+
+    /// The levels tested above are really different kernels on this machine (when it has AVX2).
+    #[test]
+    fn avx2_level_selects_the_avx2_kernel() {
+        if SimdLevel::available().contains(&SimdLevel::Avx2) {
+            assert!(!matches!(
+                Choice::for_level(SimdLevel::Avx2),
+                Choice::Scalar(_)
+            ));
+        }
+        assert!(matches!(
+            Choice::for_level(SimdLevel::Scalar),
+            Choice::Scalar(_)
+        ));
     }
 }
