@@ -312,12 +312,15 @@ impl AdpcmState {
         input: &[i16],
         codes: &mut [u8],
     ) {
+        // A local copy the compiler can keep in registers across the loop.
+        let mut state = self.clone();
         for (code, &x) in codes.iter_mut().zip(input) {
-            let est = self.estimate_with(kernel);
+            let est = state.estimate_with(kernel);
             let c = Self::quantize(tables, (x as i32 >> 2) - est.se, est.y);
-            self.update_with(kernel, tables, c, est);
+            state.update_with(kernel, tables, c, est);
             *code = c;
         }
+        *self = state;
     }
 
     /// Blocks FMULT and ACCUM, then MIX: the signal estimate and scale factor for the next
