@@ -1,11 +1,13 @@
 //! G.726 and G.722 throughput. The headline figure is G.726-32 encoding of 8 kHz audio
 //! (`g726_encode/32k`): multiply the time per 10 s block by 360 for one hour, and compare with
 //! `ffmpeg -f s16le -ar 8000 -ac 1 -i hour.raw -c:a g726 -b:a 32k -f g726 out.g726`.
+//! The kernel level is the one `SimdLevel::select()` picks (set `AQUANT_SIMD=scalar|avx2|avx512`
+//! to compare levels); its name is part of the benchmark id.
 
 use aquant::codecs::g722::{G722Decoder, G722Encoder, Mode};
 use aquant::codecs::g726::{G726Decoder, G726Encoder, Packing, Rate};
 use aquant::codecs::{Decoder, Encoder};
-use aquant::Flush;
+use aquant::{Flush, SimdLevel};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 
@@ -26,13 +28,14 @@ fn signal(len: usize, rate: f64) -> Vec<i16> {
 
 fn g726(c: &mut Criterion) {
     let input = signal(80_000, 8000.0); // 10 s
+    let level = SimdLevel::select().clamp_to_cpu().name();
     let mut group = c.benchmark_group("g726_encode");
     group.throughput(Throughput::Elements(input.len() as u64));
     for rate in Rate::ALL {
         let mut out = vec![0u8; input.len()];
         let mut enc = G726Encoder::new(rate, Packing::MsbFirst, 1).unwrap();
         group.bench_with_input(
-            BenchmarkId::from_parameter(format!("{}k", rate.kbps())),
+            BenchmarkId::from_parameter(format!("{}k/{level}", rate.kbps())),
             &input,
             |b, input| {
                 b.iter(|| {

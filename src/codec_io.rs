@@ -125,6 +125,37 @@ fn wav_simple_codec(format: &WavFormat) -> Option<CodecId> {
     }
 }
 
+/// The G.726 codec of a Sun `.au` G.721/G.723 encoding, as libsndfile writes it: codewords
+/// LSB-first, in libsndfile's arithmetic ([`g726::Dialect::Libsndfile`]).
+pub fn au_g726_codec(encoding: AuEncoding) -> Option<CodecId> {
+    let rate = match encoding {
+        AuEncoding::G723Kbps24 => g726::Rate::Kbps24,
+        AuEncoding::G721Kbps32 => g726::Rate::Kbps32,
+        AuEncoding::G723Kbps40 => g726::Rate::Kbps40,
+        _ => return None,
+    };
+    Some(CodecId::G726 {
+        rate,
+        packing: g726::Packing::LsbFirst,
+        dialect: g726::Dialect::Libsndfile,
+    })
+}
+
+/// The Sun `.au` encoding of G.726 at `rate`: G.723 at 24 and 40 kbit/s, G.721 at 32; 16 kbit/s
+/// has none.
+pub fn au_g726_encoding(rate: g726::Rate) -> Option<AuEncoding> {
+    match rate {
+        g726::Rate::Kbps16 => None,
+        g726::Rate::Kbps24 => Some(AuEncoding::G723Kbps24),
+        g726::Rate::Kbps32 => Some(AuEncoding::G721Kbps32),
+        g726::Rate::Kbps40 => Some(AuEncoding::G723Kbps40),
+    }
+}
+
+/// libsndfile codes AU G.721/G.723 in blocks of this many samples and pads the last block with
+/// silence (its header has no sample count, so the padding is part of the file).
+const AU_G726_BLOCK: usize = 120;
+
 /// Whether a WAV format tag is one of the codecs aquant decodes itself.
 pub fn is_codec_wav_tag(tag: u16) -> bool {
     matches!(
@@ -451,6 +482,15 @@ pub fn open_au(path: &Path) -> Result<Box<dyn SampleSource>> {
     let reader = AuReader::open(path)?;
     let h = reader.header().clone();
     let channels = u16::try_from(h.channels).unwrap_or(u16::MAX);
+    if let Some(codec) = au_g726_codec(h.encoding) {
+        return Ok(Box::new(CodecSource::new(
+            Box::new(reader),
+            codec,
+            channels,
+            h.sample_rate,
+            Some(h.frames()),
+        )?));
+    }
     if let Some(law) = h.encoding.law() {
         let codec = match law {
             g711::Law::MuLaw => CodecId::MuLaw,
@@ -483,6 +523,53 @@ pub fn open_au(path: &Path) -> Result<Box<dyn SampleSource>> {
         frames_left: h.frames(),
         bytes: Box::new(reader),
     }))
+}
+
+/// Opens a headerless codec stream (such as raw G.726, either [packing](g726::Packing)) as a
+/// sample source. The stream has no length: every whole codeword decodes.
+pub fn open_raw_codec(
+    path: &Path,
+    codec: CodecId,
+    rate: u32,
+    channels: u16,
+) -> Result<Box<dyn SampleSource>> {
+    let file = File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bytes = RawBytes {
+        inner: BufReader::new(file),
+        path: path.to_path_buf(),
+    };
+    Ok(Box::new(CodecSource::new(
+        Box::new(bytes),
+        codec,
+        channels,
+        rate,
+        None,
+    )?))
+}
+
+/// A headerless file's bytes, as they are.
+struct RawBytes {
+    inner: BufReader<File>,
+    path: std::path::PathBuf,
+}
+
+impl ByteSource for RawBytes {
+    fn read_bytes(&mut self, buf: &mut [u8]) -> Result<usize> {
+        loop {
+            match std::io::Read::read(&mut self.inner, buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => {
+                    return r.map_err(|source| Error::Io {
+                        path: self.path.clone(),
+                        source,
+                    })
+                }
+            }
+        }
+    }
 }
 
 /// Opens a headerless file of the given layout as a sample source.
@@ -532,6 +619,8 @@ pub struct CodecSink {
     out: Vec<u8>,
     frames: u64,
     channels: usize,
+    /// Frames the stream is padded to a multiple of with silence at the end (1: no padding).
+    pad_frames_to: u64,
 }
 
 impl CodecSink {
@@ -556,8 +645,44 @@ impl CodecSink {
         container: Container,
         codec: CodecId,
         spec: PcmSpec,
-        encoder: Box<dyn Encoder>,
+        mut encoder: Box<dyn Encoder>,
     ) -> Result<Self> {
+        let unsupported = |what: String| Error::Unsupported {
+            path: path.to_path_buf(),
+            what,
+        };
+        let mut pad_frames_to = 1;
+        let mut au_g726 = None;
+        match (container, codec) {
+            (
+                Container::Wav,
+                CodecId::G726 {
+                    packing: g726::Packing::LsbFirst,
+                    ..
+                },
+            ) => {
+                return Err(unsupported(
+                    "G.726 in WAV is packed MSB-first (as ffmpeg reads and writes it): LSB-first \
+                     packing is for raw streams (.raw)"
+                        .into(),
+                ))
+            }
+            (Container::Au, CodecId::G726 { rate, .. }) => {
+                let Some(encoding) = au_g726_encoding(rate) else {
+                    return Err(unsupported(format!(
+                        "{} in .au: Sun .au has G.721 at 32 kbit/s and G.723 at 24 and 40 \
+                         kbit/s, no 16 kbit/s encoding (use .wav or .raw, or another rate)",
+                        codec.name()
+                    )));
+                };
+                // The container fixes packing and arithmetic: libsndfile's, whatever was asked.
+                let au_codec = au_g726_codec(encoding).unwrap_or(codec);
+                encoder = new_encoder(au_codec, spec.channels as usize)?;
+                pad_frames_to = AU_G726_BLOCK as u64;
+                au_g726 = Some(encoding);
+            }
+            _ => {}
+        }
         let w = BufWriter::with_capacity(1 << 16, file);
         let bytes: Box<dyn ByteSink> = match container {
             Container::Wav => {
@@ -565,10 +690,11 @@ impl CodecSink {
                 Box::new(WavWriter::new(w, path, &format, true)?)
             }
             Container::Au => {
-                let encoding = match codec {
-                    CodecId::MuLaw => AuEncoding::MuLaw,
-                    CodecId::ALaw => AuEncoding::ALaw,
-                    other => {
+                let encoding = match (codec, au_g726) {
+                    (CodecId::MuLaw, _) => AuEncoding::MuLaw,
+                    (CodecId::ALaw, _) => AuEncoding::ALaw,
+                    (_, Some(g726)) => g726,
+                    (other, None) => {
                         return Err(Error::Unsupported {
                             path: path.to_path_buf(),
                             what: format!(
@@ -597,6 +723,7 @@ impl CodecSink {
             out: vec![0; CHUNK_BYTES],
             frames: 0,
             channels: spec.channels as usize,
+            pad_frames_to,
         })
     }
 
@@ -629,6 +756,11 @@ impl SampleSink for CodecSink {
     }
 
     fn finalize(mut self: Box<Self>) -> Result<()> {
+        let short = (self.pad_frames_to - self.frames % self.pad_frames_to) % self.pad_frames_to;
+        if short > 0 {
+            let silence = vec![0i16; short as usize * self.channels];
+            self.encode(&silence, Flush::None)?;
+        }
         self.encode(&[], Flush::Finish)?;
         self.bytes.finish(self.frames)
     }

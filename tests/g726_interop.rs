@@ -273,3 +273,63 @@ fn encoder_and_decoder_report_channels() {
     assert_eq!((enc.channels(), dec.channels()), (3, 3));
     assert!(G726Encoder::new(Rate::Kbps32, Packing::MsbFirst, 0).is_err());
 }
+
+/// Sun `.au` G.721/G.723 files with any payload length and content decode without panic to
+/// `8 · bytes / bits` samples (libsndfile's count); stereo and oversized data sizes are errors.
+#[test]
+fn au_g72x_files_of_any_payload_read_or_fail_cleanly() {
+    use aquant::io::SampleBuf;
+    let dir = tempfile::tempdir().unwrap();
+    let header = |encoding: u32, size: u32, channels: u32| {
+        let mut h = b".snd".to_vec();
+        for v in [24, size, encoding, 8000, channels] {
+            h.extend_from_slice(&v.to_be_bytes());
+        }
+        h
+    };
+    let mut x: u32 = 7;
+    for (encoding, bits) in [(23u32, 4u64), (25, 3), (26, 5)] {
+        for len in [0usize, 1, 2, 3, 7, 119, 1000] {
+            let payload: Vec<u8> = (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(1664525).wrapping_add(1013904223);
+                    (x >> 24) as u8
+                })
+                .collect();
+            for size in [len as u32, u32::MAX] {
+                let path = dir.path().join(format!("{encoding}_{len}_{size}.au"));
+                let mut file = header(encoding, size, 1);
+                file.extend_from_slice(&payload);
+                std::fs::write(&path, file).unwrap();
+                let mut source = aquant::convert::open_input(&path).unwrap();
+                let mut buf = SampleBuf::new(aquant::io::Encoding::I16);
+                let mut total = 0;
+                loop {
+                    let n = source.read_frames(&mut buf, 333).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    total += n as u64;
+                }
+                assert_eq!(
+                    total,
+                    len as u64 * 8 / bits,
+                    "encoding {encoding}, {len} bytes"
+                );
+            }
+        }
+        let path = dir.path().join("stereo.au");
+        let mut file = header(encoding, 8, 2);
+        file.extend_from_slice(&[0; 8]);
+        std::fs::write(&path, file).unwrap();
+        let err = aquant::convert::open_input(&path)
+            .err()
+            .expect("stereo G.72x refused");
+        assert!(err.to_string().contains("mono"), "{err}");
+        let path = dir.path().join("short.au");
+        let mut file = header(encoding, 100, 1);
+        file.extend_from_slice(&[0; 8]);
+        std::fs::write(&path, file).unwrap();
+        assert!(aquant::convert::open_input(&path).is_err());
+    }
+}

@@ -2,8 +2,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use aquant::codec_io::{open_raw, raw_spec};
+use aquant::codec_io::{open_raw, open_raw_codec, raw_spec};
 use aquant::codecs::g711::Rule;
+use aquant::codecs::g726::Packing;
+use aquant::codecs::CodecId;
 use aquant::convert::{
     convert_file, convert_source, refuse_same_file, ConvertOptions, OutputFormat,
 };
@@ -18,9 +20,14 @@ pub struct Args {
     output: PathBuf,
     #[command(flatten)]
     options: ConvertArgs,
-    /// Layout of a headerless (.raw) input: mulaw, alaw or s16le.
+    /// Layout of a headerless (.raw) input: mulaw, alaw, s16le, or a G.726 stream g726-16|24|32|40
+    /// (codeword order: --raw-packing).
     #[arg(long, requires_all = ["raw_rate", "raw_channels"])]
     raw_format: Option<String>,
+    /// Codeword order of a raw G.726 input: msb (ITU/AAL2 order, ffmpeg -f g726; default) or
+    /// lsb (RFC 3551, ffmpeg -f g726le).
+    #[arg(long, requires = "raw_format")]
+    raw_packing: Option<String>,
     /// Sample rate of a headerless input.
     #[arg(long)]
     raw_rate: Option<u32>,
@@ -64,18 +71,42 @@ pub struct ConvertArgs {
     /// ffmpeg; lower error on loud signals).
     #[arg(long, default_value = "itu")]
     g711: String,
+    /// Codeword order of G.726 output in a raw stream (.raw, .g726): msb (ITU/AAL2 order, as
+    /// ffmpeg -f g726; default) or lsb (RFC 3551, as ffmpeg -f g726le). WAV G.726 is MSB-first
+    /// and .au G.721/G.723 LSB-first (as libsndfile writes it) whatever this says.
+    #[arg(long)]
+    packing: Option<String>,
+}
+
+/// A `--packing` value.
+fn parse_packing(option: &str, name: &str) -> Result<Packing> {
+    match name {
+        "msb" => Ok(Packing::MsbFirst),
+        "lsb" => Ok(Packing::LsbFirst),
+        other => bail!("unknown {option} {other:?}: expected msb or lsb"),
+    }
 }
 
 impl ConvertArgs {
     /// The library's options.
     pub fn to_options(&self) -> Result<ConvertOptions> {
-        let Some(format) = OutputFormat::from_name(&self.format) else {
+        let Some(mut format) = OutputFormat::from_name(&self.format) else {
             bail!(
                 "unknown format {:?}: expected one of {}",
                 self.format,
                 OutputFormat::names().join(", ")
             );
         };
+        if let Some(name) = &self.packing {
+            let packing = parse_packing("--packing", name)?;
+            match &mut format {
+                OutputFormat::Codec(CodecId::G726 { packing: p, .. }) => *p = packing,
+                other => bail!(
+                    "--packing applies to G.726 output (g726-16|24|32|40), not {}",
+                    other.name()
+                ),
+            }
+        }
         let shaping = self.dither.as_deref().and_then(Preset::from_name);
         let dither = match (&self.dither, shaping) {
             (Some(_), Some(_)) => Some(DitherKind::Tpdf),
@@ -122,7 +153,28 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let report = match (&a.raw_format, a.raw_rate, a.raw_channels) {
         (Some(format), Some(rate), Some(channels)) => {
             refuse_same_file(&a.input, &a.output)?;
-            let source = open_raw(&a.input, raw_spec(format, rate, channels)?)?;
+            let source = match OutputFormat::from_name(format) {
+                Some(OutputFormat::Codec(CodecId::G726 {
+                    rate: r, dialect, ..
+                })) => {
+                    let packing =
+                        parse_packing("--raw-packing", a.raw_packing.as_deref().unwrap_or("msb"))?;
+                    let channels = u16::try_from(channels)
+                        .with_context(|| format!("--raw-channels {channels} is too many"))?;
+                    let codec = CodecId::G726 {
+                        rate: r,
+                        packing,
+                        dialect,
+                    };
+                    open_raw_codec(&a.input, codec, rate, channels)?
+                }
+                _ => {
+                    if a.raw_packing.is_some() {
+                        bail!("--raw-packing applies to a raw G.726 input (--raw-format g726-NN)");
+                    }
+                    open_raw(&a.input, raw_spec(format, rate, channels)?)?
+                }
+            };
             convert_source(source, &a.output, &options, &mut progress)?
         }
         _ => convert_file(&a.input, &a.output, &options, &mut progress)?,

@@ -1,6 +1,8 @@
 //! Sun/NeXT audio files (`.au`, `.snd`): a 24-byte big-endian header, an annotation, and
 //! big-endian samples. Read and written: mu-law (encoding 1), A-law (27), linear 8/16/24/32-bit
-//! (2–5) and float 32/64 (6, 7).
+//! (2–5), float 32/64 (6, 7), and, mono only as libsndfile has them, G.721 32 kbit/s ADPCM (23)
+//! and G.723 24 and 40 kbit/s ADPCM (25, 26): packed codewords, whose bytes this layer moves
+//! as they are (the codewords are [`g726`](crate::codecs::g726)'s business).
 //!
 //! # Validation
 //!
@@ -67,6 +69,12 @@ pub enum AuEncoding {
     Float32,
     /// 7: 64-bit IEEE float, big-endian.
     Float64,
+    /// 23: G.721 32 kbit/s ADPCM, 4-bit codewords packed LSB-first (mono only).
+    G721Kbps32,
+    /// 25: G.723 24 kbit/s ADPCM, 3-bit codewords packed LSB-first (mono only).
+    G723Kbps24,
+    /// 26: G.723 40 kbit/s ADPCM, 5-bit codewords packed LSB-first (mono only).
+    G723Kbps40,
 }
 
 impl AuEncoding {
@@ -81,6 +89,9 @@ impl AuEncoding {
             AuEncoding::Float32 => 6,
             AuEncoding::Float64 => 7,
             AuEncoding::ALaw => 27,
+            AuEncoding::G721Kbps32 => 23,
+            AuEncoding::G723Kbps24 => 25,
+            AuEncoding::G723Kbps40 => 26,
         }
     }
 
@@ -95,18 +106,34 @@ impl AuEncoding {
             6 => AuEncoding::Float32,
             7 => AuEncoding::Float64,
             27 => AuEncoding::ALaw,
+            23 => AuEncoding::G721Kbps32,
+            25 => AuEncoding::G723Kbps24,
+            26 => AuEncoding::G723Kbps40,
             _ => return None,
         })
     }
 
-    /// Bytes per sample.
+    /// Bytes per sample; for the packed ADPCM encodings, 1 (their data is a byte stream, see
+    /// [`packed_bits`](Self::packed_bits)).
     pub fn bytes_per_sample(self) -> usize {
         match self {
             AuEncoding::MuLaw | AuEncoding::ALaw | AuEncoding::Linear8 => 1,
+            AuEncoding::G721Kbps32 | AuEncoding::G723Kbps24 | AuEncoding::G723Kbps40 => 1,
             AuEncoding::Linear16 => 2,
             AuEncoding::Linear24 => 3,
             AuEncoding::Linear32 | AuEncoding::Float32 => 4,
             AuEncoding::Float64 => 8,
+        }
+    }
+
+    /// Bits per codeword of the packed ADPCM encodings (G.721: 4, G.723: 3 or 5), `None` for
+    /// the others.
+    pub fn packed_bits(self) -> Option<u32> {
+        match self {
+            AuEncoding::G721Kbps32 => Some(4),
+            AuEncoding::G723Kbps24 => Some(3),
+            AuEncoding::G723Kbps40 => Some(5),
+            _ => None,
         }
     }
 
@@ -149,9 +176,12 @@ impl AuHeader {
         self.encoding.bytes_per_sample() * self.channels as usize
     }
 
-    /// Frames in the data.
+    /// Frames in the data (for packed codewords, the whole codewords it holds).
     pub fn frames(&self) -> u64 {
-        self.data_len / self.frame_bytes() as u64
+        match self.encoding.packed_bits() {
+            Some(bits) => self.data_len * 8 / (bits as u64 * self.channels as u64),
+            None => self.data_len / self.frame_bytes() as u64,
+        }
     }
 }
 
@@ -170,7 +200,17 @@ fn malformed(path: &Path, what: impl Into<String>) -> Error {
     }
 }
 
-fn check_shape(path: &Path, rate: u32, channels: u32) -> Result<()> {
+fn check_shape(path: &Path, encoding: AuEncoding, rate: u32, channels: u32) -> Result<()> {
+    if encoding.packed_bits().is_some() && channels != 1 {
+        return Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            what: format!(
+                "AU encoding {} (G.721/G.723 ADPCM) with {channels} channels: it is mono only, \
+                 as libsndfile defines it",
+                encoding.code()
+            ),
+        });
+    }
     if !(1..=MAX_CHANNELS).contains(&channels) {
         return Err(malformed(
             path,
@@ -232,10 +272,10 @@ impl<R: Read + Seek> AuReader<R> {
         let encoding = AuEncoding::from_code(code).ok_or_else(|| Error::Unsupported {
             path: path.clone(),
             what: format!(
-                "AU encoding {code} (supported: 1 mu-law, 27 A-law, 2-5 linear 8/16/24/32-bit, 6-7 float)"
+                "AU encoding {code} (supported: 1 mu-law, 27 A-law, 2-5 linear 8/16/24/32-bit, 6-7 float, 23 G.721, 25-26 G.723)"
             ),
         })?;
-        check_shape(&path, rate, channels)?;
+        check_shape(&path, encoding, rate, channels)?;
         let offset = offset as u64;
         if offset < 24 || offset > file_len {
             return Err(malformed(
@@ -356,7 +396,7 @@ impl<W: Write + Seek> AuWriter<W> {
         channels: u32,
     ) -> Result<Self> {
         let path = name.into();
-        check_shape(&path, sample_rate, channels)?;
+        check_shape(&path, encoding, sample_rate, channels)?;
         let mut h = Vec::with_capacity(WRITTEN_OFFSET as usize);
         h.extend_from_slice(MAGIC);
         for v in [
@@ -420,7 +460,8 @@ impl<W: Write + Seek> AuWriter<W> {
 
 /// Decodes big-endian AU sample bytes of `encoding` to floats with full scale ±1 (integers
 /// as `code / 2^(bits-1)`, exactly; G.711 through the G.711 decoder, `/ 32768`). Converts
-/// `min(bytes.len() / bytes_per_sample, out.len())` samples and returns that count.
+/// `min(bytes.len() / bytes_per_sample, out.len())` samples and returns that count (0 for the
+/// packed ADPCM encodings, which only a codec decodes).
 pub fn decode_to_f64(encoding: AuEncoding, bytes: &[u8], out: &mut [f64]) -> usize {
     let size = encoding.bytes_per_sample();
     let mut n = 0;
@@ -439,6 +480,8 @@ pub fn decode_to_f64(encoding: AuEncoding, bytes: &[u8], out: &mut [f64]) -> usi
             }
             AuEncoding::Float32 => f32::from_be_bytes([b[0], b[1], b[2], b[3]]) as f64,
             AuEncoding::Float64 => f64::from_be_bytes(b.try_into().unwrap_or([0; 8])),
+            // Packed codewords are not samples: the codec decodes them.
+            AuEncoding::G721Kbps32 | AuEncoding::G723Kbps24 | AuEncoding::G723Kbps40 => return 0,
         };
         n += 1;
     }

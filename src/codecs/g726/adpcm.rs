@@ -54,12 +54,13 @@ pub(crate) struct RateTables {
     /// 16 with a level `DLN` never reaches (it is below 2048), so the count is a fixed-length,
     /// vectorizable loop.
     decision: [i16; 16],
-    /// Reconstruction `DQLN` (12-bit two's complement, signed here) by magnitude index.
-    reconstruction: &'static [i16],
+    /// Reconstruction `DQLN` (12-bit two's complement, signed here) by magnitude index; the
+    /// per-magnitude tables are padded to 16 so that a masked index needs no bounds check.
+    reconstruction: [i16; 16],
     /// Scale factor multiplier `W` (signed) by magnitude index.
-    scale_multiplier: &'static [i16],
+    scale_multiplier: [i16; 16],
     /// Speed control `F` by magnitude index.
-    speed: &'static [u8],
+    speed: [u8; 16],
     /// Whether magnitude 0 is sent as the all-ones code (every rate but 16 kbit/s: G.726 has no
     /// all-zeros codeword there).
     zero_as_all_ones: bool,
@@ -76,9 +77,9 @@ const TABLES_16: RateTables = RateTables {
         261, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER,
         NEVER, NEVER, NEVER,
     ],
-    reconstruction: &[116, 365],
-    scale_multiplier: &[-22, 439],
-    speed: &[0, 7],
+    reconstruction: [116, 365, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    scale_multiplier: [-22, 439, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    speed: [0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     zero_as_all_ones: false,
     zero_leak: 8,
 };
@@ -88,9 +89,9 @@ const TABLES_24: RateTables = RateTables {
         8, 218, 331, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER,
         NEVER, NEVER,
     ],
-    reconstruction: &[-2048, 135, 273, 373],
-    scale_multiplier: &[-4, 30, 137, 582],
-    speed: &[0, 1, 2, 7],
+    reconstruction: [-2048, 135, 273, 373, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    scale_multiplier: [-4, 30, 137, 582, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    speed: [0, 1, 2, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     zero_as_all_ones: true,
     zero_leak: 8,
 };
@@ -100,9 +101,11 @@ const TABLES_32: RateTables = RateTables {
         -124, 80, 178, 246, 300, 349, 400, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER,
         NEVER,
     ],
-    reconstruction: &[-2048, 4, 135, 213, 273, 323, 373, 425],
-    scale_multiplier: &[-12, 18, 41, 64, 112, 198, 355, 1122],
-    speed: &[0, 0, 0, 1, 1, 1, 3, 7],
+    reconstruction: [
+        -2048, 4, 135, 213, 273, 323, 373, 425, 0, 0, 0, 0, 0, 0, 0, 0,
+    ],
+    scale_multiplier: [-12, 18, 41, 64, 112, 198, 355, 1122, 0, 0, 0, 0, 0, 0, 0, 0],
+    speed: [0, 0, 0, 1, 1, 1, 3, 7, 0, 0, 0, 0, 0, 0, 0, 0],
     zero_as_all_ones: true,
     zero_leak: 8,
 };
@@ -111,13 +114,13 @@ const TABLES_40: RateTables = RateTables {
     decision: [
         -122, -16, 68, 139, 198, 250, 298, 339, 378, 413, 445, 475, 502, 528, 553, NEVER,
     ],
-    reconstruction: &[
+    reconstruction: [
         -2048, -66, 28, 104, 169, 224, 274, 318, 358, 395, 429, 459, 488, 514, 539, 566,
     ],
-    scale_multiplier: &[
+    scale_multiplier: [
         14, 14, 24, 39, 40, 41, 58, 100, 141, 179, 219, 280, 358, 440, 529, 696,
     ],
-    speed: &[0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6],
+    speed: [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6],
     zero_as_all_ones: true,
     zero_leak: 9,
 };
@@ -156,7 +159,7 @@ impl RateTables {
     }
 
     /// The magnitude index of a codeword (its position in Tables 1–4).
-    #[inline]
+    #[inline(always)]
     fn magnitude(&self, code: u8) -> usize {
         let all_ones = ((1u32 << self.bits) - 1) as u8;
         let code = code & all_ones;
@@ -166,6 +169,7 @@ impl RateTables {
             code
         }) as usize
             & (self.sign_bit() as usize - 1)
+            & 15
     }
 
     /// The codeword's rank on the signed quantizer scale (most negative first), as the
@@ -243,11 +247,16 @@ impl AdpcmState {
 
     /// The reset state of the given dialect.
     pub(crate) fn new(dialect: super::Dialect) -> Self {
+        Self::with_kernel(dialect, Choice::select())
+    }
+
+    /// The reset state of the given dialect running `kernel`.
+    pub(crate) fn with_kernel(dialect: super::Dialect, kernel: Choice) -> Self {
         let rounding = match dialect {
             super::Dialect::Itu => 48,
             super::Dialect::Libsndfile => 0,
         };
-        Self::initial(rounding, Choice::select())
+        Self::initial(rounding, kernel)
     }
 
     /// Whether this is libsndfile's dialect.
@@ -281,6 +290,39 @@ impl AdpcmState {
         }
     }
 
+    /// Encodes `input` (16-bit linear; its top 14 bits are coded) to `codes`, one codeword
+    /// per sample, the whole loop compiled for the chosen kernel's instruction set so that the
+    /// kernels inline.
+    pub(crate) fn encode_slice(&mut self, tables: &RateTables, input: &[i16], codes: &mut [u8]) {
+        match self.kernel {
+            Choice::Scalar(k) => self.encode_slice_with(k, tables, input, codes),
+            #[cfg(target_arch = "x86_64")]
+            Choice::Avx2(k) => k.run(
+                #[inline(always)]
+                || self.encode_slice_with(k, tables, input, codes),
+            ),
+        }
+    }
+
+    #[inline(always)]
+    fn encode_slice_with<K: Kernel>(
+        &mut self,
+        kernel: K,
+        tables: &RateTables,
+        input: &[i16],
+        codes: &mut [u8],
+    ) {
+        // A local copy the compiler can keep in registers across the loop.
+        let mut state = self.clone();
+        for (code, &x) in codes.iter_mut().zip(input) {
+            let est = state.estimate_with(kernel);
+            let c = Self::quantize(tables, (x as i32 >> 2) - est.se, est.y);
+            state.update_with(kernel, tables, c, est);
+            *code = c;
+        }
+        *self = state;
+    }
+
     /// Blocks FMULT and ACCUM, then MIX: the signal estimate and scale factor for the next
     /// sample.
     #[inline(always)]
@@ -311,13 +353,11 @@ impl AdpcmState {
     fn inverse_quantize(tables: &RateTables, code: u8, y: i32) -> (bool, i32) {
         let negative = code & tables.sign_bit() != 0;
         let dql = tables.reconstruction[tables.magnitude(code)] as i32 + (y >> 2);
-        let magnitude = if dql < 0 {
-            0
-        } else {
-            // dql < 2048 here (|dqln| + y/4 <= 566 + 1280), so the exponent is at most 14.
-            let exponent = (dql >> 7) & 15;
-            ((128 + (dql & 127)) << 7) >> (14 - exponent).max(0)
-        };
+        // dql < 2048 here (|dqln| + y/4 <= 566 + 1280), so the exponent is at most 14. A
+        // negative dql means 0: masked rather than branched on (the codeword decides, and
+        // branches on it mispredict).
+        let exponent = (dql >> 7) & 15;
+        let magnitude = (((128 + (dql & 127)) << 7) >> (14 - exponent).max(0)) & !(dql >> 31);
         (negative, magnitude)
     }
 
@@ -434,5 +474,108 @@ impl AdpcmState {
             sr_float as i32,
         );
         sr
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codecs::g726::Dialect;
+    use crate::simd::SimdLevel;
+    use proptest::prelude::*;
+
+    /// Codes of `input` (16-bit linear) through the encoder's slice loop, then the decoder's
+    /// reconstruction of them, at `kernel`.
+    fn run(kernel: Choice, rate: Rate, dialect: Dialect, input: &[i16]) -> (Vec<u8>, Vec<i16>) {
+        let tables = RateTables::of(rate);
+        let mut encoder = AdpcmState::with_kernel(dialect, kernel);
+        let mut codes = vec![0u8; input.len()];
+        encoder.encode_slice(tables, input, &mut codes);
+        let mut decoder = AdpcmState::with_kernel(dialect, kernel);
+        let decoded = codes
+            .iter()
+            .map(|&code| {
+                let est = decoder.estimate();
+                decoder.update(tables, code, est)
+            })
+            .collect();
+        (codes, decoded)
+    }
+
+    /// A signal that exercises the whole state: loud random walks (saturation, transitions),
+    /// tones, and silence, from a seed.
+    fn signal(seed: u64, len: usize) -> Vec<i16> {
+        let mut x = seed | 1;
+        let mut level = 0i32;
+        (0..len)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let r = (x >> 40) as i32 - (1 << 23);
+                match (i / 500 + seed as usize) % 4 {
+                    0 => (r >> 8) as i16,
+                    1 => {
+                        level = (level + (r >> 12)).clamp(-32768, 32767);
+                        level as i16
+                    }
+                    2 => ((i as f64 * 0.3).sin() * 20000.0) as i16,
+                    _ => 0,
+                }
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Every SIMD level this CPU has codes and decodes exactly as the scalar reference.
+        #[test]
+        fn simd_levels_match_scalar(
+            seed in any::<u64>(),
+            len in 0usize..3000,
+            rate in prop::sample::select(Rate::ALL.to_vec()),
+            libsndfile in any::<bool>(),
+            raw in prop::collection::vec(any::<i16>(), 0..200),
+        ) {
+            let dialect = if libsndfile { Dialect::Libsndfile } else { Dialect::Itu };
+            let mut input = signal(seed, len);
+            input.extend(raw);
+            // The reference: the scalar kernel, one sample at a time (estimate, quantize,
+            // update), in the order of the Recommendation.
+            let scalar = Choice::Scalar(super::super::kernels::Scalar);
+            let tables = RateTables::of(rate);
+            let mut state = AdpcmState::with_kernel(dialect, scalar);
+            let codes: Vec<u8> = input
+                .iter()
+                .map(|&x| {
+                    let est = state.estimate();
+                    let code = AdpcmState::quantize(tables, (x as i32 >> 2) - est.se, est.y);
+                    state.update(tables, code, est);
+                    code
+                })
+                .collect();
+            let reference = run(scalar, rate, dialect, &input);
+            prop_assert_eq!(&reference.0, &codes, "scalar slice loop");
+            for level in SimdLevel::available() {
+                let kernel = Choice::for_level(level);
+                prop_assert_eq!(&run(kernel, rate, dialect, &input), &reference, "{:?}", level);
+            }
+        }
+    }
+
+    /// The levels tested above are really different kernels on this machine (when it has AVX2).
+    #[test]
+    fn avx2_level_selects_the_avx2_kernel() {
+        if SimdLevel::available().contains(&SimdLevel::Avx2) {
+            assert!(!matches!(
+                Choice::for_level(SimdLevel::Avx2),
+                Choice::Scalar(_)
+            ));
+        }
+        assert!(matches!(
+            Choice::for_level(SimdLevel::Scalar),
+            Choice::Scalar(_)
+        ));
     }
 }

@@ -174,9 +174,9 @@ impl ChannelEncoder {
     /// # Panics
     /// If `codes` is shorter than `input`.
     pub fn encode_linear_slice(&mut self, input: &[i16], codes: &mut [u8]) {
-        for (code, &x) in codes[..input.len()].iter_mut().zip(input) {
-            *code = self.encode_linear(x);
-        }
+        let tables = RateTables::of(self.rate);
+        self.state
+            .encode_slice(tables, input, &mut codes[..input.len()]);
     }
 
     /// Encodes one G.711 octet (as transmitted) to a codeword (right-aligned).

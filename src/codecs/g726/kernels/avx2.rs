@@ -3,6 +3,17 @@
 
 use std::arch::x86_64::*;
 
+/// Calls `f` in a function compiled for AVX2 (with POPCNT, LZCNT, BMI1 and BMI2, which every
+/// AVX2 CPU has and [`Avx2`](super::Avx2) checks): `f`'s body and the kernels it calls inline
+/// here, and its scalar bit counts and shifts become single instructions.
+///
+/// # Safety
+/// The CPU must support AVX2, POPCNT, LZCNT, BMI1 and BMI2.
+#[target_feature(enable = "avx2,popcnt,lzcnt,bmi1,bmi2")]
+pub(crate) unsafe fn run<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
 /// See [`super::scalar::predict`].
 ///
 /// # Safety

@@ -56,11 +56,32 @@ impl Kernel for Scalar {
     }
 }
 
-/// The AVX2 kernel. A value exists only when the CPU supports AVX2 (see [`Choice::select`]).
+/// Whether the CPU has the scalar extensions the AVX2 level is compiled with besides AVX2
+/// (all AVX2 CPUs do; checked anyway).
+#[cfg(target_arch = "x86_64")]
+fn scalar_extensions() -> bool {
+    is_x86_feature_detected!("popcnt")
+        && is_x86_feature_detected!("lzcnt")
+        && is_x86_feature_detected!("bmi1")
+        && is_x86_feature_detected!("bmi2")
+}
+
+/// The AVX2 kernel. A value exists only when the CPU supports AVX2 and the scalar extensions of
+/// [`avx2::run`] (see [`Choice::select`]).
 #[cfg(target_arch = "x86_64")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Avx2 {
     _cpu_checked: (),
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Avx2 {
+    /// Runs `f` compiled for AVX2, so that the kernels it calls inline into it.
+    #[inline(always)]
+    pub(crate) fn run<R>(self, f: impl FnOnce() -> R) -> R {
+        // SAFETY: an `Avx2` exists only when the CPU supports AVX2, POPCNT, LZCNT, BMI1, BMI2.
+        unsafe { avx2::run(f) }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -101,9 +122,16 @@ pub(crate) enum Choice {
 impl Choice {
     /// The best kernel for [`SimdLevel::select`] (which honours `AQUANT_SIMD`).
     pub(crate) fn select() -> Self {
-        match SimdLevel::select().clamp_to_cpu() {
+        Self::for_level(SimdLevel::select())
+    }
+
+    /// The best kernel at or below `level` that this CPU runs.
+    pub(crate) fn for_level(level: SimdLevel) -> Self {
+        match level.clamp_to_cpu() {
             #[cfg(target_arch = "x86_64")]
-            SimdLevel::Avx2 | SimdLevel::Avx512 => Choice::Avx2(Avx2 { _cpu_checked: () }),
+            SimdLevel::Avx2 | SimdLevel::Avx512 if scalar_extensions() => {
+                Choice::Avx2(Avx2 { _cpu_checked: () })
+            }
             _ => Choice::Scalar(Scalar),
         }
     }
