@@ -113,7 +113,6 @@ pub(crate) struct BlockCoder {
     padded: Vec<i16>,
     /// One channel of the block.
     samples: Vec<i16>,
-    codes: Vec<u8>,
     /// Codes of the chains of one [`greedy_lanes`] call, step-major.
     lane_codes: Vec<u8>,
     beam_codes: Vec<u8>,
@@ -149,7 +148,6 @@ impl BlockCoder {
             level: level.clamp_to_cpu(),
             padded: vec![0; spb * ch + LANES],
             samples: vec![0; spb],
-            codes: vec![0; spb],
             lane_codes: vec![0; spb * LANES],
             beam_codes: vec![0; if width > 1 { spb } else { 0 }],
             beam: (width > 1).then(|| Beam::new(width, spb)),
@@ -160,6 +158,16 @@ impl BlockCoder {
             channel_codes: vec![0; spb * ch],
             params,
         }
+    }
+
+    /// The block layout.
+    pub(crate) fn params(&self) -> &MsParams {
+        &self.params
+    }
+
+    /// Another coder with the same settings and its own scratch.
+    pub(crate) fn fresh(&self) -> Self {
+        Self::with_level(self.params.clone(), self.effort, self.level)
     }
 
     /// Codes whole interleaved blocks (`pcm` holds a multiple of the block's samples) into
@@ -183,28 +191,22 @@ impl BlockCoder {
         if self.effort.0 > 0 {
             self.search_channels();
         }
+        let put = |out: &mut [u8], at: usize, v: i16| {
+            out[at..at + 2].copy_from_slice(&v.to_le_bytes());
+        };
         for c in 0..ch {
-            for (i, s) in self.samples.iter_mut().enumerate() {
-                *s = pcm[i * ch + c];
+            if self.effort.0 == 0 || self.beam.is_some() {
+                for (s, frame) in self.samples.iter_mut().zip(pcm.chunks_exact(ch)) {
+                    *s = frame[c];
+                }
             }
             let (pair, delta) = self.code_channel(c);
             out[c] = pair as u8;
-            let put = |out: &mut [u8], at: usize, v: i16| {
-                out[at..at + 2].copy_from_slice(&v.to_le_bytes());
-            };
             put(out, ch + 2 * c, delta as i16);
-            put(
-                out,
-                3 * ch + 2 * c,
-                self.samples.get(1).copied().unwrap_or(0),
-            );
-            put(out, 5 * ch + 2 * c, self.samples[0]);
-            let body = &mut out[7 * ch..];
-            for (i, &code) in self.codes[..spb.saturating_sub(2)].iter().enumerate() {
-                let k = i * ch + c;
-                body[k / 2] |= (code & 15) << (4 * (1 - k % 2));
-            }
+            put(out, 3 * ch + 2 * c, pcm[ch + c]);
+            put(out, 5 * ch + 2 * c, pcm[c]);
         }
+        pack_codes(&mut out[7 * ch..], &self.channel_codes, ch, spb);
     }
 
     /// The default effort's search for every channel of the block in `self.padded`: rank the
@@ -220,8 +222,8 @@ impl BlockCoder {
         let pairs = self.params.coefficients();
         let targets = spb.saturating_sub(2);
         for c in 0..ch {
-            for (i, s) in self.samples.iter_mut().enumerate() {
-                *s = self.padded[i * ch + c];
+            for (s, frame) in self.samples.iter_mut().zip(self.padded.chunks_exact(ch)) {
+                *s = frame[c];
             }
             rank_pairs(self.level, &self.samples, pairs, &mut self.ranked[c]);
         }
@@ -319,28 +321,28 @@ impl BlockCoder {
         }
     }
 
-    /// Chooses the pair and initial delta and the codes for `self.samples[2..]` (channel `c`
-    /// of the block; at efforts above 0 after [`Self::search_channels`]).
+    /// Chooses the pair and initial delta of channel `c` and writes its codes to
+    /// `channel_codes` (at efforts above 0 after [`Self::search_channels`]; `self.samples`
+    /// holds the channel at effort 0 and with a beam).
     fn code_channel(&mut self, c: usize) -> (usize, i32) {
         let samples = &self.samples;
         let targets = samples.get(2..).unwrap_or(&[]);
         let pairs = self.params.coefficients();
         let spb = self.params.samples_per_block();
+        let codes = &mut self.channel_codes[c * spb..(c + 1) * spb];
         if self.effort.0 == 0 {
             rank_pairs(self.level, samples, pairs, &mut self.ranked[c]);
             let (_, pair, delta) = self.ranked[c][0];
             greedy(
                 root(samples, pairs[pair], delta),
                 targets,
-                Some(&mut self.codes),
+                Some(codes),
                 u64::MAX,
             );
             return (pair, delta);
         }
         // The winner of the greedy starts (the lowest cost, the earliest start on a tie).
         let (pair, delta, greedy_cost) = self.chosen[c];
-        let len = targets.len();
-        self.codes[..len].copy_from_slice(&self.channel_codes[c * spb..c * spb + len]);
         if let Some(beam) = self.beam.as_mut() {
             let ranked = &self.ranked[c];
             let mut roots = [MsState::default(); 8];
@@ -351,11 +353,38 @@ impl BlockCoder {
             let (chosen, cost) = beam.search(&MsModel, &roots[..n], targets, &mut self.beam_codes);
             if cost < greedy_cost {
                 let (_, p, d) = ranked[chosen];
-                self.codes.copy_from_slice(&self.beam_codes);
+                codes.copy_from_slice(&self.beam_codes);
                 return (p, d);
             }
         }
         (pair, delta)
+    }
+}
+
+/// Packs the codes (`codes[c * spb + i]` for channel `c`, step `i`) into the block body:
+/// code `k = i·channels + c` in byte `k / 2`, high nibble first.
+fn pack_codes(body: &mut [u8], codes: &[u8], channels: usize, spb: usize) {
+    let steps = spb.saturating_sub(2);
+    match channels {
+        1 => {
+            for (byte, two) in body.iter_mut().zip(codes[..steps].chunks(2)) {
+                *byte = (two[0] << 4) | (two.get(1).copied().unwrap_or(0) & 15);
+            }
+        }
+        2 => {
+            let (left, right) = (&codes[..steps], &codes[spb..spb + steps]);
+            for ((byte, &l), &r) in body.iter_mut().zip(left).zip(right) {
+                *byte = (l << 4) | (r & 15);
+            }
+        }
+        _ => {
+            for c in 0..channels {
+                for (i, &code) in codes[c * spb..c * spb + steps].iter().enumerate() {
+                    let k = i * channels + c;
+                    body[k / 2] |= (code & 15) << (4 * (1 - k % 2));
+                }
+            }
+        }
     }
 }
 
@@ -451,6 +480,53 @@ impl Encoder for MsEncoder {
 
     fn channels(&self) -> usize {
         self.coder.params.channels()
+    }
+}
+
+/// MS ADPCM as a block codec: codes any number of whole blocks at once, each from its own
+/// samples only, with the bytes of the streaming [`MsEncoder`]. One per thread (make more
+/// with [`Clone`]); scratch is sized at construction, so encoding never allocates.
+///
+/// ```
+/// use aquant::codecs::ms_adpcm::{encode_all, Effort, MsBlockEncoder, MsParams};
+///
+/// let params = MsParams::new(2, 64).unwrap(); // 52 frames per block
+/// let pcm: Vec<i16> = (0..3 * 52 * 2).map(|i| (i * 91 % 4000) as i16).collect();
+/// let mut enc = MsBlockEncoder::new(params.clone(), Effort::DEFAULT);
+/// let mut bytes = vec![0u8; 3 * 64];
+/// enc.encode_blocks(&pcm, &mut bytes);
+/// assert_eq!(bytes, encode_all(&params, &pcm, Effort::DEFAULT));
+/// ```
+pub struct MsBlockEncoder {
+    coder: BlockCoder,
+}
+
+impl MsBlockEncoder {
+    /// A block encoder for `params` searching with `effort`, its kernels at
+    /// [`SimdLevel::select`].
+    pub fn new(params: MsParams, effort: Effort) -> Self {
+        Self {
+            coder: BlockCoder::new(params, effort),
+        }
+    }
+
+    /// The block layout.
+    pub fn params(&self) -> &MsParams {
+        self.coder.params()
+    }
+
+    /// Encodes `n` whole blocks: `pcm` holds `n · samples_per_block · channels` samples and
+    /// `out` `n · block_align` bytes (extra input or output beyond whole blocks is left alone).
+    pub fn encode_blocks(&mut self, pcm: &[i16], out: &mut [u8]) {
+        self.coder.encode_blocks(pcm, out);
+    }
+}
+
+impl Clone for MsBlockEncoder {
+    fn clone(&self) -> Self {
+        Self {
+            coder: self.coder.fresh(),
+        }
     }
 }
 

@@ -51,8 +51,8 @@ mod decoder;
 pub(crate) mod encoder;
 mod kernels;
 
-pub use decoder::{decode_all, MsDecoder};
-pub use encoder::{encode_all, MsEncoder};
+pub use decoder::{decode_all, MsBlockDecoder, MsDecoder};
+pub use encoder::{encode_all, MsBlockEncoder, MsEncoder};
 
 pub use crate::codecs::ima_adpcm::Effort;
 use crate::{Error, Result};
