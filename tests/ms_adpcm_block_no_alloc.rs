@@ -21,7 +21,7 @@ fn block_encode_and_decode_do_not_allocate() {
             let mut bytes = vec![0u8; blocks * params.block_align()];
             let mut decoded = vec![0i16; n];
             let mut enc = MsBlockEncoder::new(params.clone(), Effort(effort));
-            let dec = MsBlockDecoder::new(params);
+            let dec = MsBlockDecoder::new(params.clone());
             let warnings = assert_no_alloc(|| {
                 enc.encode_blocks(&pcm, &mut bytes);
                 let w = dec.decode_blocks(&bytes, &mut decoded);
