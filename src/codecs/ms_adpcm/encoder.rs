@@ -216,6 +216,8 @@ impl BlockCoder {
     /// effect outlasts any short prefix), and the second pair. All chains of all channels run
     /// [`LANES`] at a time in [`greedy_lanes`]. Fills `ranked` (the starts by cost), `chosen`
     /// and `channel_codes`.
+    // `c` indexes `starts`, `ranked`, `chosen` and `channel_codes` alike.
+    #[allow(clippy::needless_range_loop)]
     fn search_channels(&mut self) {
         let ch = self.params.channels();
         let spb = self.params.samples_per_block();

@@ -167,7 +167,8 @@ unsafe fn greedy_lanes_avx2(
         let miss_odd = _mm256_srli_epi64(miss, 32);
         cost_odd = _mm256_add_epi64(cost_odd, _mm256_mul_epi32(miss_odd, miss_odd));
         if let Some(out) = codes.as_deref_mut() {
-            let bytes = _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(code, low_bytes), gather_low);
+            let bytes =
+                _mm256_permutevar8x32_epi32(_mm256_shuffle_epi8(code, low_bytes), gather_low);
             _mm_storel_epi64(
                 out.as_mut_ptr().add(i * LANES) as *mut __m128i,
                 _mm256_castsi256_si128(bytes),

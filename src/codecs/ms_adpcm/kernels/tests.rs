@@ -26,7 +26,15 @@ fn check(pcm: &[i16], channels: usize, first: usize, len: usize, lanes: &Lanes) 
     let want = scalar::greedy_lanes(&padded, channels, first, len, lanes, Some(&mut want_codes));
     for level in levels() {
         let mut codes = vec![0u8; len * LANES];
-        let got = greedy_lanes(level, &padded, channels, first, len, lanes, Some(&mut codes));
+        let got = greedy_lanes(
+            level,
+            &padded,
+            channels,
+            first,
+            len,
+            lanes,
+            Some(&mut codes),
+        );
         assert_eq!(got, want, "costs at {level:?}");
         assert_eq!(codes, want_codes, "codes at {level:?}");
         let without = greedy_lanes(level, &padded, channels, first, len, lanes, None);
@@ -116,10 +124,19 @@ fn pair_energy_extremes() {
     let samples: Vec<i16> = (0..1000)
         .map(|i| if i % 3 == 0 { -32768 } else { 32767 })
         .collect();
-    for pair in [[-32768, -32767], [32767, 32767], [-32767, -32768], [-32768, -32768]] {
+    for pair in [
+        [-32768, -32767],
+        [32767, 32767],
+        [-32767, -32768],
+        [-32768, -32768],
+    ] {
         let want = scalar::pair_energy(&samples, pair, 0);
         for level in levels() {
-            assert_eq!(pair_energy(level, &samples, pair), want, "{pair:?} at {level:?}");
+            assert_eq!(
+                pair_energy(level, &samples, pair),
+                want,
+                "{pair:?} at {level:?}"
+            );
         }
     }
 }
