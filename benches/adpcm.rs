@@ -90,5 +90,30 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// MS ADPCM's block codec on one thread (what each worker of a parallel file conversion runs):
+/// whole-block encode at the default effort and decode.
+fn bench_ms_blocks(c: &mut Criterion) {
+    use aquant::codecs::ms_adpcm::{MsBlockDecoder, MsBlockEncoder};
+    let ms = MsParams::new(2, 2048).unwrap();
+    let block_samples = ms.samples_per_block() * 2;
+    let mut pcm = input();
+    pcm.truncate(pcm.len() / block_samples * block_samples);
+    let blocks = pcm.len() / block_samples;
+    let mut g = c.benchmark_group("ms_adpcm_blocks");
+    g.throughput(Throughput::Elements(pcm.len() as u64));
+    g.sample_size(10);
+    let mut bytes = vec![0u8; blocks * ms.block_align()];
+    let mut enc = MsBlockEncoder::new(ms.clone(), Effort::DEFAULT);
+    g.bench_function("ms_block_encode_e1_1thread", |b| {
+        b.iter(|| enc.encode_blocks(black_box(&pcm), &mut bytes))
+    });
+    let dec = MsBlockDecoder::new(ms);
+    let mut decoded = vec![0i16; pcm.len()];
+    g.bench_function("ms_block_decode_1thread", |b| {
+        b.iter(|| dec.decode_blocks(black_box(&bytes), &mut decoded))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_ms_blocks);
 criterion_main!(benches);

@@ -90,3 +90,62 @@ pub fn decode_all(params: &MsParams, bytes: &[u8], total_frames: Option<u64>) ->
         |block, pcm, warnings| decode_block(params, block, pcm, warnings),
     )
 }
+
+/// MS ADPCM as a block codec: decodes any number of whole blocks at once, without state
+/// between blocks (`&self`), so blocks can be split over threads. Output and warnings equal
+/// the streaming [`MsDecoder`]'s.
+///
+/// ```
+/// use aquant::codecs::ms_adpcm::{MsBlockDecoder, MsParams};
+///
+/// let params = MsParams::new(1, 8).unwrap(); // 4 frames per block
+/// let dec = MsBlockDecoder::new(params);
+/// let blocks = [0, 16, 0, 100, 0, 90, 0, 0x10, /* block 2 */ 0, 16, 0, 5, 0, 6, 0, 0];
+/// let mut pcm = [0i16; 8];
+/// assert_eq!(dec.decode_blocks(&blocks, &mut pcm), 0);
+/// assert_eq!(pcm, [90, 100, 116, 116, 6, 5, 5, 5]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct MsBlockDecoder {
+    params: MsParams,
+}
+
+impl MsBlockDecoder {
+    /// A block decoder for `params`.
+    pub fn new(params: MsParams) -> Self {
+        Self { params }
+    }
+
+    /// The block layout.
+    pub fn params(&self) -> &MsParams {
+        &self.params
+    }
+
+    /// Decodes `n` whole blocks: `bytes` holds `n · block_align` bytes and `pcm`
+    /// `n · samples_per_block · channels` samples (anything beyond whole blocks is left
+    /// alone). Returns the corrupt-data events, counted as [`MsDecoder::warnings`] counts them.
+    pub fn decode_blocks(&self, bytes: &[u8], pcm: &mut [i16]) -> u64 {
+        let block_samples = self.params.samples_per_block() * self.params.channels();
+        let mut warnings = 0;
+        for (block, out) in bytes
+            .chunks_exact(self.params.block_align())
+            .zip(pcm.chunks_exact_mut(block_samples))
+        {
+            decode_block(&self.params, block, out, &mut warnings);
+        }
+        warnings
+    }
+
+    /// Decodes a final block shorter than `block_align` into `pcm` (at least
+    /// `samples_per_block · channels` samples); returns (frames written, warnings).
+    pub fn decode_tail(&self, bytes: &[u8], pcm: &mut [i16]) -> (usize, u64) {
+        let block_samples = self.params.samples_per_block() * self.params.channels();
+        if pcm.len() < block_samples {
+            return (0, 0);
+        }
+        let mut warnings = 0;
+        let bytes = &bytes[..bytes.len().min(self.params.block_align())];
+        let frames = decode_block(&self.params, bytes, pcm, &mut warnings);
+        (frames, warnings)
+    }
+}

@@ -2,19 +2,18 @@
 //! reconstruction greedy coding and a beam search, streaming ([`MsEncoder`]) and
 //! batch-parallel ([`encode_all`]).
 
-use super::{MsParams, MsState, MIN_DELTA};
+use super::kernels::{greedy_lanes, pair_energy, Lanes, LANES};
+use super::{MsParams, MsState, MAX_CHANNELS, MIN_DELTA};
 use crate::codecs::ima_adpcm::beam::{Beam, BeamModel, MAX_CANDIDATES};
 use crate::codecs::ima_adpcm::blocks::{encode_blocks_parallel, EncoderCore};
 use crate::codecs::ima_adpcm::Effort;
 use crate::codecs::Encoder;
+use crate::simd::SimdLevel;
 use crate::stream::{Flush, Progress};
 use crate::Result;
 
 /// How many residuals the initial delta estimate averages.
 const DELTA_SEARCH_LEN: usize = 16;
-
-/// Whole-block greedy chains the default effort runs in lockstep.
-const CHAINS: usize = 4;
 
 /// `delta · factor / 128`, kept within the header's range.
 fn scale_delta(delta: i32, factor: i32) -> i32 {
@@ -94,32 +93,6 @@ fn greedy(mut state: MsState, targets: &[i16], mut codes: Option<&mut [u8]>, giv
     cost
 }
 
-/// Greedy coding of `targets` from each of `K` states at once; returns each squared error and,
-/// when `codes` is given, writes chain `k`'s codes to `codes[k * targets.len() ..]`. The
-/// chains are independent, so running them in one loop lets the CPU overlap them.
-#[inline]
-fn greedy_lockstep<const K: usize>(
-    mut states: [MsState; K],
-    targets: &[i16],
-    mut codes: Option<&mut [u8]>,
-) -> [u64; K] {
-    let mut costs = [0u64; K];
-    let len = targets.len();
-    for (i, &x) in targets.iter().enumerate() {
-        for k in 0..K {
-            let code = (nearest_signed_code(&states[k], x as i32) & 15) as u8;
-            let (next, y, _) = states[k].peek(code);
-            let e = (x as i32 - y) as i64;
-            costs[k] += (e * e) as u64;
-            states[k] = next;
-            if let Some(c) = codes.as_deref_mut() {
-                c[k * len + i] = code;
-            }
-        }
-    }
-    costs
-}
-
 /// The starting state for pair `(c1, c2)` and `delta`, given the block's first two samples.
 fn root(samples: &[i16], [c1, c2]: [i16; 2], delta: i32) -> MsState {
     MsState {
@@ -135,30 +108,77 @@ fn root(samples: &[i16], [c1, c2]: [i16; 2], delta: i32) -> MsState {
 pub(crate) struct BlockCoder {
     params: MsParams,
     effort: Effort,
+    level: SimdLevel,
+    /// The block, interleaved, with [`LANES`] samples of padding for the SIMD loads.
+    padded: Vec<i16>,
+    /// One channel of the block.
     samples: Vec<i16>,
-    codes: Vec<u8>,
-    /// Codes of each pair tried in lockstep.
-    trial_codes: Vec<u8>,
+    /// Codes of the chains of one [`greedy_lanes`] call, step-major.
+    lane_codes: Vec<u8>,
     beam_codes: Vec<u8>,
     beam: Option<Beam<MsState>>,
-    /// (greedy cost, pair index, initial delta) per pair.
-    ranked: Vec<(u64, usize, i32)>,
+    /// Per channel: (cost, pair index, initial delta), first by prediction error per pair,
+    /// then by greedy cost per start.
+    ranked: Vec<Vec<(u64, usize, i32)>>,
+    /// Per channel: the chosen pair, initial delta and greedy cost.
+    chosen: [(usize, i32, u64); MAX_CHANNELS],
+    /// Per channel: the greedy codes of the chosen start.
+    channel_codes: Vec<u8>,
 }
+
+/// Greedy starts per channel at the default effort (see [`BlockCoder::search_channels`]).
+const STARTS: usize = 4;
+
+/// Chains of delta refinement per channel: the two best pairs, each delta factor.
+const REFINE_CHAINS: usize = 2 * DELTA_FACTORS.len();
 
 impl BlockCoder {
     pub(crate) fn new(params: MsParams, effort: Effort) -> Self {
+        Self::with_level(params, effort, SimdLevel::select())
+    }
+
+    /// A coder running its kernels at `level` (clamped to the CPU's).
+    pub(crate) fn with_level(params: MsParams, effort: Effort, level: SimdLevel) -> Self {
         let spb = params.samples_per_block();
+        let ch = params.channels();
         let width = effort.beam_width();
         let pairs = params.coefficients().len();
         Self {
             effort,
+            level: level.clamp_to_cpu(),
+            padded: vec![0; spb * ch + LANES],
             samples: vec![0; spb],
-            codes: vec![0; spb],
-            trial_codes: vec![0; CHAINS * spb],
+            lane_codes: vec![0; spb * LANES],
             beam_codes: vec![0; if width > 1 { spb } else { 0 }],
             beam: (width > 1).then(|| Beam::new(width, spb)),
-            ranked: Vec::with_capacity(pairs),
+            ranked: (0..ch)
+                .map(|_| Vec::with_capacity(pairs.max(STARTS)))
+                .collect(),
+            chosen: [(0, 0, 0); MAX_CHANNELS],
+            channel_codes: vec![0; spb * ch],
             params,
+        }
+    }
+
+    /// The block layout.
+    pub(crate) fn params(&self) -> &MsParams {
+        &self.params
+    }
+
+    /// Another coder with the same settings and its own scratch.
+    pub(crate) fn fresh(&self) -> Self {
+        Self::with_level(self.params.clone(), self.effort, self.level)
+    }
+
+    /// Codes whole interleaved blocks (`pcm` holds a multiple of the block's samples) into
+    /// `out` (as many `block_align`-byte blocks).
+    pub(crate) fn encode_blocks(&mut self, pcm: &[i16], out: &mut [u8]) {
+        let block_samples = self.params.samples_per_block() * self.params.channels();
+        for (block, bytes) in pcm
+            .chunks_exact(block_samples)
+            .zip(out.chunks_exact_mut(self.params.block_align()))
+        {
+            self.encode_block(block, bytes);
         }
     }
 
@@ -167,99 +187,175 @@ impl BlockCoder {
         let ch = self.params.channels();
         let spb = self.params.samples_per_block();
         out.fill(0);
+        self.padded[..pcm.len()].copy_from_slice(pcm);
+        if self.effort.0 > 0 {
+            self.search_channels();
+        }
+        let put = |out: &mut [u8], at: usize, v: i16| {
+            out[at..at + 2].copy_from_slice(&v.to_le_bytes());
+        };
         for c in 0..ch {
-            for (i, s) in self.samples.iter_mut().enumerate() {
-                *s = pcm[i * ch + c];
+            if self.effort.0 == 0 || self.beam.is_some() {
+                for (s, frame) in self.samples.iter_mut().zip(pcm.chunks_exact(ch)) {
+                    *s = frame[c];
+                }
             }
-            let (pair, delta) = self.code_channel();
+            let (pair, delta) = self.code_channel(c);
             out[c] = pair as u8;
-            let put = |out: &mut [u8], at: usize, v: i16| {
-                out[at..at + 2].copy_from_slice(&v.to_le_bytes());
-            };
             put(out, ch + 2 * c, delta as i16);
-            put(
-                out,
-                3 * ch + 2 * c,
-                self.samples.get(1).copied().unwrap_or(0),
+            put(out, 3 * ch + 2 * c, pcm[ch + c]);
+            put(out, 5 * ch + 2 * c, pcm[c]);
+        }
+        pack_codes(&mut out[7 * ch..], &self.channel_codes, ch, spb);
+    }
+
+    /// The default effort's search for every channel of the block in `self.padded`: rank the
+    /// pairs by their prediction error on the input itself; for the best two, pick the initial
+    /// delta that codes the first samples best; then code the whole block greedily from four
+    /// starts: the best pair with that delta and with it scaled by 1/√2 and √2 (a delta's
+    /// effect outlasts any short prefix), and the second pair. All chains of all channels run
+    /// [`LANES`] at a time in [`greedy_lanes`]. Fills `ranked` (the starts by cost), `chosen`
+    /// and `channel_codes`.
+    // `c` indexes `starts`, `ranked`, `chosen` and `channel_codes` alike.
+    #[allow(clippy::needless_range_loop)]
+    fn search_channels(&mut self) {
+        let ch = self.params.channels();
+        let spb = self.params.samples_per_block();
+        let pairs = self.params.coefficients();
+        let targets = spb.saturating_sub(2);
+        for c in 0..ch {
+            for (s, frame) in self.samples.iter_mut().zip(self.padded.chunks_exact(ch)) {
+                *s = frame[c];
+            }
+            rank_pairs(self.level, &self.samples, pairs, &mut self.ranked[c]);
+        }
+        let frame = |c: usize| {
+            let at = |i: usize| self.padded[i * ch + c];
+            (at(0), at(1))
+        };
+        let start = |c: usize, p: usize, d: i32| {
+            let (s0, s1) = frame(c);
+            root(&[s0, s1], pairs[p], d)
+        };
+        // Delta refinement: chain j of channel c is pair rank j / 5, factor j % 5.
+        let prefix = targets.min(DELTA_REFINE_LEN);
+        let mut refine_costs = [[u64::MAX; REFINE_CHAINS]; MAX_CHANNELS];
+        let chains = ch * REFINE_CHAINS;
+        for group in (0..chains).step_by(LANES) {
+            let mut lanes = Lanes::default();
+            for l in 0..LANES {
+                let chain = (group + l).min(chains - 1);
+                let (c, j) = (chain / REFINE_CHAINS, chain % REFINE_CHAINS);
+                let ranked = &self.ranked[c];
+                let (_, p, estimate) = ranked[(j / DELTA_FACTORS.len()).min(ranked.len() - 1)];
+                let d = scale_delta(estimate, DELTA_FACTORS[j % DELTA_FACTORS.len()]);
+                lanes.states[l] = start(c, p, d);
+                lanes.channel[l] = c;
+            }
+            let costs = greedy_lanes(self.level, &self.padded, ch, 2, prefix, &lanes, None);
+            for (l, &cost) in costs.iter().enumerate() {
+                let chain = group + l;
+                if chain < chains {
+                    refine_costs[chain / REFINE_CHAINS][chain % REFINE_CHAINS] = cost;
+                }
+            }
+        }
+        let mut starts = [[(0usize, 0i32); STARTS]; MAX_CHANNELS];
+        for c in 0..ch {
+            let ranked = &mut self.ranked[c];
+            for (r, entry) in ranked.iter_mut().take(2).enumerate() {
+                let costs = &refine_costs[c][r * DELTA_FACTORS.len()..][..DELTA_FACTORS.len()];
+                let best = (0..costs.len()).min_by_key(|&k| (costs[k], k)).unwrap_or(0);
+                entry.2 = scale_delta(entry.2, DELTA_FACTORS[best]);
+            }
+            let (_, p0, d0) = ranked[0];
+            let (_, p1, d1) = ranked
+                .get(1)
+                .copied()
+                .unwrap_or((0, p0, scale_delta(d0, 256)));
+            starts[c] = [
+                (p0, d0),
+                (p0, scale_delta(d0, 90)),
+                (p0, scale_delta(d0, 181)),
+                (p1, d1),
+            ];
+        }
+        // Whole-block chains: LANES / STARTS channels per call.
+        let per_call = LANES / STARTS;
+        for first_channel in (0..ch).step_by(per_call) {
+            let mut lanes = Lanes::default();
+            for l in 0..LANES {
+                let c = (first_channel + l / STARTS).min(ch - 1);
+                let (p, d) = starts[c][l % STARTS];
+                lanes.states[l] = start(c, p, d);
+                lanes.channel[l] = c;
+            }
+            let costs = greedy_lanes(
+                self.level,
+                &self.padded,
+                ch,
+                2,
+                targets,
+                &lanes,
+                Some(&mut self.lane_codes),
             );
-            put(out, 5 * ch + 2 * c, self.samples[0]);
-            let body = &mut out[7 * ch..];
-            for (i, &code) in self.codes[..spb.saturating_sub(2)].iter().enumerate() {
-                let k = i * ch + c;
-                body[k / 2] |= (code & 15) << (4 * (1 - k % 2));
+            for c in first_channel..(first_channel + per_call).min(ch) {
+                let lane0 = (c - first_channel) * STARTS;
+                let costs = &costs[lane0..lane0 + STARTS];
+                let winner = (0..STARTS).min_by_key(|&k| (costs[k], k)).unwrap_or(0);
+                let lane = lane0 + winner;
+                let codes = &mut self.channel_codes[c * spb..c * spb + targets];
+                for (i, code) in codes.iter_mut().enumerate() {
+                    *code = self.lane_codes[i * LANES + lane];
+                }
+                let ranked = &mut self.ranked[c];
+                ranked.clear();
+                ranked.extend(
+                    starts[c]
+                        .iter()
+                        .zip(costs)
+                        .map(|(&(p, d), &cost)| (cost, p, d)),
+                );
+                ranked.sort_unstable();
+                let (p, d) = starts[c][winner];
+                self.chosen[c] = (p, d, costs[winner]);
             }
         }
     }
 
-    /// Chooses the pair and initial delta and the codes for `self.samples[2..]`.
-    fn code_channel(&mut self) -> (usize, i32) {
+    /// Chooses the pair and initial delta of channel `c` and writes its codes to
+    /// `channel_codes` (at efforts above 0 after [`Self::search_channels`]; `self.samples`
+    /// holds the channel at effort 0 and with a beam).
+    fn code_channel(&mut self, c: usize) -> (usize, i32) {
         let samples = &self.samples;
         let targets = samples.get(2..).unwrap_or(&[]);
         let pairs = self.params.coefficients();
+        let spb = self.params.samples_per_block();
+        let codes = &mut self.channel_codes[c * spb..(c + 1) * spb];
         if self.effort.0 == 0 {
-            rank_pairs(samples, pairs, &mut self.ranked);
-            let (_, pair, delta) = self.ranked[0];
+            rank_pairs(self.level, samples, pairs, &mut self.ranked[c]);
+            let (_, pair, delta) = self.ranked[c][0];
             greedy(
                 root(samples, pairs[pair], delta),
                 targets,
-                Some(&mut self.codes),
+                Some(codes),
                 u64::MAX,
             );
             return (pair, delta);
         }
-        // Rank the pairs by their prediction error on the input itself; for the best two,
-        // pick the initial delta that codes the first samples best. Then code the whole block
-        // greedily from four starts: the best pair with that delta and with it scaled by
-        // 1/√2 and √2 (a delta's effect outlasts any short prefix), and the second pair. The
-        // four chains run in lockstep, so the CPU overlaps them.
-        rank_pairs(samples, pairs, &mut self.ranked);
-        let prefix = &targets[..targets.len().min(DELTA_REFINE_LEN)];
-        for entry in self.ranked.iter_mut().take(2) {
-            let (_, p, estimate) = *entry;
-            let deltas = DELTA_FACTORS.map(|f| scale_delta(estimate, f));
-            let costs = greedy_lockstep(deltas.map(|d| root(samples, pairs[p], d)), prefix, None);
-            let best = (0..deltas.len())
-                .min_by_key(|&k| (costs[k], k))
-                .unwrap_or(0);
-            entry.2 = deltas[best];
-        }
-        let (_, p0, d0) = self.ranked[0];
-        let (_, p1, d1) = self
-            .ranked
-            .get(1)
-            .copied()
-            .unwrap_or((0, p0, scale_delta(d0, 256)));
-        let starts = [
-            (p0, d0),
-            (p0, scale_delta(d0, 90)),
-            (p0, scale_delta(d0, 181)),
-            (p1, d1),
-        ];
-        let costs = greedy_lockstep(
-            starts.map(|(p, d)| root(samples, pairs[p], d)),
-            targets,
-            Some(&mut self.trial_codes),
-        );
-        let winner = (0..starts.len())
-            .min_by_key(|&k| (costs[k], k))
-            .unwrap_or(0);
-        let len = targets.len();
-        self.codes[..len].copy_from_slice(&self.trial_codes[winner * len..(winner + 1) * len]);
-        self.ranked.clear();
-        self.ranked
-            .extend(starts.iter().zip(&costs).map(|(&(p, d), &c)| (c, p, d)));
-        self.ranked.sort_unstable();
-        let (greedy_cost, pair, delta) = self.ranked[0];
+        // The winner of the greedy starts (the lowest cost, the earliest start on a tie).
+        let (pair, delta, greedy_cost) = self.chosen[c];
         if let Some(beam) = self.beam.as_mut() {
+            let ranked = &self.ranked[c];
             let mut roots = [MsState::default(); 8];
-            let n = self.ranked.len().min(roots.len());
-            for (r, &(_, p, d)) in roots.iter_mut().zip(&self.ranked) {
+            let n = ranked.len().min(roots.len());
+            for (r, &(_, p, d)) in roots.iter_mut().zip(ranked) {
                 *r = root(samples, pairs[p], d);
             }
             let (chosen, cost) = beam.search(&MsModel, &roots[..n], targets, &mut self.beam_codes);
             if cost < greedy_cost {
-                let (_, p, d) = self.ranked[chosen];
-                self.codes.copy_from_slice(&self.beam_codes);
+                let (_, p, d) = ranked[chosen];
+                codes.copy_from_slice(&self.beam_codes);
                 return (p, d);
             }
         }
@@ -267,10 +363,43 @@ impl BlockCoder {
     }
 }
 
+/// Packs the codes (`codes[c * spb + i]` for channel `c`, step `i`) into the block body:
+/// code `k = i·channels + c` in byte `k / 2`, high nibble first.
+fn pack_codes(body: &mut [u8], codes: &[u8], channels: usize, spb: usize) {
+    let steps = spb.saturating_sub(2);
+    match channels {
+        1 => {
+            for (byte, two) in body.iter_mut().zip(codes[..steps].chunks(2)) {
+                *byte = (two[0] << 4) | (two.get(1).copied().unwrap_or(0) & 15);
+            }
+        }
+        2 => {
+            let (left, right) = (&codes[..steps], &codes[spb..spb + steps]);
+            for ((byte, &l), &r) in body.iter_mut().zip(left).zip(right) {
+                *byte = (l << 4) | (r & 15);
+            }
+        }
+        _ => {
+            for c in 0..channels {
+                for (i, &code) in codes[c * spb..c * spb + steps].iter().enumerate() {
+                    let k = i * channels + c;
+                    body[k / 2] |= (code & 15) << (4 * (1 - k % 2));
+                }
+            }
+        }
+    }
+}
+
 /// Fills `ranked` with (prediction error energy on the input itself, pair, initial delta
 /// estimate) for every pair, least error first. The delta estimate is half the mean absolute
 /// residual over the first samples (codes then start near ±2, where the step holds steady).
-fn rank_pairs(samples: &[i16], pairs: &[[i16; 2]], ranked: &mut Vec<(u64, usize, i32)>) {
+/// Every other residual ranks the pairs as well as all of them, at half the cost.
+fn rank_pairs(
+    level: SimdLevel,
+    samples: &[i16],
+    pairs: &[[i16; 2]],
+    ranked: &mut Vec<(u64, usize, i32)>,
+) {
     ranked.clear();
     let head_len = samples.len().saturating_sub(2).min(DELTA_SEARCH_LEN);
     let residual = |w: &[i16], c1: i64, c2: i64| {
@@ -278,14 +407,8 @@ fn rank_pairs(samples: &[i16], pairs: &[[i16; 2]], ranked: &mut Vec<(u64, usize,
         w[2] as i64 - ((w[1] as i64 * c1 + w[0] as i64 * c2) >> 8)
     };
     for (p, &[c1, c2]) in pairs.iter().enumerate() {
+        let energy = pair_energy(level, samples, [c1, c2]);
         let (c1, c2) = (c1 as i64, c2 as i64);
-        // Every other residual ranks the pairs as well as all of them, at half the cost.
-        // Squares stay below 2^36 and a block below 2^16 samples: the sum cannot overflow.
-        let energy: u64 = samples
-            .windows(3)
-            .step_by(2)
-            .map(|w| residual(w, c1, c2).pow(2) as u64)
-            .sum();
         let head: i64 = samples
             .windows(3)
             .take(head_len)
@@ -359,6 +482,53 @@ impl Encoder for MsEncoder {
 
     fn channels(&self) -> usize {
         self.coder.params.channels()
+    }
+}
+
+/// MS ADPCM as a block codec: codes any number of whole blocks at once, each from its own
+/// samples only, with the bytes of the streaming [`MsEncoder`]. One per thread (make more
+/// with [`Clone`]); scratch is sized at construction, so encoding never allocates.
+///
+/// ```
+/// use aquant::codecs::ms_adpcm::{encode_all, Effort, MsBlockEncoder, MsParams};
+///
+/// let params = MsParams::new(2, 64).unwrap(); // 52 frames per block
+/// let pcm: Vec<i16> = (0..3 * 52 * 2).map(|i| (i * 91 % 4000) as i16).collect();
+/// let mut enc = MsBlockEncoder::new(params.clone(), Effort::DEFAULT);
+/// let mut bytes = vec![0u8; 3 * 64];
+/// enc.encode_blocks(&pcm, &mut bytes);
+/// assert_eq!(bytes, encode_all(&params, &pcm, Effort::DEFAULT));
+/// ```
+pub struct MsBlockEncoder {
+    coder: BlockCoder,
+}
+
+impl MsBlockEncoder {
+    /// A block encoder for `params` searching with `effort`, its kernels at
+    /// [`SimdLevel::select`].
+    pub fn new(params: MsParams, effort: Effort) -> Self {
+        Self {
+            coder: BlockCoder::new(params, effort),
+        }
+    }
+
+    /// The block layout.
+    pub fn params(&self) -> &MsParams {
+        self.coder.params()
+    }
+
+    /// Encodes `n` whole blocks: `pcm` holds `n · samples_per_block · channels` samples and
+    /// `out` `n · block_align` bytes (extra input or output beyond whole blocks is left alone).
+    pub fn encode_blocks(&mut self, pcm: &[i16], out: &mut [u8]) {
+        self.coder.encode_blocks(pcm, out);
+    }
+}
+
+impl Clone for MsBlockEncoder {
+    fn clone(&self) -> Self {
+        Self {
+            coder: self.coder.fresh(),
+        }
     }
 }
 

@@ -49,9 +49,10 @@
 
 mod decoder;
 pub(crate) mod encoder;
+mod kernels;
 
-pub use decoder::{decode_all, MsDecoder};
-pub use encoder::{encode_all, MsEncoder};
+pub use decoder::{decode_all, MsBlockDecoder, MsDecoder};
+pub use encoder::{encode_all, MsBlockEncoder, MsEncoder};
 
 pub use crate::codecs::ima_adpcm::Effort;
 use crate::{Error, Result};
@@ -305,19 +306,74 @@ pub(crate) fn decode_block(
     }
     let codes = frames.saturating_sub(2) * ch;
     let body = &bytes[7 * ch..];
-    let mut c = 0;
-    for k in 0..codes {
-        let code = (body[k / 2] >> (4 * (1 - k % 2))) & 15;
-        let (next, sample, saturated) = states[c].peek(code);
-        states[c] = next;
-        *warnings += saturated as u64;
-        pcm[2 * ch + k] = sample as i16;
-        c += 1;
-        if c == ch {
-            c = 0;
+    let out = &mut pcm[2 * ch..2 * ch + codes];
+    // With |c1| + |c2| < 2^16 the product sum of 16-bit samples fits i32 (every standard
+    // pair does; a custom table's extreme pairs take the i64 path).
+    let narrow = states[..ch]
+        .iter()
+        .all(|s| s.coef1.abs() + s.coef2.abs() < 1 << 16);
+    match (ch, narrow) {
+        (1, true) => decode_codes::<1, true>(&mut states, body, out, warnings),
+        (2, true) => decode_codes::<2, true>(&mut states, body, out, warnings),
+        (1, false) => decode_codes::<1, false>(&mut states, body, out, warnings),
+        (2, false) => decode_codes::<2, false>(&mut states, body, out, warnings),
+        _ => {
+            for (k, sample) in out.iter_mut().enumerate() {
+                let code = (body[k / 2] >> (4 * (1 - k % 2))) & 15;
+                *sample = decode_step::<false>(&mut states[k % ch], code, warnings);
+            }
         }
     }
     frames
+}
+
+/// Decodes `out.len()` codes of a block whose channel count is the constant `CH` (so the
+/// channel states stay in registers): byte `k / 2` holds code `k` (high nibble first).
+#[inline(always)]
+fn decode_codes<const CH: usize, const NARROW: bool>(
+    states: &mut [MsState; MAX_CHANNELS],
+    body: &[u8],
+    out: &mut [i16],
+    warnings: &mut u64,
+) {
+    let mut local = [MsState::default(); CH];
+    local.copy_from_slice(&states[..CH]);
+    let half = out.len() / 2;
+    let mut pairs = out.chunks_exact_mut(2);
+    for (two, &byte) in (&mut pairs).zip(body) {
+        // With an even channel count a byte holds channels (c, c+1); with one, two samples.
+        two[0] = decode_step::<NARROW>(&mut local[0], byte >> 4, warnings);
+        two[1] = decode_step::<NARROW>(&mut local[(CH - 1).min(1)], byte & 15, warnings);
+    }
+    if let ([last], Some(&byte)) = (pairs.into_remainder(), body.get(half)) {
+        *last = decode_step::<NARROW>(&mut local[0], byte >> 4, warnings);
+    }
+    states[..CH].copy_from_slice(&local);
+}
+
+/// Decodes one 4-bit code: [`MsState::peek`] in the order the decoder's dependency chain wants
+/// (the clamp and the delta saturation are rare, so they branch). `NARROW`: the prediction in
+/// i32, exact when `|c1| + |c2| < 2^16` (the sum with `code·delta`, below 2^25, fits too).
+#[inline(always)]
+fn decode_step<const NARROW: bool>(state: &mut MsState, code: u8, warnings: &mut u64) -> i16 {
+    let signed = ((code as i32) << 28) >> 28;
+    let prediction = if NARROW {
+        (state.sample1 * state.coef1 + state.sample2 * state.coef2) >> 8
+    } else {
+        state.prediction()
+    };
+    let mut sample = prediction as i64 + signed as i64 * state.delta as i64;
+    if sample != sample as i16 as i64 {
+        sample = sample.clamp(-32768, 32767);
+    }
+    let delta = (ADAPTATION_TABLE[(code & 15) as usize] * state.delta) >> 8;
+    if delta > MAX_DELTA {
+        *warnings += 1;
+    }
+    state.delta = delta.clamp(MIN_DELTA, MAX_DELTA);
+    state.sample2 = state.sample1;
+    state.sample1 = sample as i32;
+    sample as i16
 }
 
 #[cfg(test)]
