@@ -174,6 +174,16 @@ impl NoiseShaper {
                 format!("{} LSB is not in 0..=64", dither.amplitude),
             ));
         }
+        let sum: f64 = design.coefficients().iter().map(|c| c.abs()).sum();
+        if sum > kernels::scalar::MAX_COEFFICIENT_SUM {
+            return Err(Error::invalid(
+                "coefficients",
+                format!(
+                    "Σ|h| = {sum:e} exceeds {:e}: such a filter amplifies its own error past any use",
+                    kernels::scalar::MAX_COEFFICIENT_SUM
+                ),
+            ));
+        }
         let mut h = [0.0; MAX_ORDER];
         h[..design.order()].copy_from_slice(design.coefficients());
         let taps = match design.order() {
@@ -190,7 +200,7 @@ impl NoiseShaper {
             keys: (0..channels)
                 .map(|c| rng::channel_key(dither.seed, c))
                 .collect(),
-            states: vec![[0.0; MAX_ORDER]; channels],
+            states: vec![State::default(); channels],
             h,
             taps,
             stats: QuantStats::default(),
@@ -249,7 +259,7 @@ impl NoiseShaper {
     pub fn reset(&mut self) {
         self.phase = ChannelPhase::new(self.phase.channels());
         for s in &mut self.states {
-            *s = [0.0; MAX_ORDER];
+            *s = State::default();
         }
         self.stats = QuantStats::default();
     }

@@ -38,31 +38,35 @@ impl<const TAPS: usize> Feedback<TAPS> for Zmm<TAPS> {
     }
 
     #[inline(always)]
-    fn load(state: &State) -> Self {
+    fn load(w: &[f64; MAX_ORDER]) -> Self {
         // SAFETY: see the impl.
         unsafe {
             let mut t = [_mm512_setzero_pd(); MAX_REGS];
             for (i, r) in t.iter_mut().enumerate().take(TAPS / LANES) {
-                *r = _mm512_loadu_pd(state.as_ptr().add(LANES * i));
+                *r = _mm512_loadu_pd(w.as_ptr().add(LANES * i));
             }
             Zmm(t)
         }
     }
 
     #[inline(always)]
-    fn store(&self, state: &mut State) {
+    fn store(&self, w: &mut [f64; MAX_ORDER]) {
         // SAFETY: see the impl.
         unsafe {
             for (i, r) in self.0.iter().enumerate().take(TAPS / LANES) {
-                _mm512_storeu_pd(state.as_mut_ptr().add(LANES * i), *r);
+                _mm512_storeu_pd(w.as_mut_ptr().add(LANES * i), *r);
             }
         }
     }
 
     #[inline(always)]
-    fn first(&self) -> f64 {
+    fn third(&self) -> f64 {
         // SAFETY: see the impl.
-        unsafe { _mm_cvtsd_f64(_mm512_castpd512_pd128(self.0[0])) }
+        unsafe {
+            _mm_cvtsd_f64(_mm256_extractf128_pd::<1>(_mm512_castpd512_pd256(
+                self.0[0],
+            )))
+        }
     }
 
     // Register i reads register i + 1 before that one is updated: an index loop says so.
