@@ -4,7 +4,7 @@
 
 use std::arch::x86_64::*;
 
-use super::blocked::{self, Feedback};
+use super::blocked::{self, Feedback, PerChannel};
 use super::scalar::{Params, State};
 use crate::quant::QuantStats;
 use crate::sample::AudioSample;
@@ -98,5 +98,7 @@ pub(crate) unsafe fn frames<I: AudioSample, O: AudioSample, const G: usize, cons
     output: &mut [O],
     stats: &mut QuantStats,
 ) {
-    blocked::frames::<I, O, G, TAPS, Ymm<TAPS>>(p, states, first, frame0, input, output, stats)
+    blocked::frames::<I, O, G, TAPS, PerChannel<Ymm<TAPS>, G, TAPS>>(
+        p, states, first, frame0, input, output, stats,
+    )
 }

@@ -31,7 +31,7 @@ impl Default for State {
 /// Adding and subtracting 1.5·2⁵² rounds a double of magnitude below 2⁵¹ to an integer, ties
 /// to even (the ulp at that size is 1): `round_ties_even` in two additions, half the latency
 /// of the rounding instruction on the serial path.
-const ROUNDER: f64 = 6_755_399_441_055_744.0;
+pub(crate) const ROUNDER: f64 = 6_755_399_441_055_744.0;
 
 /// Largest `Σ|hₖ|` a shaper accepts: with inputs clamped to ±[`INPUT_LIMIT`] and errors of at
 /// most 65.5 LSB, every value rounded stays far below 2⁵¹, where [`ROUNDER`] is exact.
@@ -119,11 +119,13 @@ pub(crate) fn scaled(x: f64, scale: f64) -> (f64, bool) {
     }
 }
 
-/// Saturates a code as [`quantize`] does: `(code, clipped)`.
+/// Saturates a code as [`quantize`] does: `(code, clipped)`. The conversion to `i32` reads the
+/// integer out of the low bits of `sat + 1.5·2⁵²` (exact for the integers of any depth up to 32
+/// bits), which, unlike `as`, vectorizes.
 #[inline(always)]
 pub(crate) fn saturate(q: f64, min: f64, max: f64) -> (i32, bool) {
     let sat = q.clamp(min, max);
-    (sat as i32, sat != q)
+    ((sat + ROUNDER).to_bits() as u32 as i32, sat != q)
 }
 
 /// One sample of one channel: quantized, the state moved on. Returns the code and whether it
