@@ -11,14 +11,16 @@
 //!
 //! # How the shaper works
 //!
-//! For each sample, `v = x·2^(bits−1) + Σₖ hₖ·e[n−k]` is quantized exactly as
+//! For each sample, `v = x·2^(bits−1) + Σₖ hₖ·e[n−k]` is quantized as
 //! [`UniformQuantizer`](crate::UniformQuantizer) quantizes a sample (same dither generator,
-//! same keys, same rounding and saturation), and the rounding error before saturation,
-//! `e[n] = round(v + d) − v`, is fed back. The output error is then `H(z)·e` with
-//! `H(z) = 1 + Σ hₖ z⁻ᵏ`. Because `e` is the error *before* saturation, it never exceeds
-//! ½ LSB plus the dither amplitude: clipping cannot feed a large error back, so a full-scale
-//! signal cannot make the loop oscillate or burst. A sample already on the grid with nothing
-//! fed back (digital silence, 16-bit content in a float file) passes unchanged.
+//! same keys, same rounding and saturation; bit for bit when nothing is fed back), and the
+//! rounding error before saturation, `e[n] = round(v + d) − v`, is fed back. The output error
+//! is then `H(z)·e` with `H(z) = 1 + Σ hₖ z⁻ᵏ`. Because `e` is the error *before* saturation,
+//! it never exceeds ½ LSB plus the dither amplitude: clipping cannot feed a large error back, so
+//! a full-scale signal cannot make the loop oscillate or burst. A sample already on the grid
+//! (digital silence, 16-bit content in a float file) passes unchanged. The sum is grouped so
+//! that only `h₁·e[n−1]` lies on the serial path from one error to the next (see the kernels),
+//! and every SIMD level computes exactly the scalar definition.
 //!
 //! ```
 //! use aquant::shaping::{NoiseShaper, Preset};
