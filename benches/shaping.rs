@@ -1,5 +1,6 @@
 //! Noise shaping throughput: float32 stereo at 48 kHz to 16-bit, each preset and SIMD level,
-//! against plain TPDF quantization; and the designer.
+//! against plain TPDF quantization; mono (one serial chain, no channel to overlap it with);
+//! and the designer. Throughput is in samples: 1 / (elements/s) is the cost per sample.
 
 use aquant::shaping::{NoiseShaper, Preset};
 use aquant::{Dither, Processor, SimdLevel, UniformQuantizer};
@@ -27,6 +28,17 @@ fn shaping(c: &mut Criterion) {
                 b.iter(|| s.process(&x, &mut y).unwrap())
             });
         }
+    }
+    g.finish();
+    let mut g = c.benchmark_group("f32_mono_to_i16");
+    g.throughput(Throughput::Elements(x.len() as u64));
+    for level in SimdLevel::available() {
+        let mut s = NoiseShaper::preset(1, Some(16), 48000.0, Preset::Shaped, 1)
+            .unwrap()
+            .with_simd(level);
+        g.bench_function(format!("shaped/{}", level.name()), |b| {
+            b.iter(|| s.process(&x, &mut y).unwrap())
+        });
     }
     g.finish();
     c.bench_function("design_shaped_96k", |b| {

@@ -11,14 +11,16 @@
 //!
 //! # How the shaper works
 //!
-//! For each sample, `v = x·2^(bits−1) + Σₖ hₖ·e[n−k]` is quantized exactly as
+//! For each sample, `v = x·2^(bits−1) + Σₖ hₖ·e[n−k]` is quantized as
 //! [`UniformQuantizer`](crate::UniformQuantizer) quantizes a sample (same dither generator,
-//! same keys, same rounding and saturation), and the rounding error before saturation,
-//! `e[n] = round(v + d) − v`, is fed back. The output error is then `H(z)·e` with
-//! `H(z) = 1 + Σ hₖ z⁻ᵏ`. Because `e` is the error *before* saturation, it never exceeds
-//! ½ LSB plus the dither amplitude: clipping cannot feed a large error back, so a full-scale
-//! signal cannot make the loop oscillate or burst. A sample already on the grid with nothing
-//! fed back (digital silence, 16-bit content in a float file) passes unchanged.
+//! same keys, same rounding and saturation; bit for bit when nothing is fed back), and the
+//! rounding error before saturation, `e[n] = round(v + d) − v`, is fed back. The output error
+//! is then `H(z)·e` with `H(z) = 1 + Σ hₖ z⁻ᵏ`. Because `e` is the error *before* saturation,
+//! it never exceeds ½ LSB plus the dither amplitude: clipping cannot feed a large error back, so
+//! a full-scale signal cannot make the loop oscillate or burst. A sample already on the grid
+//! (digital silence, 16-bit content in a float file) passes unchanged. The sum is grouped so
+//! that only `h₁·e[n−1]` lies on the serial path from one error to the next (see the kernels),
+//! and every SIMD level computes exactly the scalar definition.
 //!
 //! ```
 //! use aquant::shaping::{NoiseShaper, Preset};
@@ -174,6 +176,16 @@ impl NoiseShaper {
                 format!("{} LSB is not in 0..=64", dither.amplitude),
             ));
         }
+        let sum: f64 = design.coefficients().iter().map(|c| c.abs()).sum();
+        if sum > kernels::scalar::MAX_COEFFICIENT_SUM {
+            return Err(Error::invalid(
+                "coefficients",
+                format!(
+                    "Σ|h| = {sum:e} exceeds {:e}: such a filter amplifies its own error past any use",
+                    kernels::scalar::MAX_COEFFICIENT_SUM
+                ),
+            ));
+        }
         let mut h = [0.0; MAX_ORDER];
         h[..design.order()].copy_from_slice(design.coefficients());
         let taps = match design.order() {
@@ -190,7 +202,7 @@ impl NoiseShaper {
             keys: (0..channels)
                 .map(|c| rng::channel_key(dither.seed, c))
                 .collect(),
-            states: vec![[0.0; MAX_ORDER]; channels],
+            states: vec![State::default(); channels],
             h,
             taps,
             stats: QuantStats::default(),
@@ -249,7 +261,7 @@ impl NoiseShaper {
     pub fn reset(&mut self) {
         self.phase = ChannelPhase::new(self.phase.channels());
         for s in &mut self.states {
-            *s = [0.0; MAX_ORDER];
+            *s = State::default();
         }
         self.stats = QuantStats::default();
     }

@@ -4,7 +4,7 @@
 
 use std::arch::x86_64::*;
 
-use super::blocked::{self, Feedback};
+use super::blocked::{self, Feedback, PerChannel};
 use super::scalar::{Params, State};
 use crate::quant::QuantStats;
 use crate::sample::AudioSample;
@@ -35,31 +35,31 @@ impl<const TAPS: usize> Feedback<TAPS> for Ymm<TAPS> {
     }
 
     #[inline(always)]
-    fn load(state: &State) -> Self {
+    fn load(w: &[f64; MAX_ORDER]) -> Self {
         // SAFETY: see the impl.
         unsafe {
             let mut t = [_mm256_setzero_pd(); MAX_REGS];
             for (i, r) in t.iter_mut().enumerate().take(TAPS / LANES) {
-                *r = _mm256_loadu_pd(state.as_ptr().add(LANES * i));
+                *r = _mm256_loadu_pd(w.as_ptr().add(LANES * i));
             }
             Ymm(t)
         }
     }
 
     #[inline(always)]
-    fn store(&self, state: &mut State) {
+    fn store(&self, w: &mut [f64; MAX_ORDER]) {
         // SAFETY: see the impl.
         unsafe {
             for (i, r) in self.0.iter().enumerate().take(TAPS / LANES) {
-                _mm256_storeu_pd(state.as_mut_ptr().add(LANES * i), *r);
+                _mm256_storeu_pd(w.as_mut_ptr().add(LANES * i), *r);
             }
         }
     }
 
     #[inline(always)]
-    fn first(&self) -> f64 {
+    fn third(&self) -> f64 {
         // SAFETY: see the impl.
-        unsafe { _mm256_cvtsd_f64(self.0[0]) }
+        unsafe { _mm_cvtsd_f64(_mm256_extractf128_pd::<1>(self.0[0])) }
     }
 
     // Register i reads register i + 1 before that one is updated: an index loop says so.
@@ -98,5 +98,7 @@ pub(crate) unsafe fn frames<I: AudioSample, O: AudioSample, const G: usize, cons
     output: &mut [O],
     stats: &mut QuantStats,
 ) {
-    blocked::frames::<I, O, G, TAPS, Ymm<TAPS>>(p, states, first, frame0, input, output, stats)
+    blocked::frames::<I, O, G, TAPS, PerChannel<Ymm<TAPS>, G, TAPS>>(
+        p, states, first, frame0, input, output, stats,
+    )
 }
