@@ -2,6 +2,7 @@
 
 use super::blocks::DecoderCore;
 use super::{decode_block, ImaParams};
+use crate::codecs::block::{BlockDecoder, BlockLayout};
 use crate::codecs::Decoder;
 use crate::stream::{Flush, Progress};
 use crate::Result;
@@ -88,4 +89,41 @@ pub fn decode_all(params: &ImaParams, bytes: &[u8], total_frames: Option<u64>) -
         total_frames,
         |block, pcm, warnings| decode_block(params, block, pcm, warnings),
     )
+}
+
+/// The IMA [`BlockDecoder`]: pure whole-block decoding, the streaming decoder's arithmetic.
+#[derive(Debug, Clone)]
+pub struct ImaBlockDecoder {
+    params: ImaParams,
+}
+
+impl ImaBlockDecoder {
+    /// A block decoder for blocks laid out as `params` says.
+    pub fn new(params: ImaParams) -> Self {
+        Self { params }
+    }
+}
+
+impl BlockDecoder for ImaBlockDecoder {
+    fn layout(&self) -> BlockLayout {
+        self.params.block_layout()
+    }
+
+    fn decode_blocks(&self, bytes: &[u8], pcm: &mut [i16]) -> u64 {
+        let mut warnings = 0;
+        let layout = self.layout();
+        for (block, pcm) in bytes
+            .chunks_exact(layout.bytes_per_block)
+            .zip(pcm.chunks_exact_mut(layout.samples_per_block()))
+        {
+            decode_block(&self.params, block, pcm, &mut warnings);
+        }
+        warnings
+    }
+
+    fn decode_tail(&self, bytes: &[u8], pcm: &mut [i16]) -> (usize, u64) {
+        let mut warnings = 0;
+        let frames = decode_block(&self.params, bytes, pcm, &mut warnings);
+        (frames, warnings)
+    }
 }

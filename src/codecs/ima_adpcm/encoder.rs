@@ -4,6 +4,7 @@
 use super::beam::{Beam, BeamModel, MAX_CANDIDATES};
 use super::blocks::{encode_blocks_parallel, EncoderCore};
 use super::{Effort, ImaParams, ImaState, MAX_STEP_INDEX, STEP_TABLE};
+use crate::codecs::block::{BlockEncoder, BlockLayout};
 use crate::codecs::Encoder;
 use crate::stream::{Flush, Progress};
 use crate::Result;
@@ -482,7 +483,7 @@ impl BlockCoder {
 /// assert_eq!(enc.frames_in(), 600);
 /// ```
 pub struct ImaEncoder {
-    coder: BlockCoder,
+    coder: ImaBlockEncoder,
     core: EncoderCore,
 }
 
@@ -490,7 +491,7 @@ impl ImaEncoder {
     /// An encoder for `params` searching with `effort`.
     pub fn new(params: ImaParams, effort: Effort) -> Self {
         Self {
-            coder: BlockCoder::new(params, effort),
+            coder: ImaBlockEncoder::new(params, effort),
             core: EncoderCore::new(
                 params.channels(),
                 params.samples_per_block(),
@@ -506,7 +507,7 @@ impl ImaEncoder {
 
     /// The block layout.
     pub fn params(&self) -> &ImaParams {
-        &self.coder.params
+        &self.coder.coder.params
     }
 }
 
@@ -523,7 +524,7 @@ impl Encoder for ImaEncoder {
     }
 
     fn channels(&self) -> usize {
-        self.coder.params.channels()
+        self.coder.coder.params.channels()
     }
 }
 
@@ -539,4 +540,38 @@ pub fn encode_all(params: &ImaParams, pcm: &[i16], effort: Effort) -> Vec<u8> {
         || BlockCoder::new(*params, effort),
         |coder, blocks, out| coder.encode_blocks(blocks, out),
     )
+}
+
+/// The IMA [`BlockEncoder`]: codes any number of whole blocks, [`GROUP_BLOCKS`] at a time in
+/// lockstep. Bytes equal the streaming [`ImaEncoder`]'s for the same blocks.
+pub struct ImaBlockEncoder {
+    coder: BlockCoder,
+}
+
+impl ImaBlockEncoder {
+    /// A block encoder for `params` searching with `effort`.
+    pub fn new(params: ImaParams, effort: Effort) -> Self {
+        Self {
+            coder: BlockCoder::new(params, effort),
+        }
+    }
+}
+
+impl BlockEncoder for ImaBlockEncoder {
+    fn layout(&self) -> BlockLayout {
+        self.coder.params.block_layout()
+    }
+
+    fn encode_blocks(&mut self, pcm: &[i16], out: &mut [u8]) {
+        let layout = self.layout();
+        let group_samples = GROUP_BLOCKS * layout.samples_per_block();
+        let group_bytes = GROUP_BLOCKS * layout.bytes_per_block;
+        for (pcm, out) in pcm.chunks(group_samples).zip(out.chunks_mut(group_bytes)) {
+            self.coder.encode_blocks(pcm, out);
+        }
+    }
+
+    fn boxed_clone(&self) -> Box<dyn BlockEncoder> {
+        Box::new(Self::new(self.coder.params, self.coder.effort))
+    }
 }
