@@ -42,6 +42,7 @@ pub(crate) mod beam;
 pub(crate) mod blocks;
 mod decoder;
 pub(crate) mod encoder;
+pub(crate) mod kernels;
 
 pub use decoder::{decode_all, ImaBlockDecoder, ImaDecoder};
 pub use encoder::{encode_all, ImaBlockEncoder, ImaEncoder};
