@@ -190,3 +190,41 @@ fn streaming_encoder_equals_batch_and_pads_by_holding() {
         );
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// The block encoder codes the same bytes at every SIMD level this CPU has, for any
+    /// channel count and block size, and the same as the streaming encoder.
+    #[test]
+    fn block_encoder_same_at_every_level(
+        channels in 1usize..=4,
+        units in 1usize..=12,
+        blocks in 1usize..=5,
+        seed in proptest::prelude::any::<u32>(),
+    ) {
+        use crate::codecs::block::BlockEncoder;
+        use crate::simd::SimdLevel;
+        let params = ImaParams::new(channels, 4 * channels * units).unwrap();
+        let n = blocks * params.samples_per_block() * channels;
+        let mut state = seed;
+        let pcm: Vec<i16> = (0..n)
+            .map(|i| {
+                state = state.wrapping_mul(1664525).wrapping_add(1013904223);
+                let tone = ((i as f64 * 0.03).sin() * 20000.0) as i32;
+                // Bursts of full-scale noise put the decoder's clamp to work.
+                let burst = if (i / 300) % 3 == 0 { (state >> 16) as i32 - 32768 } else { 0 };
+                (tone + burst).clamp(-32768, 32767) as i16
+            })
+            .collect();
+        let mut streamed = vec![0u8; blocks * params.block_align()];
+        let mut enc = ImaEncoder::new(params, Effort::DEFAULT);
+        let p = enc.encode(&pcm, &mut streamed, Flush::Finish).unwrap();
+        proptest::prop_assert!(p.finished);
+        for level in SimdLevel::available() {
+            let mut out = vec![0u8; blocks * params.block_align()];
+            ImaBlockEncoder::with_level(params, Effort::DEFAULT, level).encode_blocks(&pcm, &mut out);
+            proptest::prop_assert_eq!(&out, &streamed, "level {:?}", level);
+        }
+    }
+}

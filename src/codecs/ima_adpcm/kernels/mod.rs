@@ -55,3 +55,64 @@ pub(crate) fn greedy(level: SimdLevel, chains: &mut Chains) {
         _ => scalar::greedy(chains),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Samples that reach the rails often (where the clamp path runs) and small steps.
+    fn sample() -> impl Strategy<Value = i16> {
+        prop_oneof![
+            any::<i16>(),
+            Just(i16::MAX),
+            Just(i16::MIN),
+            -300i16..300,
+            (i16::MAX - 2000)..=i16::MAX,
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Every level this CPU has codes exactly as the scalar reference.
+        #[test]
+        fn simd_equals_scalar(
+            samples in prop::collection::vec(sample(), 1..600),
+            starts in prop::collection::vec((any::<i16>(), 0u8..=88, any::<u32>()), LANES),
+            len_seed in any::<usize>(),
+            active in 1usize..=LANES,
+        ) {
+            let len = len_seed % samples.len();
+            let room = (samples.len() - len) as u32;
+            let offsets: [u32; LANES] = std::array::from_fn(|l| starts[l].2 % room);
+            let run = |level: SimdLevel| {
+                let mut codes = vec![0u8; len * LANES];
+                let mut c = Chains {
+                    samples: &samples,
+                    offsets,
+                    len,
+                    active,
+                    states: std::array::from_fn(|l| ImaState {
+                        predictor: starts[l].0 as i32,
+                        step_index: starts[l].1,
+                    }),
+                    costs: [0; LANES],
+                    codes: Some(&mut codes),
+                };
+                greedy(level, &mut c);
+                let (states, costs) = (c.states, c.costs);
+                // Only the active chains are defined.
+                let codes: Vec<u8> = codes
+                    .chunks_exact(LANES)
+                    .flat_map(|row| row[..active].to_vec())
+                    .collect();
+                (codes, costs[..active].to_vec(), states[..active].to_vec())
+            };
+            let reference = run(SimdLevel::Scalar);
+            for level in SimdLevel::available() {
+                prop_assert_eq!(&run(level), &reference, "level {:?}", level);
+            }
+        }
+    }
+}
