@@ -706,32 +706,39 @@ impl CodecSink {
     /// Codes `input` by whole blocks; a trailing partial block waits in `block_pending`.
     fn encode_blocks(&mut self, mut input: &[i16]) -> Result<()> {
         let layout = self.block_workers[0].layout();
-        let (block_samples, block_bytes) = (layout.samples_per_block(), layout.bytes_per_block);
+        let block_samples = layout.samples_per_block();
         if !self.block_pending.is_empty() {
-            let take = (block_samples - self.block_pending.len()).min(input.len());
-            self.block_pending.extend_from_slice(&input[..take]);
-            input = &input[take..];
-            if self.block_pending.len() < block_samples {
-                return Ok(());
-            }
-            self.out.resize(block_bytes, 0);
-            self.block_workers[0].encode_blocks(&self.block_pending, &mut self.out);
-            self.block_pending.clear();
-            self.bytes.write_bytes(&self.out)?;
+            // Join the partial block with the input, so it is coded with the others (one
+            // block alone would leave most SIMD lanes idle).
+            self.block_pending.extend_from_slice(input);
+            let pending = std::mem::take(&mut self.block_pending);
+            let result = self.encode_whole_blocks(&pending);
+            let whole = pending.len() / block_samples * block_samples;
+            self.block_pending = pending;
+            self.block_pending.drain(..whole);
+            return result;
         }
-        let blocks = input.len() / block_samples;
-        if blocks > 0 {
-            self.out.resize(blocks * block_bytes, 0);
-            block::encode_parallel(
-                &mut self.block_workers,
-                &input[..blocks * block_samples],
-                &mut self.out,
-            );
-            self.bytes.write_bytes(&self.out)?;
-        }
-        self.block_pending
-            .extend_from_slice(&input[blocks * block_samples..]);
+        let whole = input.len() / block_samples * block_samples;
+        self.encode_whole_blocks(&input[..whole])?;
+        input = &input[whole..];
+        self.block_pending.extend_from_slice(input);
         Ok(())
+    }
+
+    /// Codes the whole blocks at the start of `input` in parallel and writes them.
+    fn encode_whole_blocks(&mut self, input: &[i16]) -> Result<()> {
+        let layout = self.block_workers[0].layout();
+        let blocks = input.len() / layout.samples_per_block();
+        if blocks == 0 {
+            return Ok(());
+        }
+        self.out.resize(blocks * layout.bytes_per_block, 0);
+        block::encode_parallel(
+            &mut self.block_workers,
+            &input[..blocks * layout.samples_per_block()],
+            &mut self.out,
+        );
+        self.bytes.write_bytes(&self.out)
     }
 
     /// Pads and codes the final partial block, if any.

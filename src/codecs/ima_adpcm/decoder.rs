@@ -4,6 +4,7 @@ use super::blocks::DecoderCore;
 use super::{decode_block, ImaParams};
 use crate::codecs::block::{BlockDecoder, BlockLayout};
 use crate::codecs::Decoder;
+use crate::simd::SimdLevel;
 use crate::stream::{Flush, Progress};
 use crate::Result;
 
@@ -95,12 +96,21 @@ pub fn decode_all(params: &ImaParams, bytes: &[u8], total_frames: Option<u64>) -
 #[derive(Debug, Clone)]
 pub struct ImaBlockDecoder {
     params: ImaParams,
+    level: SimdLevel,
 }
 
 impl ImaBlockDecoder {
     /// A block decoder for blocks laid out as `params` says.
     pub fn new(params: ImaParams) -> Self {
-        Self { params }
+        Self::with_level(params, SimdLevel::select())
+    }
+
+    /// As [`new`](Self::new), with the kernel at `level` (clamped to this CPU).
+    pub fn with_level(params: ImaParams, level: SimdLevel) -> Self {
+        Self {
+            params,
+            level: level.clamp_to_cpu(),
+        }
     }
 }
 
@@ -110,15 +120,7 @@ impl BlockDecoder for ImaBlockDecoder {
     }
 
     fn decode_blocks(&self, bytes: &[u8], pcm: &mut [i16]) -> u64 {
-        let mut warnings = 0;
-        let layout = self.layout();
-        for (block, pcm) in bytes
-            .chunks_exact(layout.bytes_per_block)
-            .zip(pcm.chunks_exact_mut(layout.samples_per_block()))
-        {
-            decode_block(&self.params, block, pcm, &mut warnings);
-        }
-        warnings
+        super::kernels::decode_blocks(self.level, &self.params, bytes, pcm)
     }
 
     fn decode_tail(&self, bytes: &[u8], pcm: &mut [i16]) -> (usize, u64) {

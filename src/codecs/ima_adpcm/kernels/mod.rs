@@ -56,6 +56,21 @@ pub(crate) fn greedy(level: SimdLevel, chains: &mut Chains) {
     }
 }
 
+/// Decodes the whole blocks of `bytes` into `pcm` at `level`; returns the warnings. The
+/// same as [`decode_block`](super::decode_block) on each block.
+pub(crate) fn decode_blocks(
+    level: SimdLevel,
+    params: &super::ImaParams,
+    bytes: &[u8],
+    pcm: &mut [i16],
+) -> u64 {
+    match level {
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx512 => avx512::decode_blocks(params, bytes, pcm),
+        _ => scalar::decode_blocks(params, bytes, pcm),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

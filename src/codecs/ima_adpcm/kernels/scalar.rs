@@ -3,6 +3,7 @@
 
 use super::{Chains, LANES};
 use crate::codecs::ima_adpcm::encoder::nearest_code;
+use crate::codecs::ima_adpcm::{decode_block, ImaParams};
 
 pub(crate) fn greedy(c: &mut Chains) {
     for i in 0..c.len {
@@ -17,4 +18,16 @@ pub(crate) fn greedy(c: &mut Chains) {
             c.states[l] = next;
         }
     }
+}
+
+/// The reference block decoder: [`decode_block`] on each whole block.
+pub(crate) fn decode_blocks(params: &ImaParams, bytes: &[u8], pcm: &mut [i16]) -> u64 {
+    let mut warnings = 0;
+    for (block, pcm) in bytes
+        .chunks_exact(params.block_align())
+        .zip(pcm.chunks_exact_mut(params.samples_per_block() * params.channels()))
+    {
+        decode_block(params, block, pcm, &mut warnings);
+    }
+    warnings
 }
