@@ -318,14 +318,25 @@ impl CodecSource {
             return Ok(None);
         };
         let frames = reader.fact_sample_length().map(u64::from);
-        Self::new(
+        let mut source = Self::new(
             Box::new(reader),
             codec,
             format.channels,
             format.sample_rate,
             frames,
-        )
-        .map(Some)
+        )?;
+        if let CodecId::ImaAdpcm { block_align, .. } = codec {
+            // Honour a `wSamplesPerBlock` below the block's capacity (the registry's decoders
+            // assume full blocks).
+            let params = ima_adpcm::ImaParams::from_wav_fmt(
+                format.channels as usize,
+                block_align as usize,
+                format.codec_extra(),
+            )?;
+            source.decoder = Box::new(ima_adpcm::ImaDecoder::new(params));
+            source.block_decoder = Some(Box::new(ima_adpcm::ImaBlockDecoder::new(params)));
+        }
+        Ok(Some(source))
     }
 
     /// Corrupt-data events seen so far (see [`Decoder::warnings`]).

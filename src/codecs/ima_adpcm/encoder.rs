@@ -384,6 +384,8 @@ impl BlockCoder {
 
     /// The starting step index of lanes `first..first + n` (`1 <= n <= LANES`), into
     /// `self.starts`.
+    // Lane loops index several per-lane arrays by the lane number.
+    #[allow(clippy::needless_range_loop)]
     fn choose_starts(&mut self, first: usize, n: usize) {
         let spb = self.params.samples_per_block();
         if self.effort.0 == 0 {

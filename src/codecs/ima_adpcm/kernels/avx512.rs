@@ -4,6 +4,9 @@
 //! the rare lanes where the decoder's clamp can act are finished by the scalar
 //! [`nearest_code`]. Bit-identical to `scalar::greedy`.
 
+// Lane loops index several per-lane arrays by the lane number.
+#![allow(clippy::needless_range_loop)]
+
 use std::arch::x86_64::*;
 
 use super::{Chains, LANES};

@@ -1,6 +1,9 @@
 //! The reference greedy kernel: [`nearest_code`] per sample, chains interleaved so the CPU
 //! overlaps their latencies.
 
+// Lane loops index several per-lane arrays by the lane number.
+#![allow(clippy::needless_range_loop)]
+
 use super::{Chains, LANES};
 use crate::codecs::ima_adpcm::encoder::nearest_code;
 use crate::codecs::ima_adpcm::{decode_block, ImaParams};
