@@ -1,9 +1,13 @@
 //! IMA and MS ADPCM throughput: batch (parallel) and streaming encode per effort, and decode.
 //! Input: 10 s of 48 kHz stereo, a tone plus noise.
 
-use aquant::codecs::ima_adpcm::{self, Effort, ImaDecoder, ImaEncoder, ImaParams};
+use aquant::codecs::block::{self, BlockDecoder, BlockEncoder};
+use aquant::codecs::ima_adpcm::{
+    self, Effort, ImaBlockDecoder, ImaBlockEncoder, ImaDecoder, ImaEncoder, ImaParams,
+};
 use aquant::codecs::ms_adpcm::{self, MsEncoder, MsParams};
 use aquant::codecs::{Decoder, Encoder};
+use aquant::simd::SimdLevel;
 use aquant::stream::Flush;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -72,6 +76,36 @@ fn bench(c: &mut Criterion) {
     g.bench_function("ms_decode_all", |b| {
         b.iter(|| ms_adpcm::decode_all(&ms, black_box(&ms_bytes), None))
     });
+    // The file path of `aquant convert`: whole blocks through the block codec traits, one
+    // encoder per rayon thread, at each SIMD level this CPU has.
+    let whole = pcm.len() / (2 * ima.samples_per_block()) * 2 * ima.samples_per_block();
+    let mut block_bytes = vec![0u8; whole / (2 * ima.samples_per_block()) * ima.block_align()];
+    let mut block_pcm = vec![0i16; whole];
+    for level in SimdLevel::available() {
+        let first: Box<dyn BlockEncoder> =
+            Box::new(ImaBlockEncoder::with_level(ima, Effort::DEFAULT, level));
+        let mut workers: Vec<Box<dyn BlockEncoder>> = (1..rayon::current_num_threads())
+            .map(|_| first.boxed_clone())
+            .collect();
+        workers.insert(0, first);
+        g.bench_function(format!("ima_block_encode_e1_{}", level.name()), |b| {
+            b.iter(|| {
+                block::encode_parallel(&mut workers, black_box(&pcm[..whole]), &mut block_bytes)
+            })
+        });
+        let mut single = ImaBlockEncoder::with_level(ima, Effort::DEFAULT, level);
+        g.bench_function(
+            format!("ima_block_encode_e1_1thread_{}", level.name()),
+            |b| b.iter(|| single.encode_blocks(black_box(&pcm[..whole]), &mut block_bytes)),
+        );
+        let dec = ImaBlockDecoder::with_level(ima, level);
+        g.bench_function(format!("ima_block_decode_{}", level.name()), |b| {
+            b.iter(|| block::decode_parallel(&dec, black_box(&block_bytes), &mut block_pcm))
+        });
+        g.bench_function(format!("ima_block_decode_1thread_{}", level.name()), |b| {
+            b.iter(|| dec.decode_blocks(black_box(&block_bytes), &mut block_pcm))
+        });
+    }
     let mut dec = ImaDecoder::new(ima);
     let mut pcm_out = vec![0i16; 8192];
     g.bench_function("ima_stream_decode", |b| {

@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter};
 use std::path::Path;
 
+use crate::codecs::block::{self, BlockDecoder, BlockEncoder};
 use crate::codecs::{
     g711, g722, g726, ima_adpcm, ms_adpcm, new_decoder, new_encoder, CodecId, Decoder, Encoder,
 };
@@ -285,9 +286,15 @@ impl ByteSource for RawReader<BufReader<File>> {
 }
 
 /// Decodes a codec stream (in WAV, AU or raw) into 16-bit samples.
+///
+/// A block codec (IMA, MS ADPCM) is decoded many whole blocks at a time, in parallel, straight
+/// into the caller's buffer; other codecs go through their streaming [`Decoder`].
 pub struct CodecSource {
     bytes: Box<dyn ByteSource>,
     decoder: Box<dyn Decoder>,
+    block_decoder: Option<Box<dyn BlockDecoder>>,
+    /// Corrupt-data events the block decoder reported.
+    block_warnings: u64,
     spec: PcmSpec,
     input: Vec<u8>,
     in_pos: usize,
@@ -314,6 +321,8 @@ impl CodecSource {
         Ok(Self {
             bytes,
             decoder: new_decoder(codec, ch)?,
+            block_decoder: block::block_decoder(codec, ch)?,
+            block_warnings: 0,
             spec: PcmSpec {
                 channels,
                 sample_rate: rate,
@@ -340,14 +349,79 @@ impl CodecSource {
             return Ok(None);
         };
         let frames = reader.fact_sample_length().map(u64::from);
-        Self::new(
+        let mut source = Self::new(
             Box::new(reader),
             codec,
             format.channels,
             format.sample_rate,
             frames,
-        )
-        .map(Some)
+        )?;
+        if let CodecId::ImaAdpcm { block_align, .. } = codec {
+            // Honour a `wSamplesPerBlock` below the block's capacity (the registry's decoders
+            // assume full blocks).
+            let params = ima_adpcm::ImaParams::from_wav_fmt(
+                format.channels as usize,
+                block_align as usize,
+                format.codec_extra(),
+            )?;
+            source.decoder = Box::new(ima_adpcm::ImaDecoder::new(params));
+            source.block_decoder = Some(Box::new(ima_adpcm::ImaBlockDecoder::new(params)));
+        }
+        Ok(Some(source))
+    }
+
+    /// Corrupt-data events seen so far (see [`Decoder::warnings`]).
+    pub fn warnings(&self) -> u64 {
+        self.decoder.warnings() + self.block_warnings
+    }
+
+    /// [`SampleSource::read_frames`] for a block codec: reads the whole blocks that fit in
+    /// `want` frames (at least one) and decodes them in parallel into `buf`.
+    fn read_blocks(&mut self, buf: &mut SampleBuf, want: usize) -> Result<usize> {
+        let Some(decoder) = self.block_decoder.as_deref() else {
+            return Ok(0);
+        };
+        let layout = decoder.layout();
+        let (block_bytes, block_samples) = (layout.bytes_per_block, layout.samples_per_block());
+        let blocks = (want / layout.frames_per_block).max(1);
+        if self.input.len() < blocks * block_bytes {
+            self.input.resize(blocks * block_bytes, 0);
+        }
+        let input = &mut self.input[..blocks * block_bytes];
+        let mut got = 0;
+        while got < input.len() {
+            let n = self.bytes.read_bytes(&mut input[got..])?;
+            if n == 0 {
+                break;
+            }
+            got += n;
+        }
+        let (whole, tail) = (got / block_bytes, got % block_bytes);
+        let capacity = (whole + usize::from(tail > 0)) * block_samples;
+        buf.reset_to(Encoding::I16, capacity);
+        let SampleBuf::I16(pcm) = buf else {
+            unreachable!("reset_to(I16) makes an I16 buffer")
+        };
+        self.block_warnings += block::decode_parallel(
+            decoder,
+            &input[..whole * block_bytes],
+            &mut pcm[..whole * block_samples],
+        );
+        let mut frames = whole * layout.frames_per_block;
+        if tail > 0 {
+            let (tail_frames, warnings) = decoder.decode_tail(
+                &input[whole * block_bytes..got],
+                &mut pcm[whole * block_samples..],
+            );
+            self.block_warnings += warnings;
+            frames += tail_frames;
+        }
+        if let Some(left) = &mut self.frames_left {
+            frames = frames.min(*left as usize);
+            *left -= frames as u64;
+        }
+        pcm.truncate(frames * layout.channels);
+        Ok(frames)
     }
 
     /// Decodes one more piece into `pending`; false when nothing more will come.
@@ -389,6 +463,17 @@ impl SampleSource for CodecSource {
         let mut want = max_frames;
         if let Some(left) = self.frames_left {
             want = want.min(left as usize);
+        }
+        if want == 0 {
+            buf.reset_to(Encoding::I16, 0);
+            return Ok(0);
+        }
+        if let Some(decoder) = &self.block_decoder {
+            // Whole blocks straight into `buf`; a request smaller than a block goes through
+            // the streaming decoder's buffering instead.
+            if want >= decoder.layout().frames_per_block && self.pending_pos == self.pending.len() {
+                return self.read_blocks(buf, want);
+            }
         }
         while self.pending.len() - self.pending_pos < want * ch {
             if !self.decode_more()? {
@@ -613,6 +698,9 @@ pub fn open_raw(path: &Path, spec: RawSpec) -> Result<Box<dyn SampleSource>> {
 }
 
 /// Encodes 16-bit samples into a codec stream in a WAV, AU or raw file.
+///
+/// With a [`BlockEncoder`] (IMA, MS ADPCM), whole blocks are coded straight from the caller's
+/// buffer, many at once on the rayon pool; the bytes equal the streaming encoder's.
 pub struct CodecSink {
     bytes: Box<dyn ByteSink>,
     encoder: Box<dyn Encoder>,
@@ -621,6 +709,10 @@ pub struct CodecSink {
     channels: usize,
     /// Frames the stream is padded to a multiple of with silence at the end (1: no padding).
     pad_frames_to: u64,
+    /// One block encoder per worker thread, when the codec is block-based.
+    block_workers: Vec<Box<dyn BlockEncoder>>,
+    /// Samples of a partial block waiting for the next write.
+    block_pending: Vec<i16>,
 }
 
 impl CodecSink {
@@ -724,7 +816,82 @@ impl CodecSink {
             frames: 0,
             channels: spec.channels as usize,
             pad_frames_to,
+            block_workers: Vec::new(),
+            block_pending: Vec::new(),
         })
+    }
+
+    /// As [`new`](Self::new), coding whole blocks with `block_encoder` (and clones of it, one
+    /// per rayon thread) instead of a streaming encoder. `codec` must be the codec
+    /// `block_encoder` codes.
+    pub fn with_block_encoder(
+        file: File,
+        path: &Path,
+        container: Container,
+        codec: CodecId,
+        spec: PcmSpec,
+        block_encoder: Box<dyn BlockEncoder>,
+    ) -> Result<Self> {
+        let mut sink = Self::new(file, path, container, codec, spec)?;
+        let threads = rayon::current_num_threads().max(1);
+        sink.block_workers = (1..threads).map(|_| block_encoder.boxed_clone()).collect();
+        sink.block_workers.insert(0, block_encoder);
+        let layout = sink.block_workers[0].layout();
+        sink.block_pending = Vec::with_capacity(layout.samples_per_block());
+        Ok(sink)
+    }
+
+    /// Codes `input` by whole blocks; a trailing partial block waits in `block_pending`.
+    fn encode_blocks(&mut self, mut input: &[i16]) -> Result<()> {
+        let layout = self.block_workers[0].layout();
+        let block_samples = layout.samples_per_block();
+        if !self.block_pending.is_empty() {
+            // Join the partial block with the input, so it is coded with the others (one
+            // block alone would leave most SIMD lanes idle).
+            self.block_pending.extend_from_slice(input);
+            let pending = std::mem::take(&mut self.block_pending);
+            let result = self.encode_whole_blocks(&pending);
+            let whole = pending.len() / block_samples * block_samples;
+            self.block_pending = pending;
+            self.block_pending.drain(..whole);
+            return result;
+        }
+        let whole = input.len() / block_samples * block_samples;
+        self.encode_whole_blocks(&input[..whole])?;
+        input = &input[whole..];
+        self.block_pending.extend_from_slice(input);
+        Ok(())
+    }
+
+    /// Codes the whole blocks at the start of `input` in parallel and writes them.
+    fn encode_whole_blocks(&mut self, input: &[i16]) -> Result<()> {
+        let layout = self.block_workers[0].layout();
+        let blocks = input.len() / layout.samples_per_block();
+        if blocks == 0 {
+            return Ok(());
+        }
+        self.out.resize(blocks * layout.bytes_per_block, 0);
+        block::encode_parallel(
+            &mut self.block_workers,
+            &input[..blocks * layout.samples_per_block()],
+            &mut self.out,
+        );
+        self.bytes.write_bytes(&self.out)
+    }
+
+    /// Pads and codes the final partial block, if any.
+    fn finish_blocks(&mut self) -> Result<()> {
+        if self.block_pending.is_empty() {
+            return Ok(());
+        }
+        let layout = self.block_workers[0].layout();
+        let filled = self.block_pending.len();
+        self.block_pending.resize(layout.samples_per_block(), 0);
+        block::pad_hold_last(&mut self.block_pending, filled, layout.channels);
+        self.out.resize(layout.bytes_per_block, 0);
+        self.block_workers[0].encode_blocks(&self.block_pending, &mut self.out);
+        self.block_pending.clear();
+        self.bytes.write_bytes(&self.out)
     }
 
     fn encode(&mut self, mut input: &[i16], flush: Flush) -> Result<()> {
@@ -752,10 +919,17 @@ impl SampleSink for CodecSink {
             return Err(Error::invalid("buf", "codec sinks take 16-bit samples"));
         };
         self.frames += (v.len() / self.channels) as u64;
+        if !self.block_workers.is_empty() {
+            return self.encode_blocks(v);
+        }
         self.encode(v, Flush::None)
     }
 
     fn finalize(mut self: Box<Self>) -> Result<()> {
+        if !self.block_workers.is_empty() {
+            self.finish_blocks()?;
+            return self.bytes.finish(self.frames);
+        }
         let short = (self.pad_frames_to - self.frames % self.pad_frames_to) % self.pad_frames_to;
         if short > 0 {
             let silence = vec![0i16; short as usize * self.channels];

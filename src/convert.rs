@@ -242,14 +242,25 @@ pub fn convert_source(
                     }
                     other => crate::codecs::new_encoder(other, channels)?,
                 };
-                Box::new(CodecSink::with_encoder(
-                    file,
-                    output,
-                    Container::of(output),
-                    codec,
-                    out_spec,
-                    encoder,
-                )?)
+                match crate::codecs::block::block_encoder(codec, channels)? {
+                    // Block codecs: many whole blocks at once, in parallel.
+                    Some(block_encoder) => Box::new(CodecSink::with_block_encoder(
+                        file,
+                        output,
+                        Container::of(output),
+                        codec,
+                        out_spec,
+                        block_encoder,
+                    )?),
+                    None => Box::new(CodecSink::with_encoder(
+                        file,
+                        output,
+                        Container::of(output),
+                        codec,
+                        out_spec,
+                        encoder,
+                    )?),
+                }
             }
         };
         let mut inbuf = SampleBuf::new(spec.encoding);

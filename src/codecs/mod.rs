@@ -12,6 +12,7 @@ pub mod g711;
 use crate::stream::{Flush, Progress};
 use crate::Result;
 
+pub mod block;
 pub mod g722;
 pub mod g726;
 pub mod ima_adpcm;

@@ -108,13 +108,7 @@ impl EncoderCore {
     }
 }
 
-/// Fills `pcm[filled..]` by repeating each channel's last sample (0 if the block has none), so
-/// the padding costs no bits and does not click in a player that ignores the `fact` length.
-pub(crate) fn pad_hold_last(pcm: &mut [i16], filled: usize, channels: usize) {
-    for i in filled..pcm.len() {
-        pcm[i] = if i >= channels { pcm[i - channels] } else { 0 };
-    }
-}
+pub(crate) use crate::codecs::block::pad_hold_last;
 
 /// Gathers bytes into blocks of `block_align` bytes and drains each decoded block.
 #[derive(Debug, Clone)]

@@ -2,7 +2,9 @@
 
 use super::blocks::DecoderCore;
 use super::{decode_block, ImaParams};
+use crate::codecs::block::{BlockDecoder, BlockLayout};
 use crate::codecs::Decoder;
+use crate::simd::SimdLevel;
 use crate::stream::{Flush, Progress};
 use crate::Result;
 
@@ -88,4 +90,42 @@ pub fn decode_all(params: &ImaParams, bytes: &[u8], total_frames: Option<u64>) -
         total_frames,
         |block, pcm, warnings| decode_block(params, block, pcm, warnings),
     )
+}
+
+/// The IMA [`BlockDecoder`]: pure whole-block decoding, the streaming decoder's arithmetic.
+#[derive(Debug, Clone)]
+pub struct ImaBlockDecoder {
+    params: ImaParams,
+    level: SimdLevel,
+}
+
+impl ImaBlockDecoder {
+    /// A block decoder for blocks laid out as `params` says.
+    pub fn new(params: ImaParams) -> Self {
+        Self::with_level(params, SimdLevel::select())
+    }
+
+    /// As [`new`](Self::new), with the kernel at `level` (clamped to this CPU).
+    pub fn with_level(params: ImaParams, level: SimdLevel) -> Self {
+        Self {
+            params,
+            level: level.clamp_to_cpu(),
+        }
+    }
+}
+
+impl BlockDecoder for ImaBlockDecoder {
+    fn layout(&self) -> BlockLayout {
+        self.params.block_layout()
+    }
+
+    fn decode_blocks(&self, bytes: &[u8], pcm: &mut [i16]) -> u64 {
+        super::kernels::decode_blocks(self.level, &self.params, bytes, pcm)
+    }
+
+    fn decode_tail(&self, bytes: &[u8], pcm: &mut [i16]) -> (usize, u64) {
+        let mut warnings = 0;
+        let frames = decode_block(&self.params, bytes, pcm, &mut warnings);
+        (frames, warnings)
+    }
 }

@@ -3,8 +3,11 @@
 
 use super::beam::{Beam, BeamModel, MAX_CANDIDATES};
 use super::blocks::{encode_blocks_parallel, EncoderCore};
+use super::kernels::{self, Chains, LANES};
 use super::{Effort, ImaParams, ImaState, MAX_STEP_INDEX, STEP_TABLE};
+use crate::codecs::block::{BlockEncoder, BlockLayout};
 use crate::codecs::Encoder;
+use crate::simd::SimdLevel;
 use crate::stream::{Flush, Progress};
 use crate::Result;
 
@@ -169,8 +172,13 @@ fn estimate_start_index(samples: &[i16]) -> u8 {
         .min(MAX_STEP_INDEX as usize) as u8
 }
 
-/// Most blocks the batch encoder codes in one lockstep group.
-pub(crate) const GROUP_BLOCKS: usize = 4;
+/// Most lanes (channel-blocks) the batch encoder codes in one group: one kernel call's worth.
+const GROUP_LANES: usize = LANES;
+
+/// Blocks per group for `channels` channels (at least one).
+pub(crate) fn group_blocks(channels: usize) -> usize {
+    (GROUP_LANES / channels.max(1)).max(1)
+}
 
 /// How many of the best starts on the first samples are compared over a longer prefix.
 const FINALISTS: usize = 4;
@@ -187,33 +195,11 @@ const RETRY_BELOW: u64 = 100;
 const RETRY_STARTS: usize = 4 + SPREAD_STARTS.len();
 const SPREAD_STARTS: [u8; 6] = [8, 24, 40, 56, 72, 88];
 
-/// Most lanes (independent channel-blocks) coded in lockstep.
-const MAX_LANES: usize = GROUP_BLOCKS * super::MAX_CHANNELS;
+/// Coarse starting indices tried first: every fourth (0, 4, ..., 88).
+const COARSE_STARTS: usize = 23;
 
-/// Greedy coding of every chain in lockstep: chain `k` codes lane `k / per_lane`, i.e.
-/// `samples[lane*len+1 .. (lane+1)*len]`, from `states[k]`, writing its codes to
-/// `codes[k*len ..]` and its squared error to `costs[k]`. The chains are independent, so one
-/// loop over them lets the CPU overlap their latencies.
-fn greedy_chains(
-    states: &mut [ImaState],
-    per_lane: usize,
-    samples: &[i16],
-    len: usize,
-    codes: &mut [u8],
-    costs: &mut [u64],
-) {
-    costs.fill(0);
-    for i in 1..len {
-        for (k, (state, cost)) in states.iter_mut().zip(costs.iter_mut()).enumerate() {
-            let x = samples[k / per_lane * len + i] as i32;
-            let (code, next, y) = nearest_code(state, x);
-            codes[k * len + i - 1] = code;
-            let e = (x - y) as i64;
-            *cost += (e * e) as u64;
-            *state = next;
-        }
-    }
-}
+/// Most neighbours of the best coarse start tried next (3 each side, minus the coarse one).
+const NEAR_STARTS: usize = 6;
 
 /// Greedy squared error over `targets` from each of `states`, all in lockstep.
 fn greedy_costs(states: &mut [ImaState], targets: &[i16], costs: &mut [u64]) {
@@ -232,41 +218,70 @@ fn greedy_costs(states: &mut [ImaState], targets: &[i16], costs: &mut [u64]) {
 pub(crate) struct BlockCoder {
     params: ImaParams,
     effort: Effort,
-    /// Lane-major samples: lane `b * channels + c` is channel `c` of block `b`.
+    level: SimdLevel,
+    /// Blocks one `encode_blocks` call codes at most.
+    group: usize,
+    /// Lane-major samples: lane `b * channels + c` is channel `c` of block `b` (plus one
+    /// sample of slack for the SIMD kernel's 4-byte loads).
     samples: Vec<i16>,
     codes: Vec<u8>,
-    /// Codes of every chain tried in lockstep.
-    trial_codes: Vec<u8>,
+    /// Codes of one kernel call, sample-major (`i * LANES + chain`).
+    chain_codes: Vec<u8>,
     starts: Vec<u8>,
+    costs: Vec<u64>,
     beam_codes: Vec<u8>,
     beam: Option<Beam<ImaState>>,
-    ranked: Vec<(u64, u8)>,
 }
 
 impl BlockCoder {
-    pub(crate) fn new(params: ImaParams, effort: Effort) -> Self {
+    pub(crate) fn new(params: ImaParams, effort: Effort, group: usize, level: SimdLevel) -> Self {
         let spb = params.samples_per_block();
         let width = effort.beam_width();
-        let lanes = params.channels() * GROUP_BLOCKS;
+        let group = group.max(1);
+        let lanes = params.channels() * group;
         Self {
             params,
             effort,
-            samples: vec![0; lanes * spb],
+            level,
+            group,
+            samples: vec![0; lanes * spb + 1],
             codes: vec![0; lanes * spb],
-            trial_codes: vec![0; RETRY_STARTS * spb],
+            chain_codes: vec![0; LANES * spb],
             starts: vec![0; lanes],
+            costs: vec![0; lanes],
             beam_codes: vec![0; if width > 1 { spb } else { 0 }],
             beam: (width > 1).then(|| Beam::new(width, spb)),
-            ranked: Vec::with_capacity(32),
         }
     }
 
-    /// Codes whole interleaved blocks (at most [`GROUP_BLOCKS`]), `pcm` holding them one after
+    /// Runs the greedy kernel on `chains` of `(offset, start index)`: each codes `len`
+    /// samples from `offset` on, starting from the sample before it (the block's first, which
+    /// the header stores) at that step index. At most [`LANES`] chains, at least one.
+    fn run_chains(&mut self, chains: &[(usize, u8)], len: usize, keep_codes: bool) -> [u64; LANES] {
+        let first = chains.first().copied().unwrap_or((1, 0));
+        let pick = |l: usize| chains.get(l).copied().unwrap_or(first);
+        let mut c = Chains {
+            samples: &self.samples,
+            offsets: std::array::from_fn(|l| pick(l).0 as u32),
+            len,
+            active: chains.len(),
+            states: std::array::from_fn(|l| ImaState {
+                predictor: self.samples[pick(l).0 - 1] as i32,
+                step_index: pick(l).1,
+            }),
+            costs: [0; LANES],
+            codes: keep_codes.then_some(&mut self.chain_codes[..]),
+        };
+        kernels::greedy(self.level, &mut c);
+        c.costs
+    }
+
+    /// Codes whole interleaved blocks (at most the group size), `pcm` holding them one after
     /// the other, into `out` (`block_align` bytes each).
     pub(crate) fn encode_blocks(&mut self, pcm: &[i16], out: &mut [u8]) {
         let ch = self.params.channels();
         let spb = self.params.samples_per_block();
-        let blocks = out.len() / self.params.block_align();
+        let blocks = (out.len() / self.params.block_align()).min(self.group);
         let lanes = blocks * ch;
         for (b, block) in pcm.chunks_exact(spb * ch).take(blocks).enumerate() {
             for c in 0..ch {
@@ -276,27 +291,28 @@ impl BlockCoder {
                 }
             }
         }
-        // Every lane from the start that codes its first samples best, all lanes in lockstep.
-        let mut states = [ImaState::default(); MAX_LANES];
-        for (lane, state) in states.iter_mut().enumerate().take(lanes) {
-            self.starts[lane] = self.choose_start(lane);
-            *state = ImaState {
-                predictor: self.samples[lane * spb] as i32,
-                step_index: self.starts[lane],
-            };
+        // Every lane from the start that codes its first samples best, LANES lanes per
+        // kernel call.
+        for first in (0..lanes).step_by(LANES) {
+            let n = (lanes - first).min(LANES);
+            self.choose_starts(first, n);
+            let chains: [(usize, u8); LANES] = std::array::from_fn(|l| {
+                let lane = first + l.min(n - 1);
+                (lane * spb + 1, self.starts[lane])
+            });
+            let costs = self.run_chains(&chains[..n], spb - 1, true);
+            for (l, &cost) in costs.iter().enumerate().take(n) {
+                let lane = first + l;
+                self.costs[lane] = cost;
+                let codes = &mut self.codes[lane * spb..lane * spb + spb - 1];
+                for (i, code) in codes.iter_mut().enumerate() {
+                    *code = self.chain_codes[i * LANES + l];
+                }
+            }
         }
-        let mut costs = [0u64; MAX_LANES];
-        greedy_chains(
-            &mut states[..lanes],
-            1,
-            &self.samples,
-            spb,
-            &mut self.codes,
-            &mut costs[..lanes],
-        );
         if self.effort.0 >= 1 {
-            for (lane, &cost) in costs.iter().enumerate().take(lanes) {
-                self.retry_from_spread_starts(lane, cost);
+            for lane in 0..lanes {
+                self.retry_from_spread_starts(lane, self.costs[lane]);
             }
         }
         if self.beam.is_some() {
@@ -305,7 +321,11 @@ impl BlockCoder {
             }
         }
         out.fill(0);
-        for (b, out) in out.chunks_exact_mut(self.params.block_align()).enumerate() {
+        for (b, out) in out
+            .chunks_exact_mut(self.params.block_align())
+            .take(blocks)
+            .enumerate()
+        {
             for c in 0..ch {
                 let lane = b * ch + c;
                 let first = self.samples[lane * spb].to_le_bytes();
@@ -346,78 +366,91 @@ impl BlockCoder {
             *slot = (start + delta).clamp(0, MAX_STEP_INDEX as i32) as u8;
         }
         indices[4..].copy_from_slice(&SPREAD_STARTS);
-        let mut states = indices.map(|index| ImaState {
-            predictor: samples[0] as i32,
-            step_index: index,
-        });
-        let mut costs = [0u64; RETRY_STARTS];
-        greedy_chains(
-            &mut states,
-            RETRY_STARTS,
-            samples,
-            spb,
-            &mut self.trial_codes,
-            &mut costs,
-        );
-        let k = (0..costs.len()).min_by_key(|&k| (costs[k], k)).unwrap_or(0);
+        let chains = indices.map(|index| (lane * spb + 1, index));
+        let costs = self.run_chains(&chains, spb - 1, true);
+        let k = (0..RETRY_STARTS)
+            .min_by_key(|&k| (costs[k], k))
+            .unwrap_or(0);
         if costs[k] < cost {
             self.starts[lane] = indices[k];
-            self.codes[lane * spb..(lane + 1) * spb]
-                .copy_from_slice(&self.trial_codes[k * spb..(k + 1) * spb]);
+            for (i, code) in self.codes[lane * spb..lane * spb + spb - 1]
+                .iter_mut()
+                .enumerate()
+            {
+                *code = self.chain_codes[i * LANES + k];
+            }
         }
     }
 
-    /// The starting step index for `lane`; leaves the candidates ranked in `self.ranked`.
-    fn choose_start(&mut self, lane: usize) -> u8 {
+    /// The starting step index of lanes `first..first + n` (`1 <= n <= LANES`), into
+    /// `self.starts`.
+    // Lane loops index several per-lane arrays by the lane number.
+    #[allow(clippy::needless_range_loop)]
+    fn choose_starts(&mut self, first: usize, n: usize) {
         let spb = self.params.samples_per_block();
-        let samples = &self.samples[lane * spb..(lane + 1) * spb];
         if self.effort.0 == 0 {
-            let index = estimate_start_index(samples);
-            self.ranked.clear();
-            self.ranked.push((0, index));
-            return index;
+            for lane in first..first + n {
+                self.starts[lane] =
+                    estimate_start_index(&self.samples[lane * spb..(lane + 1) * spb]);
+            }
+            return;
         }
+        let offset = |l: usize| (first + l.min(n - 1)) * spb + 1;
         // Rank starting indices by the greedy error over the first samples: every fourth
         // index, then the neighbours of the best (the error is smooth in the index).
-        let prefix = &samples[1..samples.len().min(START_SEARCH_LEN + 1)];
-        let root = |index: u8| ImaState {
-            predictor: samples[0] as i32,
-            step_index: index,
-        };
-        let mut states = [ImaState::default(); 23];
-        let mut costs = [0u64; 23];
-        for (k, s) in states.iter_mut().enumerate() {
-            *s = root(4 * k as u8);
-        }
-        greedy_costs(&mut states, prefix, &mut costs);
-        self.ranked.clear();
-        self.ranked
-            .extend(costs.iter().enumerate().map(|(k, &c)| (c, 4 * k as u8)));
-        let centre = self.ranked.iter().min().map_or(0, |r| r.1);
-        let mut near = [ImaState::default(); 6];
-        let mut n = 0;
-        for index in centre.saturating_sub(3)..=(centre + 3).min(MAX_STEP_INDEX) {
-            if index % 4 != 0 {
-                near[n] = root(index);
-                n += 1;
+        let prefix = spb.min(START_SEARCH_LEN + 1) - 1;
+        let mut ranked = [[(0u64, 0u8); COARSE_STARTS + NEAR_STARTS]; LANES];
+        for k in 0..COARSE_STARTS {
+            let index = 4 * k as u8;
+            let chains: [(usize, u8); LANES] = std::array::from_fn(|l| (offset(l), index));
+            let costs = self.run_chains(&chains[..n], prefix, false);
+            for l in 0..n {
+                ranked[l][k] = (costs[l], index);
             }
         }
-        let indices = near.map(|s| s.step_index);
-        greedy_costs(&mut near[..n], prefix, &mut costs[..n]);
-        self.ranked
-            .extend(costs[..n].iter().zip(&indices).map(|(&c, &i)| (c, i)));
-        self.ranked.sort_unstable();
-        // The best few again over a longer prefix: a start's effect outlasts 16 samples.
-        let longer = &samples[1..samples.len().min(CONFIRM_LEN + 1)];
-        let mut finalists = [ImaState::default(); FINALISTS];
-        let n = FINALISTS.min(self.ranked.len());
-        for (f, &(_, index)) in finalists.iter_mut().zip(&self.ranked) {
-            *f = root(index);
+        let mut near = [[0u8; NEAR_STARTS]; LANES];
+        let mut near_len = [0usize; LANES];
+        for l in 0..n {
+            let centre = ranked[l][..COARSE_STARTS].iter().min().map_or(0, |r| r.1);
+            for index in centre.saturating_sub(3)..=(centre + 3).min(MAX_STEP_INDEX) {
+                if index % 4 != 0 {
+                    near[l][near_len[l]] = index;
+                    near_len[l] += 1;
+                }
+            }
         }
-        let indices = finalists.map(|f| f.step_index);
-        greedy_costs(&mut finalists[..n], longer, &mut costs[..n]);
-        let best = (0..n).min_by_key(|&k| (costs[k], k)).unwrap_or(0);
-        indices[best]
+        for j in 0..NEAR_STARTS {
+            // A lane with fewer neighbours repeats its first (that cost is not used).
+            let chains: [(usize, u8); LANES] = std::array::from_fn(|l| {
+                let m = l.min(n - 1);
+                (offset(l), near[m][if j < near_len[m] { j } else { 0 }])
+            });
+            let costs = self.run_chains(&chains[..n], prefix, false);
+            for l in 0..n {
+                if j < near_len[l] {
+                    ranked[l][COARSE_STARTS + j] = (costs[l], near[l][j]);
+                }
+            }
+        }
+        for l in 0..n {
+            ranked[l][..COARSE_STARTS + near_len[l]].sort_unstable();
+        }
+        // The best few again over a longer prefix: a start's effect outlasts 16 samples.
+        let longer = spb.min(CONFIRM_LEN + 1) - 1;
+        let mut best = [(u64::MAX, 0u8); LANES];
+        for f in 0..FINALISTS {
+            let chains: [(usize, u8); LANES] =
+                std::array::from_fn(|l| (offset(l), ranked[l.min(n - 1)][f].1));
+            let costs = self.run_chains(&chains[..n], longer, false);
+            for l in 0..n {
+                if costs[l] < best[l].0 {
+                    best[l] = (costs[l], ranked[l][f].1);
+                }
+            }
+        }
+        for l in 0..n {
+            self.starts[first + l] = best[l].1;
+        }
     }
 
     /// Replaces `lane`'s greedy codes with a beam search's when that codes it better.
@@ -482,7 +515,7 @@ impl BlockCoder {
 /// assert_eq!(enc.frames_in(), 600);
 /// ```
 pub struct ImaEncoder {
-    coder: BlockCoder,
+    coder: ImaBlockEncoder,
     core: EncoderCore,
 }
 
@@ -490,7 +523,9 @@ impl ImaEncoder {
     /// An encoder for `params` searching with `effort`.
     pub fn new(params: ImaParams, effort: Effort) -> Self {
         Self {
-            coder: BlockCoder::new(params, effort),
+            coder: ImaBlockEncoder {
+                coder: BlockCoder::new(params, effort, 1, SimdLevel::select()),
+            },
             core: EncoderCore::new(
                 params.channels(),
                 params.samples_per_block(),
@@ -506,7 +541,7 @@ impl ImaEncoder {
 
     /// The block layout.
     pub fn params(&self) -> &ImaParams {
-        &self.coder.params
+        &self.coder.coder.params
     }
 }
 
@@ -523,7 +558,7 @@ impl Encoder for ImaEncoder {
     }
 
     fn channels(&self) -> usize {
-        self.coder.params.channels()
+        self.coder.coder.params.channels()
     }
 }
 
@@ -534,9 +569,60 @@ pub fn encode_all(params: &ImaParams, pcm: &[i16], effort: Effort) -> Vec<u8> {
         params.channels(),
         params.samples_per_block(),
         params.block_align(),
-        GROUP_BLOCKS,
+        group_blocks(params.channels()),
         pcm,
-        || BlockCoder::new(*params, effort),
+        || {
+            BlockCoder::new(
+                *params,
+                effort,
+                group_blocks(params.channels()),
+                SimdLevel::select(),
+            )
+        },
         |coder, blocks, out| coder.encode_blocks(blocks, out),
     )
+}
+
+/// The IMA [`BlockEncoder`]: codes any number of whole blocks, [`GROUP_BLOCKS`] at a time in
+/// lockstep. Bytes equal the streaming [`ImaEncoder`]'s for the same blocks.
+pub struct ImaBlockEncoder {
+    coder: BlockCoder,
+}
+
+impl ImaBlockEncoder {
+    /// A block encoder for `params` searching with `effort`.
+    pub fn new(params: ImaParams, effort: Effort) -> Self {
+        Self::with_level(params, effort, SimdLevel::select())
+    }
+
+    /// As [`new`](Self::new), with the kernels at `level` (clamped to this CPU).
+    pub fn with_level(params: ImaParams, effort: Effort, level: SimdLevel) -> Self {
+        let group = group_blocks(params.channels());
+        Self {
+            coder: BlockCoder::new(params, effort, group, level.clamp_to_cpu()),
+        }
+    }
+}
+
+impl BlockEncoder for ImaBlockEncoder {
+    fn layout(&self) -> BlockLayout {
+        self.coder.params.block_layout()
+    }
+
+    fn encode_blocks(&mut self, pcm: &[i16], out: &mut [u8]) {
+        let layout = self.layout();
+        let group_samples = self.coder.group * layout.samples_per_block();
+        let group_bytes = self.coder.group * layout.bytes_per_block;
+        for (pcm, out) in pcm.chunks(group_samples).zip(out.chunks_mut(group_bytes)) {
+            self.coder.encode_blocks(pcm, out);
+        }
+    }
+
+    fn boxed_clone(&self) -> Box<dyn BlockEncoder> {
+        Box::new(Self::with_level(
+            self.coder.params,
+            self.coder.effort,
+            self.coder.level,
+        ))
+    }
 }

@@ -42,9 +42,10 @@ pub(crate) mod beam;
 pub(crate) mod blocks;
 mod decoder;
 pub(crate) mod encoder;
+pub(crate) mod kernels;
 
-pub use decoder::{decode_all, ImaDecoder};
-pub use encoder::{encode_all, ImaEncoder};
+pub use decoder::{decode_all, ImaBlockDecoder, ImaDecoder};
+pub use encoder::{encode_all, ImaBlockEncoder, ImaEncoder};
 
 use crate::{Error, Result};
 
@@ -266,6 +267,15 @@ impl ImaParams {
     /// Frames per block (`wSamplesPerBlock`).
     pub fn samples_per_block(&self) -> usize {
         self.samples_per_block
+    }
+
+    /// The layout as the [block codec traits](crate::codecs::block) describe it.
+    pub fn block_layout(&self) -> crate::codecs::block::BlockLayout {
+        crate::codecs::block::BlockLayout {
+            channels: self.channels,
+            frames_per_block: self.samples_per_block,
+            bytes_per_block: self.block_align,
+        }
     }
 
     /// Bytes needed to code `frames` frames (whole blocks).

@@ -190,3 +190,84 @@ fn streaming_encoder_equals_batch_and_pads_by_holding() {
         );
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// The block encoder codes the same bytes at every SIMD level this CPU has, for any
+    /// channel count and block size, and the same as the streaming encoder.
+    #[test]
+    fn block_encoder_same_at_every_level(
+        channels in 1usize..=4,
+        units in 1usize..=12,
+        blocks in 1usize..=5,
+        seed in proptest::prelude::any::<u32>(),
+    ) {
+        use crate::codecs::block::BlockEncoder;
+        use crate::simd::SimdLevel;
+        let params = ImaParams::new(channels, 4 * channels * units).unwrap();
+        let n = blocks * params.samples_per_block() * channels;
+        let mut state = seed;
+        let pcm: Vec<i16> = (0..n)
+            .map(|i| {
+                state = state.wrapping_mul(1664525).wrapping_add(1013904223);
+                let tone = ((i as f64 * 0.03).sin() * 20000.0) as i32;
+                // Bursts of full-scale noise put the decoder's clamp to work.
+                let burst = if (i / 300) % 3 == 0 { (state >> 16) as i32 - 32768 } else { 0 };
+                (tone + burst).clamp(-32768, 32767) as i16
+            })
+            .collect();
+        let mut streamed = vec![0u8; blocks * params.block_align()];
+        let mut enc = ImaEncoder::new(params, Effort::DEFAULT);
+        let p = enc.encode(&pcm, &mut streamed, Flush::Finish).unwrap();
+        proptest::prop_assert!(p.finished);
+        for level in SimdLevel::available() {
+            let mut out = vec![0u8; blocks * params.block_align()];
+            ImaBlockEncoder::with_level(params, Effort::DEFAULT, level).encode_blocks(&pcm, &mut out);
+            proptest::prop_assert_eq!(&out, &streamed, "level {:?}", level);
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// The block decoder gives the same samples and warnings at every SIMD level this CPU has
+    /// as the scalar `decode_block` on each block, for any bytes (step indices above 88
+    /// included) and any channel count, block size and `wSamplesPerBlock`.
+    #[test]
+    fn block_decoder_same_at_every_level(
+        channels in 1usize..=8,
+        units in 1usize..=10,
+        fewer_groups in 0usize..3,
+        blocks in 0usize..=40,
+        seed in proptest::prelude::any::<u64>(),
+    ) {
+        use crate::codecs::block::BlockDecoder;
+        use crate::simd::SimdLevel;
+        let full = ImaParams::new(channels, 4 * channels * units).unwrap();
+        let spb = full.samples_per_block() - 8 * fewer_groups.min(units - 1);
+        let params = ImaParams::from_wav_fmt(channels, full.block_align(), &(spb as u16).to_le_bytes()).unwrap();
+        let mut state = seed;
+        let bytes: Vec<u8> = (0..blocks * params.block_align())
+            .map(|_| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (state >> 56) as u8
+            })
+            .collect();
+        let samples = blocks * params.samples_per_block() * channels;
+        let mut reference = vec![0i16; samples];
+        let mut reference_warnings = 0;
+        for (block, pcm) in bytes
+            .chunks_exact(params.block_align())
+            .zip(reference.chunks_exact_mut(params.samples_per_block() * channels))
+        {
+            decode_block(&params, block, pcm, &mut reference_warnings);
+        }
+        for level in SimdLevel::available() {
+            let mut pcm = vec![0i16; samples];
+            let warnings = ImaBlockDecoder::with_level(params, level).decode_blocks(&bytes, &mut pcm);
+            proptest::prop_assert_eq!((&pcm, warnings), (&reference, reference_warnings), "level {:?}", level);
+        }
+    }
+}

@@ -149,3 +149,17 @@ impl MsBlockDecoder {
         (frames, warnings)
     }
 }
+
+impl crate::codecs::block::BlockDecoder for MsBlockDecoder {
+    fn layout(&self) -> crate::codecs::block::BlockLayout {
+        self.params.block_layout()
+    }
+
+    fn decode_blocks(&self, bytes: &[u8], pcm: &mut [i16]) -> u64 {
+        MsBlockDecoder::decode_blocks(self, bytes, pcm)
+    }
+
+    fn decode_tail(&self, bytes: &[u8], pcm: &mut [i16]) -> (usize, u64) {
+        MsBlockDecoder::decode_tail(self, bytes, pcm)
+    }
+}

@@ -524,6 +524,20 @@ impl MsBlockEncoder {
     }
 }
 
+impl crate::codecs::block::BlockEncoder for MsBlockEncoder {
+    fn layout(&self) -> crate::codecs::block::BlockLayout {
+        self.params().block_layout()
+    }
+
+    fn encode_blocks(&mut self, pcm: &[i16], out: &mut [u8]) {
+        MsBlockEncoder::encode_blocks(self, pcm, out);
+    }
+
+    fn boxed_clone(&self) -> Box<dyn crate::codecs::block::BlockEncoder> {
+        Box::new(self.clone())
+    }
+}
+
 impl Clone for MsBlockEncoder {
     fn clone(&self) -> Self {
         Self {

@@ -146,6 +146,15 @@ pub struct MsParams {
 }
 
 impl MsParams {
+    /// The block layout, for the [block codec](crate::codecs::block) interface.
+    pub fn block_layout(&self) -> crate::codecs::block::BlockLayout {
+        crate::codecs::block::BlockLayout {
+            channels: self.channels(),
+            frames_per_block: self.samples_per_block(),
+            bytes_per_block: self.block_align(),
+        }
+    }
+
     /// Blocks of `block_align` bytes (at least `7 * channels`, at most 65535) filled to
     /// capacity, with the standard coefficient table.
     pub fn new(channels: usize, block_align: usize) -> Result<Self> {
