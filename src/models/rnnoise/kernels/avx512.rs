@@ -4,7 +4,7 @@
 
 use std::arch::x86_64::*;
 
-use super::LANES;
+use super::{scalar, LANES};
 
 /// Outputs per register.
 const W: usize = 16;
@@ -31,8 +31,23 @@ unsafe fn mat_block<const N: usize, const GATED: bool>(
             *ak = _mm512_loadu_ps(ap.add(c + k * W));
         }
         for (j, &xj) in x.iter().enumerate() {
-            let xv = _mm512_set1_ps(xj);
             let p = wp.add(j * cols + c);
+            let rj = if GATED { r[j] } else { 1.0 };
+            if scalar::row_needs_exact::<GATED>(xj, rj) {
+                // Rare (tiny GRU states): spill the lanes, take the exact slow path, reload.
+                let mut lanes = [0.0f32; 8 * W];
+                for (k, ak) in a.iter().enumerate() {
+                    _mm512_storeu_ps(lanes.as_mut_ptr().add(k * W), *ak);
+                }
+                // In bounds: row j, columns c..c + N*W of w (see the safety contract).
+                let row = std::slice::from_raw_parts(p, N * W);
+                scalar::exact_row::<GATED>(&mut lanes[..N * W], row, xj, rj);
+                for (k, ak) in a.iter_mut().enumerate() {
+                    *ak = _mm512_loadu_ps(lanes.as_ptr().add(k * W));
+                }
+                continue;
+            }
+            let xv = _mm512_set1_ps(xj);
             if GATED {
                 let rv = _mm512_set1_ps(r[j]);
                 for (k, ak) in a.iter_mut().enumerate() {

@@ -38,6 +38,67 @@ pub(crate) fn mat_acc_gated(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f32]) {
     }
 }
 
+/// Whether a row of `mat_acc` (input `x`) or of `mat_acc_gated` (input `x`, gate `r`) must
+/// take [`exact_row`]: when its products may be subnormal. x86 computes a multiply with a
+/// subnormal input or result in a microcode assist costing hundreds of cycles per vector
+/// instruction, and the GRU states decay into subnormals in about half of the frames of real
+/// speech (their ReLU units fade out geometrically). The weights are integers (widened int8),
+/// so `|w·x| >= |x|` unless `w = 0`: a row with a normal `x` (and `|x·r|` well above the
+/// smallest normal) has only normal products.
+#[inline(always)]
+pub(crate) fn row_needs_exact<const GATED: bool>(x: f32, r: f32) -> bool {
+    if GATED {
+        // The f64 product is exact; 2^-125 leaves room for the rounding of w·x.
+        let xr = (x as f64 * r as f64).abs();
+        xr != 0.0 && xr < TWO_POW_M125
+    } else {
+        x != 0.0 && x.abs() < f32::MIN_POSITIVE
+    }
+}
+
+const TWO_POW_M125: f64 = 2.350988701644575e-38; // 2^-125
+const TWO_POW_149: f64 = 7.136238463529799e44; // 2^149
+const TWO_POW_M149: f64 = 1.401298464324817e-45; // 2^-149 (smallest f32 subnormal)
+
+/// `v` rounded to the nearest f32 (ties to even, subnormals included), returned as f64,
+/// without an f32 operation on a subnormal: below the smallest normal the f32 values are the
+/// multiples of 2^-149, so rounding there is rounding `v·2^149` to an integer.
+#[inline(always)]
+fn round_to_f32(v: f64) -> f64 {
+    if v.abs() >= f32::MIN_POSITIVE as f64 {
+        (v as f32) as f64
+    } else {
+        (v * TWO_POW_149).round_ties_even() * TWO_POW_M149
+    }
+}
+
+/// An f64 that holds an f32 value, as that f32 (built from bits when subnormal).
+#[inline(always)]
+fn to_f32(v: f64) -> f32 {
+    if v.abs() >= f32::MIN_POSITIVE as f64 {
+        v as f32
+    } else {
+        let magnitude = (v.abs() * TWO_POW_149) as u32;
+        f32::from_bits(magnitude | ((v.is_sign_negative() as u32) << 31))
+    }
+}
+
+/// One row of `mat_acc` (`acc[l] += w[l]·x`) or `mat_acc_gated` (`acc[l] += (w[l]·x)·r`),
+/// each product rounded to f32 exactly as the hardware does, but computed in f64 (where it is
+/// exact) and rounded in software, so that no f32 multiply sees a subnormal. The final add
+/// runs in f32 (a subnormal addend costs an add nothing). Bit-identical to the plain loop.
+#[inline(never)]
+pub(crate) fn exact_row<const GATED: bool>(acc: &mut [f32], w: &[f32], x: f32, r: f32) {
+    let (xd, rd) = (x as f64, r as f64);
+    for (a, &wl) in acc.iter_mut().zip(w) {
+        let mut p = round_to_f32(wl as f64 * xd);
+        if GATED {
+            p = round_to_f32(p * rd);
+        }
+        *a += to_f32(p);
+    }
+}
+
 #[inline]
 pub(crate) fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
     let lags = xcorr.len();
