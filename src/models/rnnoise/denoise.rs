@@ -266,7 +266,8 @@ impl Denoiser {
         let (first, second) = (first.try_into().unwrap(), second.try_into().unwrap());
         self.transforms
             .forward_windowed(&self.tables, first, second, &mut self.pitch_spectrum);
-        let (mut ex, mut ep, mut exp) = ([0.0f32; NB_BANDS], [0.0f32; NB_BANDS], [0.0f32; NB_BANDS]);
+        let (mut ex, mut ep, mut exp) =
+            ([0.0f32; NB_BANDS], [0.0f32; NB_BANDS], [0.0f32; NB_BANDS]);
         band_energies_and_corr(
             &mut ex,
             &mut ep,

@@ -34,7 +34,15 @@ unsafe fn mat_block<const N: usize, const GATED: bool>(
             let p = wp.add(j * cols + c);
             let rj = if GATED { r[j] } else { 1.0 };
             if scalar::row_needs_exact::<GATED>(xj, rj) {
-                // Rare (tiny GRU states): spill the lanes, take the exact slow path, reload.
+                if !GATED {
+                    // A subnormal input: exact products without the multiply.
+                    for (k, ak) in a.iter_mut().enumerate() {
+                        let wv = _mm512_loadu_ps(p.add(k * W));
+                        *ak = _mm512_add_ps(*ak, mul_subnormal(wv, xj));
+                    }
+                    continue;
+                }
+                // Rare (tiny gated GRU states): spill the lanes, take the exact slow path.
                 let mut lanes = [0.0f32; 8 * W];
                 for (k, ak) in a.iter().enumerate() {
                     _mm512_storeu_ps(lanes.as_mut_ptr().add(k * W), *ak);
@@ -105,6 +113,32 @@ pub(crate) unsafe fn mat_acc(acc: &mut [f32], w: &[f32], x: &[f32]) {
 #[target_feature(enable = "avx512f")]
 pub(crate) unsafe fn mat_acc_gated(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f32]) {
     mat::<true>(acc, w, x, r)
+}
+
+/// `w·x` for 16 integer-valued weights and a subnormal `x = ±m·2^-149`, bit-identical to
+/// `_mm512_mul_ps` but without its microcode assist: the exact product is `w·m·2^-149` with
+/// `|w·m| < 2^31`; below 2^23 that integer is the subnormal's bit pattern, above it is
+/// rounded to 24 bits (ties to even, as the multiply rounds) and rescaled in the exponent.
+///
+/// # Safety
+/// AVX-512F; every lane of `w` an integer of magnitude at most 128.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn mul_subnormal(w: __m512, x: f32) -> __m512 {
+    let bits = x.to_bits();
+    let m = _mm512_set1_epi32((bits & 0x007f_ffff) as i32);
+    let magnitude = _mm512_abs_epi32(_mm512_mullo_epi32(_mm512_cvttps_epi32(w), m));
+    let normal = _mm512_sub_epi32(
+        _mm512_castps_si512(_mm512_cvtepi32_ps(magnitude)),
+        _mm512_set1_epi32(149 << 23),
+    );
+    let subnormal = _mm512_cmplt_epi32_mask(magnitude, _mm512_set1_epi32(1 << 23));
+    let value = _mm512_mask_blend_epi32(subnormal, normal, magnitude);
+    let sign = _mm512_xor_si512(
+        _mm512_and_si512(_mm512_castps_si512(w), _mm512_set1_epi32(i32::MIN)),
+        _mm512_set1_epi32((bits & 0x8000_0000) as i32),
+    );
+    _mm512_castsi512_ps(_mm512_or_si512(value, sign))
 }
 
 /// `N` registers of lags starting at lag `c`.

@@ -56,19 +56,25 @@ pub(crate) fn row_needs_exact<const GATED: bool>(x: f32, r: f32) -> bool {
     }
 }
 
-const TWO_POW_M125: f64 = 2.350988701644575e-38; // 2^-125
-const TWO_POW_149: f64 = 7.136238463529799e44; // 2^149
-const TWO_POW_M149: f64 = 1.401298464324817e-45; // 2^-149 (smallest f32 subnormal)
+/// 2^e, exactly (decimal literals of these would be rounded).
+const fn pow2(e: i32) -> f64 {
+    f64::from_bits(((1023 + e) as u64) << 52)
+}
+
+const TWO_POW_M125: f64 = pow2(-125);
+const TWO_POW_149: f64 = pow2(149);
+/// 1.5·2^-97: the f64 numbers near it are spaced 2^-149 apart, the spacing of the f32
+/// subnormals, so `(v + GRID) - GRID` rounds `|v| < 2^-126` to that grid (ties to even).
+const GRID: f64 = 1.5 * pow2(-97);
 
 /// `v` rounded to the nearest f32 (ties to even, subnormals included), returned as f64,
-/// without an f32 operation on a subnormal: below the smallest normal the f32 values are the
-/// multiples of 2^-149, so rounding there is rounding `v·2^149` to an integer.
+/// without an f32 operation on a subnormal.
 #[inline(always)]
 fn round_to_f32(v: f64) -> f64 {
     if v.abs() >= f32::MIN_POSITIVE as f64 {
         (v as f32) as f64
     } else {
-        (v * TWO_POW_149).round_ties_even() * TWO_POW_M149
+        (v + GRID) - GRID
     }
 }
 
