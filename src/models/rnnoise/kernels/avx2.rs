@@ -178,11 +178,17 @@ pub(crate) unsafe fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
     let mut c = 0;
     // SAFETY: each call covers lags c..c+N*W within `lags`; y is long enough (checked).
     unsafe {
-        while c + 4 * W <= lags {
-            xcorr_block::<4>(x, y, xcorr, c);
-            c += 4 * W;
+        // Eight registers of lags per pass (of the 16): enough independent sums to hide the
+        // add latency, few passes over x.
+        while c + 8 * W <= lags {
+            xcorr_block::<8>(x, y, xcorr, c);
+            c += 8 * W;
         }
         match (lags - c) / W {
+            7 => xcorr_block::<7>(x, y, xcorr, c),
+            6 => xcorr_block::<6>(x, y, xcorr, c),
+            5 => xcorr_block::<5>(x, y, xcorr, c),
+            4 => xcorr_block::<4>(x, y, xcorr, c),
             3 => xcorr_block::<3>(x, y, xcorr, c),
             2 => xcorr_block::<2>(x, y, xcorr, c),
             1 => xcorr_block::<1>(x, y, xcorr, c),
@@ -191,39 +197,80 @@ pub(crate) unsafe fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
     }
 }
 
-/// Correlations at up to 8 arbitrary offsets per pass, one gather per input sample.
+/// `G` registers of correlations at arbitrary offsets, one gather per register and input
+/// sample. The `G` sums advance in the same loop so that their add latencies overlap.
+///
+/// # Safety
+/// AVX2; every lane of `idx` must satisfy `idx + x.len() <= y.len()`.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn corr_block<const G: usize>(x: &[f32], y: &[f32], idx: &[__m256i; G]) -> [[f32; W]; G] {
+    // SAFETY: every lane reads y[idx + j] with idx + j < idx + x.len() <= y.len().
+    unsafe {
+        let mut acc = [_mm256_setzero_ps(); G];
+        for (j, &xj) in x.iter().enumerate() {
+            let base = y.as_ptr().add(j);
+            let xv = _mm256_set1_ps(xj);
+            for (k, a) in acc.iter_mut().enumerate() {
+                let v = _mm256_i32gather_ps::<4>(base, idx[k]);
+                *a = _mm256_add_ps(*a, _mm256_mul_ps(xv, v));
+            }
+        }
+        let mut all = [[0.0f32; W]; G];
+        for (o, a) in all.iter_mut().zip(&acc) {
+            _mm256_storeu_ps(o.as_mut_ptr(), *a);
+        }
+        all
+    }
+}
+
+/// Correlations at arbitrary offsets, up to 4 registers of 8 per pass.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn corr_at(x: &[f32], y: &[f32], offsets: &[usize], out: &mut [f32]) {
     let n = x.len();
-    for (offs, outs) in offsets.chunks(W).zip(out.chunks_mut(W)) {
-        // Unused lanes repeat the first offset; any window outside y gives zeros.
-        let mut o = [offs[0] as i32; W];
-        let mut inside = true;
-        for (d, &v) in o.iter_mut().zip(offs) {
-            inside &= v + n <= y.len() && v <= i32::MAX as usize;
-            *d = v as i32;
+    for (offs, outs) in offsets.chunks(4 * W).zip(out.chunks_mut(4 * W)) {
+        // Per register, unused lanes repeat the register's first offset.
+        let mut idx = [_mm256_setzero_si256(); 4];
+        let mut inside = y.len() <= i32::MAX as usize;
+        for (i, chunk) in offs.chunks(W).enumerate() {
+            let mut o = [chunk[0] as i32; W];
+            for (d, &v) in o.iter_mut().zip(chunk) {
+                inside &= v + n <= y.len();
+                *d = v as i32;
+            }
+            // SAFETY: `o` holds W i32 values.
+            idx[i] = unsafe { _mm256_loadu_si256(o.as_ptr().cast()) };
         }
-        if !inside || y.len() > i32::MAX as usize {
-            outs.fill(0.0);
+        if !inside {
+            // Some window leaves y (never in RNNoise): the scalar code, same sums.
+            super::scalar::corr_at(x, y, offs, outs);
             continue;
         }
-        // SAFETY: every lane reads y[o[l] + j] with o[l] + j < o[l] + n <= y.len().
-        unsafe {
-            let idx = _mm256_loadu_si256(o.as_ptr().cast());
-            let mut acc = _mm256_setzero_ps();
-            for (j, &xj) in x.iter().enumerate() {
-                let base = y.as_ptr().add(j);
-                let v = _mm256_i32gather_ps::<4>(base, idx);
-                acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_set1_ps(xj), v));
+        // SAFETY: every lane's window lies inside y (checked above); only the registers
+        // that hold offsets are computed.
+        let all: [[f32; W]; 4] = unsafe {
+            match offs.len().div_ceil(W) {
+                4 => pad(corr_block::<4>(x, y, idx[..4].try_into().unwrap())),
+                3 => pad(corr_block::<3>(x, y, idx[..3].try_into().unwrap())),
+                2 => pad(corr_block::<2>(x, y, idx[..2].try_into().unwrap())),
+                1 => pad(corr_block::<1>(x, y, idx[..1].try_into().unwrap())),
+                _ => [[0.0; W]; 4],
             }
-            let mut all = [0.0f32; W];
-            _mm256_storeu_ps(all.as_mut_ptr(), acc);
-            outs.copy_from_slice(&all[..outs.len()]);
+        };
+        for (o, a) in outs.chunks_mut(W).zip(&all) {
+            o.copy_from_slice(&a[..o.len()]);
         }
     }
+}
+
+/// `G` registers' results in an array of 4.
+fn pad<const G: usize>(r: [[f32; W]; G]) -> [[f32; W]; 4] {
+    let mut all = [[0.0; W]; 4];
+    all[..G].copy_from_slice(&r);
+    all
 }
 
 /// 8 lanes of the reference's `tansig_approx`, lane for lane the operations of

@@ -178,11 +178,19 @@ pub(crate) unsafe fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
     let mut c = 0;
     // SAFETY: each call covers lags c..c+N*W within `lags`; y is long enough (checked).
     unsafe {
-        while c + 4 * W <= lags {
-            xcorr_block::<4>(x, y, xcorr, c);
-            c += 4 * W;
+        // Ten registers of lags per pass (of the 32): the coarse search's 160 lags in one
+        // pass over x.
+        while c + 10 * W <= lags {
+            xcorr_block::<10>(x, y, xcorr, c);
+            c += 10 * W;
         }
         match (lags - c) / W {
+            9 => xcorr_block::<9>(x, y, xcorr, c),
+            8 => xcorr_block::<8>(x, y, xcorr, c),
+            7 => xcorr_block::<7>(x, y, xcorr, c),
+            6 => xcorr_block::<6>(x, y, xcorr, c),
+            5 => xcorr_block::<5>(x, y, xcorr, c),
+            4 => xcorr_block::<4>(x, y, xcorr, c),
             3 => xcorr_block::<3>(x, y, xcorr, c),
             2 => xcorr_block::<2>(x, y, xcorr, c),
             1 => xcorr_block::<1>(x, y, xcorr, c),
@@ -191,39 +199,78 @@ pub(crate) unsafe fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
     }
 }
 
-/// Correlations at up to 16 arbitrary offsets per pass, one gather per input sample.
+/// `G` registers of correlations at arbitrary offsets, one gather per register and input
+/// sample. The `G` sums advance in the same loop so that their add latencies overlap.
 ///
 /// # Safety
-/// The CPU must support AVX512F.
+/// AVX-512F; every lane of `idx` must satisfy `idx + x.len() <= y.len()`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn corr_block<const G: usize>(x: &[f32], y: &[f32], idx: &[__m512i; G]) -> [[f32; W]; G] {
+    // SAFETY: every lane reads y[idx + j] with idx + j < idx + x.len() <= y.len().
+    unsafe {
+        let mut acc = [_mm512_setzero_ps(); G];
+        for (j, &xj) in x.iter().enumerate() {
+            let base = y.as_ptr().add(j);
+            let xv = _mm512_set1_ps(xj);
+            for (k, a) in acc.iter_mut().enumerate() {
+                let v = _mm512_i32gather_ps::<4>(idx[k], base);
+                *a = _mm512_add_ps(*a, _mm512_mul_ps(xv, v));
+            }
+        }
+        let mut all = [[0.0f32; W]; G];
+        for (o, a) in all.iter_mut().zip(&acc) {
+            _mm512_storeu_ps(o.as_mut_ptr(), *a);
+        }
+        all
+    }
+}
+
+/// Correlations at arbitrary offsets, up to 2 registers of 16 per pass.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(crate) unsafe fn corr_at(x: &[f32], y: &[f32], offsets: &[usize], out: &mut [f32]) {
     let n = x.len();
-    for (offs, outs) in offsets.chunks(W).zip(out.chunks_mut(W)) {
-        // Unused lanes repeat the first offset; any window outside y gives zeros.
-        let mut o = [offs[0] as i32; W];
-        let mut inside = true;
-        for (d, &v) in o.iter_mut().zip(offs) {
-            inside &= v + n <= y.len() && v <= i32::MAX as usize;
-            *d = v as i32;
+    for (offs, outs) in offsets.chunks(2 * W).zip(out.chunks_mut(2 * W)) {
+        // Per register, unused lanes repeat the register's first offset.
+        let mut idx = [_mm512_setzero_si512(); 2];
+        let mut inside = y.len() <= i32::MAX as usize;
+        for (i, chunk) in offs.chunks(W).enumerate() {
+            let mut o = [chunk[0] as i32; W];
+            for (d, &v) in o.iter_mut().zip(chunk) {
+                inside &= v + n <= y.len();
+                *d = v as i32;
+            }
+            // SAFETY: `o` holds W i32 values.
+            idx[i] = unsafe { _mm512_loadu_si512(o.as_ptr().cast()) };
         }
-        if !inside || y.len() > i32::MAX as usize {
-            outs.fill(0.0);
+        if !inside {
+            // Some window leaves y (never in RNNoise): the scalar code, same sums.
+            super::scalar::corr_at(x, y, offs, outs);
             continue;
         }
-        // SAFETY: every lane reads y[o[l] + j] with o[l] + j < o[l] + n <= y.len().
-        unsafe {
-            let idx = _mm512_loadu_si512(o.as_ptr().cast());
-            let mut acc = _mm512_setzero_ps();
-            for (j, &xj) in x.iter().enumerate() {
-                let base = y.as_ptr().add(j);
-                let v = _mm512_i32gather_ps::<4>(idx, base);
-                acc = _mm512_add_ps(acc, _mm512_mul_ps(_mm512_set1_ps(xj), v));
+        // SAFETY: every lane's window lies inside y (checked above); only the registers
+        // that hold offsets are computed.
+        let all: [[f32; W]; 2] = unsafe {
+            match offs.len().div_ceil(W) {
+                2 => pad(corr_block::<2>(x, y, idx[..2].try_into().unwrap())),
+                1 => pad(corr_block::<1>(x, y, idx[..1].try_into().unwrap())),
+                _ => [[0.0; W]; 2],
             }
-            let mut all = [0.0f32; W];
-            _mm512_storeu_ps(all.as_mut_ptr(), acc);
-            outs.copy_from_slice(&all[..outs.len()]);
+        };
+        for (o, a) in outs.chunks_mut(W).zip(&all) {
+            o.copy_from_slice(&a[..o.len()]);
         }
     }
+}
+
+/// `G` registers' results in an array of 2.
+fn pad<const G: usize>(r: [[f32; W]; G]) -> [[f32; W]; 2] {
+    let mut all = [[0.0; W]; 2];
+    all[..G].copy_from_slice(&r);
+    all
 }
 
 /// 16 lanes of the reference's `tansig_approx`, lane for lane the operations of

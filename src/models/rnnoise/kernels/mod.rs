@@ -264,17 +264,26 @@ mod tests {
         let x: Vec<f32> = (0..480).map(|_| rng.input()).collect();
         let mut expected = [0.0f32; 160];
         scalar::xcorr(&x[..240], &y, &mut expected);
-        let offsets: Vec<usize> = (0..31).map(|_| rng.next() as usize % 430).collect();
-        let mut expected_at = [0.0f32; 31];
-        scalar::corr_at(&x, &y, &offsets, &mut expected_at);
         for level in SimdLevel::available() {
             let k = Kernels::new(level);
             let mut got = [0.0f32; 160];
             k.xcorr(&x[..240], &y, &mut got);
             assert_eq!(bits(&got), bits(&expected), "{level:?}");
-            let mut got_at = [0.0f32; 31];
-            k.corr_at(&x, &y, &offsets, &mut got_at);
-            assert_eq!(bits(&got_at), bits(&expected_at), "{level:?}");
+        }
+        // Every count of offsets up to 32; windows inside y, then some leaving it (zeros).
+        for (count, range) in (1..=32).map(|c| (c, 421)).chain((1..=32).map(|c| (c, 480))) {
+            let offsets: Vec<usize> = (0..count).map(|_| rng.next() as usize % range).collect();
+            let mut expected_at = vec![0.0f32; count];
+            scalar::corr_at(&x, &y, &offsets, &mut expected_at);
+            for level in SimdLevel::available() {
+                let mut got_at = vec![0.0f32; count];
+                Kernels::new(level).corr_at(&x, &y, &offsets, &mut got_at);
+                assert_eq!(
+                    bits(&got_at),
+                    bits(&expected_at),
+                    "{level:?} {count} {range}"
+                );
+            }
         }
     }
 }

@@ -138,7 +138,13 @@ pub(crate) fn corr_at(x: &[f32], y: &[f32], offsets: &[usize], out: &mut [f32]) 
             *v = offs[0];
         }
         if o.iter().any(|&v| v + n > y.len()) {
-            outs.fill(0.0);
+            // Never in RNNoise: one offset at a time, 0 for a window that leaves y.
+            for (out, &v) in outs.iter_mut().zip(offs) {
+                *out = match y.get(v..v + n) {
+                    Some(w) => x.iter().zip(w).fold(0.0, |a, (&xj, &wj)| a + xj * wj),
+                    None => 0.0,
+                };
+            }
             continue;
         }
         let w: [&[f32]; 8] = std::array::from_fn(|l| &y[o[l]..o[l] + n]);
