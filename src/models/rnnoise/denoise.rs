@@ -5,8 +5,8 @@ use std::sync::Arc;
 use realfft::num_complex::Complex32;
 
 use super::features::{
-    band_corr, band_energy, cepstral_features, interp_band_gain, Tables, Transforms, CEPS_MEM,
-    FRAME_SIZE, FREQ_SIZE, NB_DELTA_CEPS, WINDOW_SIZE,
+    band_energies_and_corr, band_energy, cepstral_features, interp_band_gain, Tables, Transforms,
+    CEPS_MEM, FRAME_SIZE, FREQ_SIZE, NB_DELTA_CEPS, WINDOW_SIZE,
 };
 use super::kernels::Kernels;
 use super::network::{self, NetworkState, RnnoiseModel, NB_BANDS, NB_FEATURES};
@@ -191,7 +191,8 @@ impl Denoiser {
     ) -> f32 {
         let mut x = [0.0f32; FRAME_SIZE];
         for (d, &s) in x.iter_mut().zip(input.iter()) {
-            let s = if s.is_finite() { s } else { 0.0 };
+            // `abs() <= MAX` is `is_finite()` in a form the compiler vectorizes.
+            let s = if s.abs() <= f32::MAX { s } else { 0.0 };
             *d = s.clamp(-INPUT_LIMIT, INPUT_LIMIT) * INT16_SCALE;
         }
         let vad = self.process_int16_scale(&mut x);
@@ -243,13 +244,9 @@ impl Denoiser {
     /// silence path.
     fn analyze(&mut self, x: &[f32; FRAME_SIZE]) -> bool {
         // Spectrum of the previous and current frame.
-        self.window[..FRAME_SIZE].copy_from_slice(&self.analysis_mem);
-        self.window[FRAME_SIZE..].copy_from_slice(x);
+        self.transforms
+            .forward_windowed(&self.tables, &self.analysis_mem, x, &mut self.spectrum);
         self.analysis_mem.copy_from_slice(x);
-        self.tables.apply_window(&mut self.window);
-        self.transforms.forward(&self.window, &mut self.spectrum);
-        let mut ex = [0.0f32; NB_BANDS];
-        band_energy(&mut ex, &self.spectrum);
 
         // Pitch.
         self.pitch_buf.copy_within(FRAME_SIZE.., 0);
@@ -264,15 +261,20 @@ impl Denoiser {
         self.last_period = period;
         self.last_gain = gain;
         let start = PITCH_BUF_SIZE - WINDOW_SIZE - period;
-        self.window
-            .copy_from_slice(&self.pitch_buf[start..start + WINDOW_SIZE]);
-        self.tables.apply_window(&mut self.window);
+        let (first, second) = self.pitch_buf[start..start + WINDOW_SIZE].split_at(FRAME_SIZE);
+        // Both halves are FRAME_SIZE long by construction.
+        let (first, second) = (first.try_into().unwrap(), second.try_into().unwrap());
         self.transforms
-            .forward(&self.window, &mut self.pitch_spectrum);
-        let mut ep = [0.0f32; NB_BANDS];
-        band_energy(&mut ep, &self.pitch_spectrum);
-        let mut exp = [0.0f32; NB_BANDS];
-        band_corr(&mut exp, &self.spectrum, &self.pitch_spectrum);
+            .forward_windowed(&self.tables, first, second, &mut self.pitch_spectrum);
+        let (mut ex, mut ep, mut exp) =
+            ([0.0f32; NB_BANDS], [0.0f32; NB_BANDS], [0.0f32; NB_BANDS]);
+        band_energies_and_corr(
+            &mut ex,
+            &mut ep,
+            &mut exp,
+            &self.spectrum,
+            &self.pitch_spectrum,
+        );
         for i in 0..NB_BANDS {
             exp[i] = (exp[i] as f64 / (0.001f64 + (ex[i] * ep[i]) as f64).sqrt()) as f32;
         }
@@ -336,12 +338,15 @@ impl Denoiser {
     /// Inverse transform, window, overlap-add: writes the first half, keeps the second.
     fn synthesize(&mut self, out: &mut [f32; FRAME_SIZE]) {
         self.transforms.inverse(&self.spectrum, &mut self.window);
-        self.tables.apply_window(&mut self.window);
-        for ((o, &w), &m) in out.iter_mut().zip(&self.window).zip(&self.synthesis_mem) {
-            *o = w + m;
+        // Window and overlap-add in one pass.
+        let (lo, hi) = self.window.split_at(FRAME_SIZE);
+        let w = &self.tables.half_window;
+        for (((o, &v), &wi), &m) in out.iter_mut().zip(lo).zip(w).zip(&self.synthesis_mem) {
+            *o = v * wi + m;
         }
-        self.synthesis_mem
-            .copy_from_slice(&self.window[FRAME_SIZE..]);
+        for ((m, &v), &wi) in self.synthesis_mem.iter_mut().zip(hi).zip(w.iter().rev()) {
+            *m = v * wi;
+        }
     }
 
     /// Returns to the freshly constructed state (signal, network and stream state).

@@ -55,16 +55,6 @@ impl Tables {
         Self { half_window, dct }
     }
 
-    /// Multiplies a 960-sample buffer by the power-complementary (Vorbis) window.
-    #[inline]
-    pub(crate) fn apply_window(&self, x: &mut [f32; WINDOW_SIZE]) {
-        let (lo, hi) = x.split_at_mut(FRAME_SIZE);
-        for (i, &w) in self.half_window.iter().enumerate() {
-            lo[i] *= w;
-            hi[FRAME_SIZE - 1 - i] *= w;
-        }
-    }
-
     /// The DCT-II of the 22 band values, orthonormal (the reference's `dct`).
     #[inline]
     pub(crate) fn dct(&self, out: &mut [f32], input: &[f32; NB_BANDS]) {
@@ -124,11 +114,24 @@ impl Transforms {
         }
     }
 
-    /// `out[k] = (1/960) Σ x[n] e^{-2πikn/960}` for k = 0..=480 (the input is consumed).
-    pub(crate) fn forward(&mut self, x: &[f32; WINDOW_SIZE], out: &mut [Complex32; FREQ_SIZE]) {
+    /// `out[k] = (1/960) Σ x[n] w[n] e^{-2πikn/960}` for k = 0..=480, where `x` is `first`
+    /// followed by `second` and `w` the analysis window: windowing and scaling in one pass
+    /// (each sample is multiplied by its window value, then by 1/960, as in two passes).
+    pub(crate) fn forward_windowed(
+        &mut self,
+        tables: &Tables,
+        first: &[f32; FRAME_SIZE],
+        second: &[f32; FRAME_SIZE],
+        out: &mut [Complex32; FREQ_SIZE],
+    ) {
         let scale = 1.0f32 / WINDOW_SIZE as f32;
-        for (t, &v) in self.time.iter_mut().zip(x.iter()) {
-            *t = v * scale;
+        let (lo, hi) = self.time.split_at_mut(FRAME_SIZE);
+        let w = &tables.half_window;
+        for ((t, &v), &wi) in lo.iter_mut().zip(first).zip(w) {
+            *t = (v * wi) * scale;
+        }
+        for ((t, &v), &wi) in hi.iter_mut().zip(second).zip(w.iter().rev()) {
+            *t = (v * wi) * scale;
         }
         // The lengths are fixed and right, so this cannot fail.
         let _ = self
@@ -148,18 +151,50 @@ impl Transforms {
     }
 }
 
-/// Band energies `Σ |X|²` with triangular weights; the edge bands are doubled.
-pub(crate) fn band_energy(out: &mut [f32; NB_BANDS], x: &[Complex32; FREQ_SIZE]) {
-    band_sum(out, |k| x[k].re * x[k].re + x[k].im * x[k].im);
-}
-
-/// Band correlations `Σ Re(X·conj P)` with the same triangles.
-pub(crate) fn band_corr(
-    out: &mut [f32; NB_BANDS],
+/// The three band sums of the analysis in one pass over the bins, each with the additions
+/// of [`band_sum`] in the same order (so the results are those of three separate passes):
+/// energies of `x` and `p` and their correlation.
+pub(crate) fn band_energies_and_corr(
+    ex: &mut [f32; NB_BANDS],
+    ep: &mut [f32; NB_BANDS],
+    exp: &mut [f32; NB_BANDS],
     x: &[Complex32; FREQ_SIZE],
     p: &[Complex32; FREQ_SIZE],
 ) {
-    band_sum(out, |k| x[k].re * p[k].re + x[k].im * p[k].im);
+    let mut carry = [0.0f32; 3];
+    for i in 0..NB_BANDS - 1 {
+        let start = EBAND_5MS[i] << BAND_SHIFT;
+        let end = EBAND_5MS[i + 1] << BAND_SHIFT;
+        let mut lo = carry;
+        let mut hi = [0.0f32; 3];
+        for k in start..end {
+            let (a, b) = (x[k], p[k]);
+            let v = [
+                a.re * a.re + a.im * a.im,
+                b.re * b.re + b.im * b.im,
+                a.re * b.re + a.im * b.im,
+            ];
+            let (fall, rise) = (BAND_WEIGHTS.falling[k], BAND_WEIGHTS.rising[k]);
+            for s in 0..3 {
+                lo[s] += fall * v[s];
+                hi[s] += rise * v[s];
+            }
+        }
+        ex[i] = lo[0];
+        ep[i] = lo[1];
+        exp[i] = lo[2];
+        carry = hi;
+    }
+    for (out, c) in [ex, ep, exp].into_iter().zip(carry) {
+        out[NB_BANDS - 1] = c;
+        out[0] *= 2.0;
+        out[NB_BANDS - 1] *= 2.0;
+    }
+}
+
+/// Band energies `Σ |X|²` with triangular weights; the edge bands are doubled.
+pub(crate) fn band_energy(out: &mut [f32; NB_BANDS], x: &[Complex32; FREQ_SIZE]) {
+    band_sum(out, |k| x[k].re * x[k].re + x[k].im * x[k].im);
 }
 
 #[inline(always)]

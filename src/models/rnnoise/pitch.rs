@@ -37,6 +37,9 @@ pub(crate) struct PitchScratch {
     offsets: [usize; MAX_LAGS],
     corr: [f32; MAX_LAGS],
     yy_lookup: [f32; PITCH_MAX_PERIOD / 2 + 1],
+    /// `Σy²` of the coarse and the fine search at each lag (see [`energy_sequences`]).
+    syy_coarse: [f32; COARSE_LAGS],
+    syy_fine: [f32; FINE_LAGS],
 }
 
 impl Default for PitchScratch {
@@ -52,6 +55,8 @@ impl Default for PitchScratch {
             offsets: [0; MAX_LAGS],
             corr: [0.0; MAX_LAGS],
             yy_lookup: [0.0; PITCH_MAX_PERIOD / 2 + 1],
+            syy_coarse: [0.0; COARSE_LAGS],
+            syy_fine: [0.0; FINE_LAGS],
         }
     }
 }
@@ -129,26 +134,63 @@ fn downsample(k: &Kernels, x: &[f32; PITCH_BUF_SIZE], s: &mut PitchScratch) {
         lpc[3] + c1 * lpc[2],
         c1 * lpc[3],
     ];
-    let mut mem = [0.0f32; 5];
-    for v in x_lp.iter_mut() {
-        let xi = *v;
-        let sum = xi
-            + num[0] * mem[0]
-            + num[1] * mem[1]
-            + num[2] * mem[2]
-            + num[3] * mem[3]
-            + num[4] * mem[4];
-        mem = [xi, mem[0], mem[1], mem[2], mem[3]];
-        *v = sum;
+    // The FIR filter `x[i] + num[0]·x[i-1] + … + num[4]·x[i-5]` (zero history), summed left to
+    // right as the reference does, on a copy with five leading zeros so that the loop is the
+    // same for every output and vectorizes across outputs.
+    let src = &mut s.padded[..HALF_BUF + 5];
+    src[..5].fill(0.0);
+    src[5..].copy_from_slice(&x_lp[..]);
+    for (i, v) in x_lp.iter_mut().enumerate() {
+        let h = &src[i..i + 6];
+        *v = h[5] + num[0] * h[4] + num[1] * h[3] + num[2] * h[2] + num[3] * h[1] + num[4] * h[0];
     }
 }
 
-/// `find_best_pitch`: the two lags with the highest normalized correlation `xcorr²/Σy²`.
-fn find_best_pitch(xcorr: &[f32], y: &[f32], len: usize) -> [usize; 2] {
-    let mut syy = 1.0f32;
-    for &v in &y[..len] {
-        syy += v * v;
+/// The running energies that the searches need, which depend only on the whitened signal:
+/// the `Σy²` of the coarse and the fine search at each lag (`find_best_pitch`'s `Syy`), and
+/// remove_doubling's `xx` and `yy_lookup`. Each is a long chain of dependent additions; here
+/// the four chains advance in the same loops so that their latencies overlap (each keeps its
+/// own order of operations, so the values are those of the reference's separate loops).
+fn energy_sequences(s: &mut PitchScratch) {
+    let x_lp = &s.x_lp;
+    let maxperiod = PITCH_MAX_PERIOD / 2;
+    let n = PITCH_FRAME_SIZE / 2;
+    let y4 = &s.y_lp4;
+    // Initial sums: coarse over y4[0..240], fine over x_lp[0..480], xx over x_lp[384..864]
+    // (xx starts from 0, the others from 1).
+    let (mut coarse, mut fine, mut xx) = (1.0f32, 1.0f32, 0.0f32);
+    for j in 0..COARSE_X {
+        coarse += y4[j] * y4[j];
+        fine += x_lp[j] * x_lp[j];
+        xx += x_lp[maxperiod + j] * x_lp[maxperiod + j];
     }
+    for j in COARSE_X..FINE_LEN {
+        fine += x_lp[j] * x_lp[j];
+        xx += x_lp[maxperiod + j] * x_lp[maxperiod + j];
+    }
+    // The updates lag by lag.
+    let clamp1 = |v: f32| if 1.0 > v { 1.0 } else { v };
+    let yy_lookup = &mut s.yy_lookup;
+    yy_lookup[0] = xx;
+    let mut yy = xx;
+    for i in 0..maxperiod {
+        if i < COARSE_LAGS {
+            s.syy_coarse[i] = coarse;
+            coarse = clamp1(coarse + (y4[i + COARSE_X] * y4[i + COARSE_X] - y4[i] * y4[i]));
+        }
+        if i < FINE_LAGS {
+            s.syy_fine[i] = fine;
+            fine = clamp1(fine + (x_lp[i + FINE_LEN] * x_lp[i + FINE_LEN] - x_lp[i] * x_lp[i]));
+        }
+        let (a, b) = (x_lp[maxperiod - 1 - i], x_lp[maxperiod + n - 1 - i]);
+        yy = yy + a * a - b * b;
+        yy_lookup[i + 1] = if 0.0 > yy { 0.0 } else { yy };
+    }
+}
+
+/// `find_best_pitch`: the two lags with the highest normalized correlation `xcorr²/Σy²`,
+/// where `syy[i]` is the `Σy²` at lag `i` (from [`energy_sequences`]).
+fn find_best_pitch(xcorr: &[f32], syy: &[f32]) -> [usize; 2] {
     let mut best_num = [-1.0f32; 2];
     let mut best_den = [0.0f32; 2];
     let mut best = [0usize, 1];
@@ -157,6 +199,7 @@ fn find_best_pitch(xcorr: &[f32], y: &[f32], len: usize) -> [usize; 2] {
             // Scaled as in the reference so that squaring neither underflows nor overflows.
             let x16 = xc * 1e-12f32;
             let num = x16 * x16;
+            let syy = syy[i];
             if num * best_den[1] > best_num[1] * syy {
                 if num * best_den[0] > best_num[0] * syy {
                     best_num[1] = best_num[0];
@@ -172,8 +215,6 @@ fn find_best_pitch(xcorr: &[f32], y: &[f32], len: usize) -> [usize; 2] {
                 }
             }
         }
-        syy += y[i + len] * y[i + len] - y[i] * y[i];
-        syy = if 1.0 > syy { 1.0 } else { syy };
     }
     best
 }
@@ -190,10 +231,13 @@ fn search(k: &Kernels, s: &mut PitchScratch) -> usize {
         s.y_lp4[j] = y[2 * j];
     }
     s.y_lp4[COARSE_Y..].fill(0.0);
+    energy_sequences(s);
+    let x_lp = &s.x_lp[PITCH_MAX_PERIOD / 2..];
+    let y = &s.x_lp[..];
 
     // Coarse search with 4× decimation.
     k.xcorr(&s.x_lp4, &s.y_lp4, &mut s.coarse);
-    let best = find_best_pitch(&s.coarse[..COARSE_LAGS], &s.y_lp4, COARSE_X);
+    let best = find_best_pitch(&s.coarse[..COARSE_LAGS], &s.syy_coarse);
 
     // Finer search with 2× decimation, only around the two coarse candidates.
     s.fine.fill(0.0);
@@ -215,7 +259,7 @@ fn search(k: &Kernels, s: &mut PitchScratch) -> usize {
     for (&i, &v) in s.offsets[..count].iter().zip(&s.corr[..count]) {
         s.fine[i] = if -1.0 > v { -1.0 } else { v };
     }
-    let best = find_best_pitch(&s.fine, y, FINE_LEN);
+    let best = find_best_pitch(&s.fine, &s.syy_fine);
 
     // Refine by pseudo-interpolation.
     let offset: isize = if best[0] > 0 && best[0] < FINE_LAGS - 1 {
@@ -287,18 +331,11 @@ fn remove_doubling(
         last_k = k;
     }
     k.corr_at(x, buf, &offsets[..count], &mut s.corr[..count]);
-    let (xx, mut xy) = (s.corr[0], s.corr[1]);
-
-    let yy_lookup = &mut s.yy_lookup;
-    yy_lookup[0] = xx;
-    let mut yy = xx;
-    for i in 1..=maxperiod {
-        let a = buf[maxperiod - i];
-        let b = buf[maxperiod + n - i];
-        yy = yy + a * a - b * b;
-        yy_lookup[i] = if 0.0 > yy { 0.0 } else { yy };
-    }
-    yy = yy_lookup[t0];
+    // yy_lookup (and xx = yy_lookup[0], the same sum as corr[0]) came from energy_sequences.
+    let yy_lookup = &s.yy_lookup;
+    let (xx, mut xy) = (yy_lookup[0], s.corr[1]);
+    debug_assert_eq!(xx.to_bits(), s.corr[0].to_bits());
+    let mut yy = yy_lookup[t0];
     let mut best_xy = xy;
     let mut best_yy = yy;
     let g0 = pitch_gain(xy, xx, yy);

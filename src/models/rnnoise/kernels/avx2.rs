@@ -4,7 +4,7 @@
 
 use std::arch::x86_64::*;
 
-use super::LANES;
+use super::{scalar, LANES};
 
 /// Outputs per register.
 const W: usize = 8;
@@ -31,8 +31,31 @@ unsafe fn mat_block<const N: usize, const GATED: bool>(
             *ak = _mm256_loadu_ps(ap.add(c + k * W));
         }
         for (j, &xj) in x.iter().enumerate() {
-            let xv = _mm256_set1_ps(xj);
             let p = wp.add(j * cols + c);
+            let rj = if GATED { r[j] } else { 1.0 };
+            if scalar::row_needs_exact::<GATED>(xj, rj) {
+                if !GATED {
+                    // A subnormal input: exact products without the multiply.
+                    for (k, ak) in a.iter_mut().enumerate() {
+                        let wv = _mm256_loadu_ps(p.add(k * W));
+                        *ak = _mm256_add_ps(*ak, mul_subnormal(wv, xj));
+                    }
+                    continue;
+                }
+                // Rare (tiny gated GRU states): spill the lanes, take the exact slow path.
+                let mut lanes = [0.0f32; 8 * W];
+                for (k, ak) in a.iter().enumerate() {
+                    _mm256_storeu_ps(lanes.as_mut_ptr().add(k * W), *ak);
+                }
+                // In bounds: row j, columns c..c + N*W of w (see the safety contract).
+                let row = std::slice::from_raw_parts(p, N * W);
+                scalar::exact_row::<GATED>(&mut lanes[..N * W], row, xj, rj);
+                for (k, ak) in a.iter_mut().enumerate() {
+                    *ak = _mm256_loadu_ps(lanes.as_ptr().add(k * W));
+                }
+                continue;
+            }
+            let xv = _mm256_set1_ps(xj);
             if GATED {
                 let rv = _mm256_set1_ps(r[j]);
                 for (k, ak) in a.iter_mut().enumerate() {
@@ -92,6 +115,32 @@ pub(crate) unsafe fn mat_acc_gated(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f
     mat::<true>(acc, w, x, r)
 }
 
+/// `w·x` for 8 integer-valued weights and a subnormal `x = ±m·2^-149`, bit-identical to
+/// `_mm256_mul_ps` but without its microcode assist: the exact product is `w·m·2^-149` with
+/// `|w·m| < 2^31`; below 2^23 that integer is the subnormal's bit pattern, above it is
+/// rounded to 24 bits (ties to even, as the multiply rounds) and rescaled in the exponent.
+///
+/// # Safety
+/// AVX2; every lane of `w` an integer of magnitude at most 128.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn mul_subnormal(w: __m256, x: f32) -> __m256 {
+    let bits = x.to_bits();
+    let m = _mm256_set1_epi32((bits & 0x007f_ffff) as i32);
+    let magnitude = _mm256_abs_epi32(_mm256_mullo_epi32(_mm256_cvttps_epi32(w), m));
+    let normal = _mm256_sub_epi32(
+        _mm256_castps_si256(_mm256_cvtepi32_ps(magnitude)),
+        _mm256_set1_epi32(149 << 23),
+    );
+    let subnormal = _mm256_cmpgt_epi32(_mm256_set1_epi32(1 << 23), magnitude);
+    let value = _mm256_blendv_epi8(normal, magnitude, subnormal);
+    let sign = _mm256_xor_si256(
+        _mm256_and_si256(_mm256_castps_si256(w), _mm256_set1_epi32(i32::MIN)),
+        _mm256_set1_epi32((bits & 0x8000_0000) as i32),
+    );
+    _mm256_castsi256_ps(_mm256_or_si256(value, sign))
+}
+
 /// `N` registers of lags starting at lag `c`.
 ///
 /// # Safety
@@ -129,11 +178,17 @@ pub(crate) unsafe fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
     let mut c = 0;
     // SAFETY: each call covers lags c..c+N*W within `lags`; y is long enough (checked).
     unsafe {
-        while c + 4 * W <= lags {
-            xcorr_block::<4>(x, y, xcorr, c);
-            c += 4 * W;
+        // Eight registers of lags per pass (of the 16): enough independent sums to hide the
+        // add latency, few passes over x.
+        while c + 8 * W <= lags {
+            xcorr_block::<8>(x, y, xcorr, c);
+            c += 8 * W;
         }
         match (lags - c) / W {
+            7 => xcorr_block::<7>(x, y, xcorr, c),
+            6 => xcorr_block::<6>(x, y, xcorr, c),
+            5 => xcorr_block::<5>(x, y, xcorr, c),
+            4 => xcorr_block::<4>(x, y, xcorr, c),
             3 => xcorr_block::<3>(x, y, xcorr, c),
             2 => xcorr_block::<2>(x, y, xcorr, c),
             1 => xcorr_block::<1>(x, y, xcorr, c),
@@ -142,39 +197,80 @@ pub(crate) unsafe fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
     }
 }
 
-/// Correlations at up to 8 arbitrary offsets per pass, one gather per input sample.
+/// `G` registers of correlations at arbitrary offsets, one gather per register and input
+/// sample. The `G` sums advance in the same loop so that their add latencies overlap.
+///
+/// # Safety
+/// AVX2; every lane of `idx` must satisfy `idx + x.len() <= y.len()`.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn corr_block<const G: usize>(x: &[f32], y: &[f32], idx: &[__m256i; G]) -> [[f32; W]; G] {
+    // SAFETY: every lane reads y[idx + j] with idx + j < idx + x.len() <= y.len().
+    unsafe {
+        let mut acc = [_mm256_setzero_ps(); G];
+        for (j, &xj) in x.iter().enumerate() {
+            let base = y.as_ptr().add(j);
+            let xv = _mm256_set1_ps(xj);
+            for (k, a) in acc.iter_mut().enumerate() {
+                let v = _mm256_i32gather_ps::<4>(base, idx[k]);
+                *a = _mm256_add_ps(*a, _mm256_mul_ps(xv, v));
+            }
+        }
+        let mut all = [[0.0f32; W]; G];
+        for (o, a) in all.iter_mut().zip(&acc) {
+            _mm256_storeu_ps(o.as_mut_ptr(), *a);
+        }
+        all
+    }
+}
+
+/// Correlations at arbitrary offsets, up to 4 registers of 8 per pass.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn corr_at(x: &[f32], y: &[f32], offsets: &[usize], out: &mut [f32]) {
     let n = x.len();
-    for (offs, outs) in offsets.chunks(W).zip(out.chunks_mut(W)) {
-        // Unused lanes repeat the first offset; any window outside y gives zeros.
-        let mut o = [offs[0] as i32; W];
-        let mut inside = true;
-        for (d, &v) in o.iter_mut().zip(offs) {
-            inside &= v + n <= y.len() && v <= i32::MAX as usize;
-            *d = v as i32;
+    for (offs, outs) in offsets.chunks(4 * W).zip(out.chunks_mut(4 * W)) {
+        // Per register, unused lanes repeat the register's first offset.
+        let mut idx = [_mm256_setzero_si256(); 4];
+        let mut inside = y.len() <= i32::MAX as usize;
+        for (i, chunk) in offs.chunks(W).enumerate() {
+            let mut o = [chunk[0] as i32; W];
+            for (d, &v) in o.iter_mut().zip(chunk) {
+                inside &= v + n <= y.len();
+                *d = v as i32;
+            }
+            // SAFETY: `o` holds W i32 values.
+            idx[i] = unsafe { _mm256_loadu_si256(o.as_ptr().cast()) };
         }
-        if !inside || y.len() > i32::MAX as usize {
-            outs.fill(0.0);
+        if !inside {
+            // Some window leaves y (never in RNNoise): the scalar code, same sums.
+            super::scalar::corr_at(x, y, offs, outs);
             continue;
         }
-        // SAFETY: every lane reads y[o[l] + j] with o[l] + j < o[l] + n <= y.len().
-        unsafe {
-            let idx = _mm256_loadu_si256(o.as_ptr().cast());
-            let mut acc = _mm256_setzero_ps();
-            for (j, &xj) in x.iter().enumerate() {
-                let base = y.as_ptr().add(j);
-                let v = _mm256_i32gather_ps::<4>(base, idx);
-                acc = _mm256_add_ps(acc, _mm256_mul_ps(_mm256_set1_ps(xj), v));
+        // SAFETY: every lane's window lies inside y (checked above); only the registers
+        // that hold offsets are computed.
+        let all: [[f32; W]; 4] = unsafe {
+            match offs.len().div_ceil(W) {
+                4 => pad(corr_block::<4>(x, y, idx[..4].try_into().unwrap())),
+                3 => pad(corr_block::<3>(x, y, idx[..3].try_into().unwrap())),
+                2 => pad(corr_block::<2>(x, y, idx[..2].try_into().unwrap())),
+                1 => pad(corr_block::<1>(x, y, idx[..1].try_into().unwrap())),
+                _ => [[0.0; W]; 4],
             }
-            let mut all = [0.0f32; W];
-            _mm256_storeu_ps(all.as_mut_ptr(), acc);
-            outs.copy_from_slice(&all[..outs.len()]);
+        };
+        for (o, a) in outs.chunks_mut(W).zip(&all) {
+            o.copy_from_slice(&a[..o.len()]);
         }
     }
+}
+
+/// `G` registers' results in an array of 4.
+fn pad<const G: usize>(r: [[f32; W]; G]) -> [[f32; W]; 4] {
+    let mut all = [[0.0; W]; 4];
+    all[..G].copy_from_slice(&r);
+    all
 }
 
 /// 8 lanes of the reference's `tansig_approx`, lane for lane the operations of

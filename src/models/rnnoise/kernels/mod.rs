@@ -35,7 +35,9 @@ impl Kernels {
     }
 
     /// `acc[c] += w[j*cols + c] * x[j]` for j = 0.. in order, where `cols = acc.len()` (a
-    /// multiple of [`LANES`]) and `w.len() == x.len() * cols`.
+    /// multiple of [`LANES`]) and `w.len() == x.len() * cols`. The weights must be integers
+    /// of magnitude at most 128 (widened int8): the vector levels compute the products of a
+    /// subnormal `x[j]` with integer arithmetic (see `row_needs_exact`).
     #[inline]
     pub(crate) fn mat_acc(&self, acc: &mut [f32], w: &[f32], x: &[f32]) {
         match self.level {
@@ -131,6 +133,157 @@ impl Kernels {
             // SAFETY: clamped at construction; the AVX2 level's detection includes FMA.
             SimdLevel::Avx2 => unsafe { avx2::high_pass(mem, x) },
             _ => scalar::high_pass(mem, x),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// xorshift32, for reproducible test data.
+    struct Rng(u32);
+
+    impl Rng {
+        fn next(&mut self) -> u32 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 17;
+            self.0 ^= self.0 << 5;
+            self.0
+        }
+
+        fn weight(&mut self) -> f32 {
+            (self.next() % 256) as i32 as f32 - 128.0
+        }
+
+        /// Mostly ordinary values, with zeros, subnormals of every size (both signs), tiny
+        /// normals and the occasional large value.
+        fn input(&mut self) -> f32 {
+            let sign = if self.next() & 1 == 0 { 1.0 } else { -1.0 };
+            match self.next() % 8 {
+                0 => 0.0,
+                1 => sign * f32::from_bits(1 + self.next() % 0x007f_ffff),
+                2 => sign * f32::from_bits(1 + self.next() % 64),
+                3 => sign * f32::MIN_POSITIVE * (1.0 + (self.next() % 1000) as f32),
+                4 => sign * 1e3 * (self.next() % 1000) as f32,
+                _ => sign * (self.next() % 100_000) as f32 / 1e4,
+            }
+        }
+
+        /// Gate values in [0, 1], some zero, some tiny (subnormal products with tiny x).
+        fn gate(&mut self) -> f32 {
+            match self.next() % 6 {
+                0 => 0.0,
+                1 => f32::from_bits(1 + self.next() % 0x007f_ffff),
+                2 => 1e-30 * (self.next() % 1000) as f32,
+                _ => (self.next() % 10_000) as f32 / 1e4,
+            }
+        }
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// The vector kernels, including their exact path for rows with subnormal products, give
+    /// the scalar reference's results bit for bit.
+    #[test]
+    fn matrix_kernels_match_scalar_with_subnormal_inputs() {
+        let mut rng = Rng(0x1234_5678);
+        for &(rows, cols) in &[(24usize, 48usize), (90, 96), (114, 192), (96, 112), (7, 16)] {
+            for round in 0..20 {
+                let w: Vec<f32> = (0..rows * cols).map(|_| rng.weight()).collect();
+                let x: Vec<f32> = (0..rows).map(|_| rng.input()).collect();
+                let r: Vec<f32> = (0..rows).map(|_| rng.gate()).collect();
+                // Accumulators: bias-like integers, sometimes tiny values.
+                let acc0: Vec<f32> = (0..cols)
+                    .map(|_| match rng.next() % 4 {
+                        0 => 0.0,
+                        1 => f32::from_bits(rng.next() % 0x0080_0000),
+                        _ => rng.weight(),
+                    })
+                    .collect();
+                let mut expected = acc0.clone();
+                scalar::mat_acc(&mut expected, &w, &x);
+                let mut expected_gated = acc0.clone();
+                scalar::mat_acc_gated(&mut expected_gated, &w, &x, &r);
+                for level in SimdLevel::available() {
+                    let k = Kernels::new(level);
+                    let mut acc = acc0.clone();
+                    k.mat_acc(&mut acc, &w, &x);
+                    assert_eq!(
+                        bits(&acc),
+                        bits(&expected),
+                        "{level:?} {rows}x{cols} #{round}"
+                    );
+                    let mut acc = acc0.clone();
+                    k.mat_acc_gated(&mut acc, &w, &x, &r);
+                    let want = bits(&expected_gated);
+                    assert_eq!(bits(&acc), want, "gated {level:?} {rows}x{cols} #{round}");
+                }
+            }
+        }
+    }
+
+    /// The exact path itself, on the hardest rows: every input subnormal.
+    #[test]
+    fn exact_rows_match_the_hardware_products() {
+        let mut rng = Rng(0x0bad_cafe);
+        let (rows, cols) = (64usize, 64usize);
+        let w: Vec<f32> = (0..rows * cols).map(|_| rng.weight()).collect();
+        let x: Vec<f32> = (0..rows)
+            .map(|i| f32::from_bits((rng.next() % 0x007f_ffff) | ((i as u32 & 1) << 31)))
+            .collect();
+        let r: Vec<f32> = (0..rows).map(|_| rng.gate()).collect();
+        for gated in [false, true] {
+            let mut expected = vec![0.0f32; cols];
+            let mut got = vec![0.0f32; cols];
+            for j in 0..rows {
+                let row = &w[j * cols..(j + 1) * cols];
+                if gated {
+                    for (e, &wl) in expected.iter_mut().zip(row) {
+                        *e += (wl * x[j]) * r[j];
+                    }
+                    scalar::exact_row::<true>(&mut got, row, x[j], r[j]);
+                } else {
+                    for (e, &wl) in expected.iter_mut().zip(row) {
+                        *e += wl * x[j];
+                    }
+                    scalar::exact_row::<false>(&mut got, row, x[j], r[j]);
+                }
+            }
+            assert_eq!(bits(&got), bits(&expected), "gated {gated}");
+        }
+    }
+
+    /// The correlation kernels match the scalar reference bit for bit.
+    #[test]
+    fn correlation_kernels_match_scalar() {
+        let mut rng = Rng(0x5eed_0001);
+        let y: Vec<f32> = (0..900).map(|_| rng.input()).collect();
+        let x: Vec<f32> = (0..480).map(|_| rng.input()).collect();
+        let mut expected = [0.0f32; 160];
+        scalar::xcorr(&x[..240], &y, &mut expected);
+        for level in SimdLevel::available() {
+            let k = Kernels::new(level);
+            let mut got = [0.0f32; 160];
+            k.xcorr(&x[..240], &y, &mut got);
+            assert_eq!(bits(&got), bits(&expected), "{level:?}");
+        }
+        // Every count of offsets up to 32; windows inside y, then some leaving it (zeros).
+        for (count, range) in (1..=32).map(|c| (c, 421)).chain((1..=32).map(|c| (c, 480))) {
+            let offsets: Vec<usize> = (0..count).map(|_| rng.next() as usize % range).collect();
+            let mut expected_at = vec![0.0f32; count];
+            scalar::corr_at(&x, &y, &offsets, &mut expected_at);
+            for level in SimdLevel::available() {
+                let mut got_at = vec![0.0f32; count];
+                Kernels::new(level).corr_at(&x, &y, &offsets, &mut got_at);
+                assert_eq!(
+                    bits(&got_at),
+                    bits(&expected_at),
+                    "{level:?} {count} {range}"
+                );
+            }
         }
     }
 }

@@ -38,6 +38,73 @@ pub(crate) fn mat_acc_gated(acc: &mut [f32], w: &[f32], x: &[f32], r: &[f32]) {
     }
 }
 
+/// Whether a row of `mat_acc` (input `x`) or of `mat_acc_gated` (input `x`, gate `r`) must
+/// take [`exact_row`]: when its products may be subnormal. x86 computes a multiply with a
+/// subnormal input or result in a microcode assist costing hundreds of cycles per vector
+/// instruction, and the GRU states decay into subnormals in about half of the frames of real
+/// speech (their ReLU units fade out geometrically). The weights are integers (widened int8),
+/// so `|w·x| >= |x|` unless `w = 0`: a row with a normal `x` (and `|x·r|` well above the
+/// smallest normal) has only normal products.
+#[inline(always)]
+pub(crate) fn row_needs_exact<const GATED: bool>(x: f32, r: f32) -> bool {
+    if GATED {
+        // The f64 product is exact; 2^-125 leaves room for the rounding of w·x.
+        let xr = (x as f64 * r as f64).abs();
+        xr != 0.0 && xr < TWO_POW_M125
+    } else {
+        x != 0.0 && x.abs() < f32::MIN_POSITIVE
+    }
+}
+
+/// 2^e, exactly (decimal literals of these would be rounded).
+const fn pow2(e: i32) -> f64 {
+    f64::from_bits(((1023 + e) as u64) << 52)
+}
+
+const TWO_POW_M125: f64 = pow2(-125);
+const TWO_POW_149: f64 = pow2(149);
+/// 1.5·2^-97: the f64 numbers near it are spaced 2^-149 apart, the spacing of the f32
+/// subnormals, so `(v + GRID) - GRID` rounds `|v| < 2^-126` to that grid (ties to even).
+const GRID: f64 = 1.5 * pow2(-97);
+
+/// `v` rounded to the nearest f32 (ties to even, subnormals included), returned as f64,
+/// without an f32 operation on a subnormal.
+#[inline(always)]
+fn round_to_f32(v: f64) -> f64 {
+    if v.abs() >= f32::MIN_POSITIVE as f64 {
+        (v as f32) as f64
+    } else {
+        (v + GRID) - GRID
+    }
+}
+
+/// An f64 that holds an f32 value, as that f32 (built from bits when subnormal).
+#[inline(always)]
+fn to_f32(v: f64) -> f32 {
+    if v.abs() >= f32::MIN_POSITIVE as f64 {
+        v as f32
+    } else {
+        let magnitude = (v.abs() * TWO_POW_149) as u32;
+        f32::from_bits(magnitude | ((v.is_sign_negative() as u32) << 31))
+    }
+}
+
+/// One row of `mat_acc` (`acc[l] += w[l]·x`) or `mat_acc_gated` (`acc[l] += (w[l]·x)·r`),
+/// each product rounded to f32 exactly as the hardware does, but computed in f64 (where it is
+/// exact) and rounded in software, so that no f32 multiply sees a subnormal. The final add
+/// runs in f32 (a subnormal addend costs an add nothing). Bit-identical to the plain loop.
+#[inline(never)]
+pub(crate) fn exact_row<const GATED: bool>(acc: &mut [f32], w: &[f32], x: f32, r: f32) {
+    let (xd, rd) = (x as f64, r as f64);
+    for (a, &wl) in acc.iter_mut().zip(w) {
+        let mut p = round_to_f32(wl as f64 * xd);
+        if GATED {
+            p = round_to_f32(p * rd);
+        }
+        *a += to_f32(p);
+    }
+}
+
 #[inline]
 pub(crate) fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
     let lags = xcorr.len();
@@ -71,7 +138,13 @@ pub(crate) fn corr_at(x: &[f32], y: &[f32], offsets: &[usize], out: &mut [f32]) 
             *v = offs[0];
         }
         if o.iter().any(|&v| v + n > y.len()) {
-            outs.fill(0.0);
+            // Never in RNNoise: one offset at a time, 0 for a window that leaves y.
+            for (out, &v) in outs.iter_mut().zip(offs) {
+                *out = match y.get(v..v + n) {
+                    Some(w) => x.iter().zip(w).fold(0.0, |a, (&xj, &wj)| a + xj * wj),
+                    None => 0.0,
+                };
+            }
             continue;
         }
         let w: [&[f32]; 8] = std::array::from_fn(|l| &y[o[l]..o[l] + n]);
