@@ -367,6 +367,17 @@ impl CodecSource {
             source.decoder = Box::new(ima_adpcm::ImaDecoder::new(params));
             source.block_decoder = Some(Box::new(ima_adpcm::ImaBlockDecoder::new(params)));
         }
+        if let CodecId::MsAdpcm { block_align, .. } = codec {
+            // The file's own coefficient table and `wSamplesPerBlock` (the registry's decoders
+            // assume the standard table and full blocks).
+            let params = ms_adpcm::MsParams::from_wav_fmt(
+                format.channels as usize,
+                block_align as usize,
+                format.codec_extra(),
+            )?;
+            source.decoder = Box::new(ms_adpcm::MsDecoder::new(params.clone()));
+            source.block_decoder = Some(Box::new(ms_adpcm::MsBlockDecoder::new(params)));
+        }
         Ok(Some(source))
     }
 
