@@ -263,27 +263,48 @@ pub fn convert_source(
                 }
             }
         };
-        let mut inbuf = SampleBuf::new(spec.encoding);
         let mut outbuf = SampleBuf::new(out_encoding);
         let mut done = 0u64;
         let block = block_frames(spec.channels as usize);
-        loop {
-            let n = reader.read_frames(&mut inbuf, block)?;
-            if n == 0 {
-                break;
+        // Reading (file I/O, decoding) runs one block ahead on its own thread, so it overlaps
+        // the quantizer and the writer; the buffers go round between the two threads.
+        std::thread::scope(|scope| -> Result<()> {
+            let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Result<(SampleBuf, usize)>>(1);
+            let (empty_tx, empty_rx) = std::sync::mpsc::channel::<SampleBuf>();
+            for _ in 0..3 {
+                let _ = empty_tx.send(SampleBuf::new(spec.encoding));
             }
-            if identity {
-                // Same integer encoding at full depth: every sample is on the grid, so the
-                // quantizer would return its input unchanged.
-                writer.write(&inbuf)?;
-            } else {
-                outbuf.reset_to(out_encoding, inbuf.len());
-                quantizer.process(&inbuf, &mut outbuf)?;
-                writer.write(&outbuf)?;
+            let reader = &mut reader;
+            scope.spawn(move || {
+                // Ends when the stream does, on an error, or when the consumer hangs up.
+                while let Ok(mut buf) = empty_rx.recv() {
+                    let item = reader.read_frames(&mut buf, block).map(|n| (buf, n));
+                    let last = !matches!(item, Ok((_, n)) if n > 0);
+                    if full_tx.send(item).is_err() || last {
+                        break;
+                    }
+                }
+            });
+            for item in full_rx.iter() {
+                let (inbuf, n) = item?;
+                if n == 0 {
+                    break;
+                }
+                if identity {
+                    // Same integer encoding at full depth: every sample is on the grid, so the
+                    // quantizer would return its input unchanged.
+                    writer.write(&inbuf)?;
+                } else {
+                    outbuf.reset_to(out_encoding, inbuf.len());
+                    quantizer.process(&inbuf, &mut outbuf)?;
+                    writer.write(&outbuf)?;
+                }
+                let _ = empty_tx.send(inbuf);
+                done += n as u64;
+                progress(done, total);
             }
-            done += n as u64;
-            progress(done, total);
-        }
+            Ok(())
+        })?;
         writer.finalize()?;
         Ok(done)
     })?;
