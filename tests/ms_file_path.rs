@@ -118,9 +118,8 @@ fn a_custom_coefficient_table_decodes_as_sox_decodes_it() {
     let pcm = tone_and_noise(standard.samples_per_block() * blocks, channels);
     let mut bytes = ms_adpcm::encode_all(&standard, &pcm, Effort::DEFAULT);
     for block in bytes.chunks_exact_mut(block_align).step_by(2) {
-        for c in 0..channels {
-            block[c] = 7;
-        }
+        // The first byte of each channel's header is its predictor index.
+        block[..channels].fill(7);
     }
     let table: [[i16; 2]; 8] = [
         [256, 0],
