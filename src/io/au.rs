@@ -579,7 +579,7 @@ mod tests {
                 f
             }),
             ("24", b".snd".to_vec()),
-            ("encoding 23", header(24, 0, 23, 8000, 1)),
+            ("encoding 24", header(24, 0, 24, 8000, 1)),
             ("channel", header(24, 0, 1, 8000, 0)),
             ("channel", header(24, 0, 1, 8000, 33)),
             ("rate", header(24, 0, 1, 0, 1)),
