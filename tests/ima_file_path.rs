@@ -7,9 +7,12 @@ use aquant::codecs::ima_adpcm::{self, Effort, ImaDecoder, ImaEncoder, ImaParams}
 use aquant::codecs::{CodecId, Decoder, Encoder};
 use aquant::convert::{convert_file, ConvertOptions, OutputFormat};
 use aquant::io::riff::{WavFormat, WavReader, WavWriter};
-use aquant::io::wav::{PcmSpec, WavPcmReader, WavPcmWriter};
+use aquant::io::wav::{PcmSpec, WavPcmWriter};
 use aquant::io::{Encoding, SampleBuf};
 use aquant::stream::Flush;
+
+mod common;
+use common::read_i16;
 
 fn tone_and_noise(frames: usize, channels: usize) -> Vec<i16> {
     let mut seed = 7u32;
@@ -29,17 +32,6 @@ fn stream_encode(params: ImaParams, pcm: &[i16]) -> Vec<u8> {
         .unwrap();
     assert!(p.finished);
     out
-}
-
-fn read_i16(path: &std::path::Path) -> Vec<i16> {
-    let mut r = WavPcmReader::open(path).unwrap();
-    let mut buf = SampleBuf::new(Encoding::I16);
-    let n = r.frames_remaining() as usize;
-    r.read_frames(&mut buf, n).unwrap();
-    match buf {
-        SampleBuf::I16(v) => v,
-        other => panic!("expected 16-bit, got {:?}", other.encoding()),
-    }
 }
 
 #[test]

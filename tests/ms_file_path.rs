@@ -7,9 +7,12 @@ use aquant::codecs::ms_adpcm::{self, Effort, MsDecoder, MsEncoder, MsParams};
 use aquant::codecs::{CodecId, Decoder, Encoder};
 use aquant::convert::{convert_file, ConvertOptions, OutputFormat};
 use aquant::io::riff::{WavFormat, WavReader, WavWriter};
-use aquant::io::wav::{PcmSpec, WavPcmReader, WavPcmWriter};
+use aquant::io::wav::{PcmSpec, WavPcmWriter};
 use aquant::io::{Encoding, SampleBuf};
 use aquant::stream::Flush;
+
+mod common;
+use common::read_i16;
 
 fn tone_and_noise(frames: usize, channels: usize) -> Vec<i16> {
     let mut seed = 11u32;
@@ -20,17 +23,6 @@ fn tone_and_noise(frames: usize, channels: usize) -> Vec<i16> {
             ((t * 0.027).sin() * 12000.0 + ((seed >> 18) as f64 - 8192.0)) as i16
         })
         .collect()
-}
-
-fn read_i16(path: &std::path::Path) -> Vec<i16> {
-    let mut r = WavPcmReader::open(path).unwrap();
-    let mut buf = SampleBuf::new(Encoding::I16);
-    let n = r.frames_remaining() as usize;
-    r.read_frames(&mut buf, n).unwrap();
-    match buf {
-        SampleBuf::I16(v) => v,
-        other => panic!("expected 16-bit, got {:?}", other.encoding()),
-    }
 }
 
 fn decode_to_pcm16(input: &std::path::Path, output: &std::path::Path) {

@@ -21,6 +21,24 @@ fn asoundrc(home: &Path, raw: &Path, format: &str) {
     .unwrap();
 }
 
+/// The 16-bit samples of a WAV file.
+fn wav_i16(path: &Path) -> Vec<i16> {
+    hound::WavReader::open(path)
+        .unwrap()
+        .samples::<i16>()
+        .map(|s| s.unwrap())
+        .collect()
+}
+
+/// The samples the ALSA `file` plugin captured (S16_LE).
+fn raw_s16le(path: &Path) -> Vec<i16> {
+    std::fs::read(path)
+        .unwrap()
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect()
+}
+
 fn sox(args: &[&str]) -> bool {
     Command::new("sox")
         .args(args)
@@ -92,11 +110,7 @@ fn aquant_play_sounds_exactly_like_aquant_convert() {
         "{stderr}"
     );
 
-    let expected: Vec<i16> = hound::WavReader::open(&converted)
-        .unwrap()
-        .samples::<i16>()
-        .map(|s| s.unwrap())
-        .collect();
+    let expected: Vec<i16> = wav_i16(&converted);
     let bytes = std::fs::read(&raw).unwrap();
     let captured: Vec<i16> = bytes
         .chunks_exact(2)
@@ -185,16 +199,8 @@ fn aquant_play_with_shaped_dither_sounds_exactly_like_aquant_convert() {
     eprintln!("{stderr}");
     assert!(out.status.success());
     assert!(stderr.contains("underruns 0"), "{stderr}");
-    let expected: Vec<i16> = hound::WavReader::open(&converted)
-        .unwrap()
-        .samples::<i16>()
-        .map(|s| s.unwrap())
-        .collect();
-    let captured: Vec<i16> = std::fs::read(&raw)
-        .unwrap()
-        .chunks_exact(2)
-        .map(|b| i16::from_le_bytes([b[0], b[1]]))
-        .collect();
+    let expected: Vec<i16> = wav_i16(&converted);
+    let captured: Vec<i16> = raw_s16le(&raw);
     let lead = captured.iter().position(|&s| s != 0).unwrap();
     let first = expected.iter().position(|&s| s != 0).unwrap();
     assert!(lead >= first);
@@ -212,11 +218,7 @@ fn aquant_play_with_shaped_dither_sounds_exactly_like_aquant_convert() {
         .status()
         .unwrap();
     assert!(st.success());
-    let plain: Vec<i16> = hound::WavReader::open(&plain)
-        .unwrap()
-        .samples::<i16>()
-        .map(|s| s.unwrap())
-        .collect();
+    let plain: Vec<i16> = wav_i16(&plain);
     assert_ne!(plain, expected);
 }
 
@@ -309,16 +311,8 @@ fn aquant_play_ima_adpcm_sounds_like_convert_round_trip_and_refuses_g726_at_48k(
     let stderr = String::from_utf8_lossy(&out.stderr);
     eprintln!("{stderr}");
     assert!(out.status.success());
-    let expected: Vec<i16> = hound::WavReader::open(&decoded)
-        .unwrap()
-        .samples::<i16>()
-        .map(|s| s.unwrap())
-        .collect();
-    let captured: Vec<i16> = std::fs::read(&raw)
-        .unwrap()
-        .chunks_exact(2)
-        .map(|b| i16::from_le_bytes([b[0], b[1]]))
-        .collect();
+    let expected: Vec<i16> = wav_i16(&decoded);
+    let captured: Vec<i16> = raw_s16le(&raw);
     // The chain's block latency shows as leading silence; the tail may stop inside the last
     // (partial) block, which the chain only releases as a whole block.
     let lead = captured.iter().position(|&s| s != 0).unwrap();

@@ -89,3 +89,15 @@ pub fn f64s(raw: &[u8]) -> Vec<f64> {
 }
 
 pub mod wavchunks;
+
+/// Every sample of a 16-bit PCM WAV file, through aquant's own reader.
+pub fn read_i16(path: &std::path::Path) -> Vec<i16> {
+    let mut r = aquant::io::wav::WavPcmReader::open(path).unwrap();
+    let mut buf = aquant::io::SampleBuf::new(aquant::io::Encoding::I16);
+    let n = r.frames_remaining() as usize;
+    r.read_frames(&mut buf, n).unwrap();
+    match buf {
+        aquant::io::SampleBuf::I16(v) => v,
+        other => panic!("expected 16-bit, got {:?}", other.encoding()),
+    }
+}
