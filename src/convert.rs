@@ -208,12 +208,14 @@ pub fn convert_source(
     let channels = spec.channels as usize;
     let mut quantizer = match options.shaping {
         // Shaping only where precision is lost: on-grid input passes unchanged either way.
-        Some(preset) if precision_lost => Requantizer::Shaped(Box::new(NoiseShaper::preset(
+        // Shaped dither is TPDF at the requested amplitude, fed back through the filter.
+        Some(preset) if precision_lost => Requantizer::Shaped(Box::new(NoiseShaper::new(
             channels,
             bits,
-            spec.sample_rate as f64,
-            preset,
-            options.seed,
+            preset.design(spec.sample_rate as f64)?,
+            Dither::new(DitherKind::Tpdf)
+                .with_amplitude(options.dither_amplitude)
+                .with_seed(options.seed),
         )?)),
         _ => Requantizer::Uniform(UniformQuantizer::new(channels, bits, dither)?),
     };

@@ -257,3 +257,45 @@ fn demo_writes_its_files_and_prints_the_table() {
     let err: f64 = line.split_whitespace().nth(4).unwrap().parse().unwrap();
     assert!((err + 96.33).abs() < 0.1, "{line}");
 }
+
+#[test]
+fn convert_shaped_dither_honours_the_dither_amplitude() {
+    // The error fed back is rounding error plus TPDF dither: of variance about 1/12 LSB² with
+    // no dither, 1/12 + A²/6 with amplitude A. The shaped output error is that through the
+    // same filter, so its rms grows by about √3 from A = 0 to 1 and again from 1 to 2.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("sine.wav");
+    let x = sine_f32(48000, 0.01);
+    write_wav(&input, 1, SampleBuf::F32(x.clone()));
+    let error_rms = |amplitude: &str| {
+        let out = dir.path().join(format!("shaped_{amplitude}.wav"));
+        let o = aquant(&[
+            "convert",
+            s(&input),
+            s(&out),
+            "--format",
+            "pcm16",
+            "--dither",
+            "shaped",
+            "--dither-amplitude",
+            amplitude,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let SampleBuf::I16(q) = read_wav(&out).1 else {
+            panic!("pcm16 output")
+        };
+        let e2: f64 = q
+            .iter()
+            .zip(&x)
+            .map(|(&q, &x)| (q as f64 - x as f64 * 32768.0).powi(2))
+            .sum();
+        (e2 / q.len() as f64).sqrt()
+    };
+    let (zero, one, two) = (error_rms("0"), error_rms("1"), error_rms("2"));
+    for (lo, hi) in [(zero, one), (one, two)] {
+        assert!(
+            (1.4..2.1).contains(&(hi / lo)),
+            "error rms by amplitude 0, 1, 2: {zero} {one} {two}"
+        );
+    }
+}
