@@ -3,8 +3,10 @@
 //! `aquant convert` writes, bit for bit (apart from the device's trailing silence).
 #![cfg(all(feature = "playback", target_os = "linux"))]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+mod common;
 
 const AQUANT: &str = env!("CARGO_BIN_EXE_aquant");
 
@@ -39,11 +41,69 @@ fn raw_s16le(path: &Path) -> Vec<i16> {
         .collect()
 }
 
-fn sox(args: &[&str]) -> bool {
-    Command::new("sox")
+/// Makes `name` in `dir` with `sox -n … name effects…` (a reference tool makes the input), or
+/// `None` after a loud skip when sox is missing outside CI (under CI it fails).
+fn sox_input(dir: &Path, name: &str, format: &[&str], effects: &[&str]) -> Option<PathBuf> {
+    if !common::require_tool("sox", "playback_cli") {
+        return None;
+    }
+    let path = dir.join(name);
+    let st = Command::new("sox")
+        .arg("-n")
+        .args(format)
+        .arg(&path)
+        .args(effects)
+        .status()
+        .unwrap();
+    assert!(st.success(), "sox made no {name}");
+    Some(path)
+}
+
+/// `aquant convert FROM TO ARGS…`, which must succeed.
+fn convert(from: &Path, to: &Path, args: &[&str]) {
+    let st = Command::new(AQUANT)
+        .arg("convert")
+        .args([from, to])
         .args(args)
         .status()
-        .is_ok_and(|s| s.success())
+        .unwrap();
+    assert!(st.success(), "convert {} {args:?}", from.display());
+}
+
+/// `aquant play INPUT --ring 30 ARGS…` on the capturing default device of `home`: its stderr.
+/// The file device is not paced: it drains as fast as the CPU allows. A ring holding the whole
+/// signal keeps a busy machine from starving it (underruns would insert silence).
+fn play(home: &Path, input: &Path, args: &[&str]) -> String {
+    let out = Command::new(AQUANT)
+        .env("HOME", home)
+        .env_remove("XDG_CONFIG_HOME")
+        .arg("play")
+        .arg(input)
+        .args(["--ring", "30"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    eprintln!("{stderr}");
+    assert!(out.status.success(), "{stderr}");
+    stderr
+}
+
+/// Where `expected` starts in `captured`: the device may play silence first, so the first
+/// non-zero samples line up.
+fn start_in_capture(captured: &[i16], expected: &[i16]) -> usize {
+    let lead = captured.iter().position(|&s| s != 0).unwrap();
+    let first = expected.iter().position(|&s| s != 0).unwrap();
+    assert!(lead >= first, "the capture starts inside the signal");
+    lead - first
+}
+
+/// Asserts that `captured` is `expected` (of `channels` interleaved channels) between silences.
+fn assert_played_exactly(captured: &[i16], expected: &[i16], channels: usize) {
+    let start = start_in_capture(captured, expected);
+    assert!(start.is_multiple_of(channels), "frames stay aligned");
+    assert_eq!(&captured[start..start + expected.len()], expected);
+    assert!(captured[start + expected.len()..].iter().all(|&s| s == 0));
 }
 
 #[test]
@@ -53,76 +113,26 @@ fn aquant_play_sounds_exactly_like_aquant_convert() {
     let raw = h.join("played.raw");
     asoundrc(h, &raw, "S16_LE");
     // A float WAV made by sox (a reference tool), stereo 44.1 kHz, 0.7 s of sweep.
-    let input = h.join("in.wav");
-    if !sox(&[
-        "-n",
-        "-r",
-        "44100",
-        "-c",
-        "2",
-        "-e",
-        "floating-point",
-        "-b",
-        "32",
-        input.to_str().unwrap(),
-        "synth",
-        "0.7",
-        "sine",
-        "100-8000",
-        "vol",
-        "0.7",
-    ]) {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("sox is required");
-        }
-        eprintln!("SKIPPED: sox not available");
+    let format = ["-r", "44100", "-c", "2", "-e", "floating-point", "-b", "32"];
+    let Some(input) = sox_input(
+        h,
+        "in.wav",
+        &format,
+        &["synth", "0.7", "sine", "100-8000", "vol", "0.7"],
+    ) else {
         return;
-    }
+    };
+    let args = [
+        "--format", "pcm16", "--bits", "7", "--dither", "tpdf-hp", "--seed", "5",
+    ];
     let converted = h.join("conv.wav");
-    let st = Command::new(AQUANT)
-        .args([
-            "convert",
-            input.to_str().unwrap(),
-            converted.to_str().unwrap(),
-        ])
-        .args([
-            "--format", "pcm16", "--bits", "7", "--dither", "tpdf-hp", "--seed", "5",
-        ])
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let out = Command::new(AQUANT)
-        .env("HOME", h)
-        .env_remove("XDG_CONFIG_HOME")
-        // The file device is not paced: it drains as fast as the CPU allows. A ring holding the
-        // whole signal keeps a busy machine from starving it (underruns would insert silence).
-        .args(["play", input.to_str().unwrap(), "--ring", "30"])
-        .args([
-            "--format", "pcm16", "--bits", "7", "--dither", "tpdf-hp", "--seed", "5",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    eprintln!("{stderr}");
-    assert!(out.status.success());
+    convert(&input, &converted, &args);
+    let stderr = play(h, &input, &args);
     assert!(
         stderr.contains("callbacks") && stderr.contains("underruns 0"),
         "{stderr}"
     );
-
-    let expected: Vec<i16> = wav_i16(&converted);
-    let bytes = std::fs::read(&raw).unwrap();
-    let captured: Vec<i16> = bytes
-        .chunks_exact(2)
-        .map(|b| i16::from_le_bytes([b[0], b[1]]))
-        .collect();
-    // The device may play silence before and after; between, exactly the conversion.
-    let lead = captured.iter().position(|&s| s != 0).unwrap();
-    let first = expected.iter().position(|&s| s != 0).unwrap();
-    assert!(lead >= first && (lead - first) % 2 == 0);
-    let start = lead - first;
-    assert_eq!(&captured[start..start + expected.len()], &expected[..]);
-    assert!(captured[start + expected.len()..].iter().all(|&s| s == 0));
+    assert_played_exactly(&raw_s16le(&raw), &wav_i16(&converted), 2);
 
     // `aquant devices` lists the file plugin's default and the null device.
     let out = Command::new(AQUANT)
@@ -142,32 +152,16 @@ fn aquant_play_with_shaped_dither_sounds_exactly_like_aquant_convert() {
     let raw = h.join("played.raw");
     asoundrc(h, &raw, "S16_LE");
     // Mono 48 kHz float from sox; the shaper is designed for the file's rate in both.
-    let input = h.join("in.wav");
-    if !sox(&[
-        "-n",
-        "-r",
-        "48000",
-        "-c",
-        "1",
-        "-e",
-        "floating-point",
-        "-b",
-        "32",
-        input.to_str().unwrap(),
-        "synth",
-        "0.6",
-        "sine",
-        "200-6000",
-        "vol",
-        "0.5",
-    ]) {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("sox is required");
-        }
-        eprintln!("SKIPPED: sox not available");
+    let format = ["-r", "48000", "-c", "1", "-e", "floating-point", "-b", "32"];
+    let Some(input) = sox_input(
+        h,
+        "in.wav",
+        &format,
+        &["synth", "0.6", "sine", "200-6000", "vol", "0.5"],
+    ) else {
         return;
-    }
-    let chain_args = [
+    };
+    let args = [
         "--format",
         "pcm16",
         "--bits",
@@ -178,48 +172,22 @@ fn aquant_play_with_shaped_dither_sounds_exactly_like_aquant_convert() {
         "3",
     ];
     let converted = h.join("conv.wav");
-    let st = Command::new(AQUANT)
-        .args([
-            "convert",
-            input.to_str().unwrap(),
-            converted.to_str().unwrap(),
-        ])
-        .args(chain_args)
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let out = Command::new(AQUANT)
-        .env("HOME", h)
-        .env_remove("XDG_CONFIG_HOME")
-        .args(["play", input.to_str().unwrap(), "--ring", "30"])
-        .args(chain_args)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    eprintln!("{stderr}");
-    assert!(out.status.success());
+    convert(&input, &converted, &args);
+    let stderr = play(h, &input, &args);
     assert!(stderr.contains("underruns 0"), "{stderr}");
-    let expected: Vec<i16> = wav_i16(&converted);
-    let captured: Vec<i16> = raw_s16le(&raw);
-    let lead = captured.iter().position(|&s| s != 0).unwrap();
-    let first = expected.iter().position(|&s| s != 0).unwrap();
-    assert!(lead >= first);
-    let start = lead - first;
-    assert_eq!(&captured[start..start + expected.len()], &expected[..]);
-    assert!(captured[start + expected.len()..].iter().all(|&s| s == 0));
+    let expected = wav_i16(&converted);
+    assert_played_exactly(&raw_s16le(&raw), &expected, 1);
     // Shaping really ran: the 8-bit grid's noise was pushed up in frequency, so the error is
     // not the plain quantizer's (which `--dither tpdf` gives).
     let plain = h.join("plain.wav");
-    let st = Command::new(AQUANT)
-        .args(["convert", input.to_str().unwrap(), plain.to_str().unwrap()])
-        .args([
+    convert(
+        &input,
+        &plain,
+        &[
             "--format", "pcm16", "--bits", "8", "--dither", "tpdf", "--seed", "3",
-        ])
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let plain: Vec<i16> = wav_i16(&plain);
-    assert_ne!(plain, expected);
+        ],
+    );
+    assert_ne!(wav_i16(&plain), expected);
 }
 
 #[test]
@@ -255,70 +223,23 @@ fn aquant_play_ima_adpcm_sounds_like_convert_round_trip_and_refuses_g726_at_48k(
     let h = home.path();
     let raw = h.join("played.raw");
     asoundrc(h, &raw, "S16_LE");
-    let input = h.join("in.wav");
-    if !sox(&[
-        "-n",
-        "-r",
-        "48000",
-        "-c",
-        "2",
-        "-b",
-        "16",
-        input.to_str().unwrap(),
-        "synth",
-        "0.5",
-        "sine",
-        "300-5000",
-        "sine",
-        "440",
-        "vol",
-        "0.5",
-    ]) {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("sox is required");
-        }
-        eprintln!("SKIPPED: sox not available");
+    let format = ["-r", "48000", "-c", "2", "-b", "16"];
+    let effects = [
+        "synth", "0.5", "sine", "300-5000", "sine", "440", "vol", "0.5",
+    ];
+    let Some(input) = sox_input(h, "in.wav", &format, &effects) else {
         return;
-    }
+    };
     // What a conversion produces: encode, then decode back to 16 bits.
     let (coded, decoded) = (h.join("coded.wav"), h.join("decoded.wav"));
-    for (from, to, format) in [(&input, &coded, "ima-adpcm"), (&coded, &decoded, "pcm16")] {
-        let st = Command::new(AQUANT)
-            .args([
-                "convert",
-                from.to_str().unwrap(),
-                to.to_str().unwrap(),
-                "--format",
-                format,
-            ])
-            .status()
-            .unwrap();
-        assert!(st.success());
-    }
-    let out = Command::new(AQUANT)
-        .env("HOME", h)
-        .env_remove("XDG_CONFIG_HOME")
-        .args([
-            "play",
-            input.to_str().unwrap(),
-            "--ring",
-            "30",
-            "--format",
-            "ima-adpcm",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    eprintln!("{stderr}");
-    assert!(out.status.success());
+    convert(&input, &coded, &["--format", "ima-adpcm"]);
+    convert(&coded, &decoded, &["--format", "pcm16"]);
+    play(h, &input, &["--format", "ima-adpcm"]);
     let expected: Vec<i16> = wav_i16(&decoded);
     let captured: Vec<i16> = raw_s16le(&raw);
     // The chain's block latency shows as leading silence; the tail may stop inside the last
     // (partial) block, which the chain only releases as a whole block.
-    let lead = captured.iter().position(|&s| s != 0).unwrap();
-    let first = expected.iter().position(|&s| s != 0).unwrap();
-    assert!(lead >= first);
-    let start = lead - first;
+    let start = start_in_capture(&captured, &expected);
     let n = (captured.len() - start).min(expected.len());
     let block_samples = 2 * 2041; // default 48 kHz stereo block: 2041 frames
     assert!(
