@@ -149,5 +149,31 @@ fn bench_ms_blocks(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, bench_ms_blocks);
+/// MS ADPCM whole-block decode on one thread at each SIMD level this CPU has (the kernel each
+/// worker of `aquant convert` runs), stereo and mono in the customary 48 kHz block sizes.
+fn bench_ms_decode_levels(c: &mut Criterion) {
+    use aquant::codecs::ms_adpcm::{MsBlockDecoder, MsBlockEncoder};
+    let stereo = input();
+    let mono: Vec<i16> = stereo.iter().step_by(2).copied().collect();
+    let mut g = c.benchmark_group("ms_adpcm_decode_levels");
+    g.sample_size(10);
+    for (name, channels, align, mut pcm) in [("stereo", 2, 2048, stereo), ("mono", 1, 1024, mono)] {
+        let ms = MsParams::new(channels, align).unwrap();
+        let block_samples = ms.samples_per_block() * channels;
+        pcm.truncate(pcm.len() / block_samples * block_samples);
+        let mut bytes = vec![0u8; pcm.len() / block_samples * align];
+        MsBlockEncoder::new(ms.clone(), Effort::DEFAULT).encode_blocks(&pcm, &mut bytes);
+        let mut decoded = vec![0i16; pcm.len()];
+        g.throughput(Throughput::Elements(pcm.len() as u64));
+        for level in SimdLevel::available() {
+            let dec = MsBlockDecoder::with_level(ms.clone(), level);
+            g.bench_function(format!("ms_block_decode_{name}_{}", level.name()), |b| {
+                b.iter(|| dec.decode_blocks(black_box(&bytes), &mut decoded))
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_ms_blocks, bench_ms_decode_levels);
 criterion_main!(benches);

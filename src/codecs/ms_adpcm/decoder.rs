@@ -3,6 +3,7 @@
 use super::{decode_block, MsParams};
 use crate::codecs::ima_adpcm::blocks::DecoderCore;
 use crate::codecs::Decoder;
+use crate::simd::SimdLevel;
 use crate::stream::{Flush, Progress};
 use crate::Result;
 
@@ -108,12 +109,21 @@ pub fn decode_all(params: &MsParams, bytes: &[u8], total_frames: Option<u64>) ->
 #[derive(Debug, Clone)]
 pub struct MsBlockDecoder {
     params: MsParams,
+    level: SimdLevel,
 }
 
 impl MsBlockDecoder {
-    /// A block decoder for `params`.
+    /// A block decoder for `params`, its kernel at [`SimdLevel::select`].
     pub fn new(params: MsParams) -> Self {
-        Self { params }
+        Self::with_level(params, SimdLevel::select())
+    }
+
+    /// As [`new`](Self::new), with the kernel at `level` (clamped to this CPU).
+    pub fn with_level(params: MsParams, level: SimdLevel) -> Self {
+        Self {
+            params,
+            level: level.clamp_to_cpu(),
+        }
     }
 
     /// The block layout.
@@ -125,15 +135,7 @@ impl MsBlockDecoder {
     /// `n · samples_per_block · channels` samples (anything beyond whole blocks is left
     /// alone). Returns the corrupt-data events, counted as [`MsDecoder::warnings`] counts them.
     pub fn decode_blocks(&self, bytes: &[u8], pcm: &mut [i16]) -> u64 {
-        let block_samples = self.params.samples_per_block() * self.params.channels();
-        let mut warnings = 0;
-        for (block, out) in bytes
-            .chunks_exact(self.params.block_align())
-            .zip(pcm.chunks_exact_mut(block_samples))
-        {
-            decode_block(&self.params, block, out, &mut warnings);
-        }
-        warnings
+        super::kernels::decode_blocks(self.level, &self.params, bytes, pcm)
     }
 
     /// Decodes a final block shorter than `block_align` into `pcm` (at least

@@ -1,16 +1,21 @@
-//! MS ADPCM encoder kernels, one file per SIMD level. `scalar` is the reference; `avx2`
-//! computes the same integer formulas in eight 32-bit lanes and matches it bit for bit.
+//! MS ADPCM kernels, one file per SIMD level. `scalar` is the reference; `avx2` and `avx512`
+//! compute the same integer formulas in 32-bit lanes and match it bit for bit.
 //!
-//! Two kernels: [`greedy_lanes`] runs eight independent nearest-reconstruction coding chains
+//! Encoder: [`greedy_lanes`] runs eight independent nearest-reconstruction coding chains
 //! at once (the encoder's candidate pairs and initial deltas, for one or more channels), and
 //! [`pair_energy`] is the prediction-error energy that ranks the coefficient pairs.
+//! Decoder: [`decode_blocks`] decodes whole blocks, one (block, channel) per lane at AVX-512
+//! (AVX2 machines run the scalar decoder).
 
 pub(crate) mod scalar;
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2;
 
-use super::{MsState, MAX_CHANNELS, MAX_DELTA};
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx512;
+
+use super::{MsParams, MsState, MAX_CHANNELS, MAX_DELTA};
 use crate::simd::SimdLevel;
 
 /// Chains one [`greedy_lanes`] call runs.
@@ -77,6 +82,21 @@ pub(crate) fn pair_energy(level: SimdLevel, samples: &[i16], [c1, c2]: [i16; 2])
             avx2::pair_energy(samples, [c1, c2])
         }
         _ => scalar::pair_energy(samples, [c1, c2], 0),
+    }
+}
+
+/// Decodes the whole blocks of `bytes` into `pcm` at `level`, as many as both hold; returns
+/// the warnings. The same as [`decode_block`](super::decode_block) on each block.
+pub(crate) fn decode_blocks(
+    level: SimdLevel,
+    params: &MsParams,
+    bytes: &[u8],
+    pcm: &mut [i16],
+) -> u64 {
+    match level {
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx512 => avx512::decode_blocks(params, bytes, pcm),
+        _ => scalar::decode_blocks(params, bytes, pcm),
     }
 }
 

@@ -2,6 +2,20 @@
 
 use super::{Lanes, LANES};
 use crate::codecs::ms_adpcm::encoder::nearest_signed_code;
+use crate::codecs::ms_adpcm::{decode_block, MsParams};
+
+/// See [`super::decode_blocks`].
+pub(crate) fn decode_blocks(params: &MsParams, bytes: &[u8], pcm: &mut [i16]) -> u64 {
+    let block_samples = params.samples_per_block() * params.channels();
+    let mut warnings = 0;
+    for (block, out) in bytes
+        .chunks_exact(params.block_align())
+        .zip(pcm.chunks_exact_mut(block_samples))
+    {
+        decode_block(params, block, out, &mut warnings);
+    }
+    warnings
+}
 
 /// See [`super::greedy_lanes`].
 pub(crate) fn greedy_lanes(

@@ -140,3 +140,149 @@ fn pair_energy_extremes() {
         }
     }
 }
+
+/// Blocks of hostile bytes: any predictor index (beyond the table too), any header delta and
+/// samples; `style` 1 makes every code +7 or -8 so deltas run away to saturation, 2 makes
+/// every code 0 (the smallest deltas, prediction alone).
+fn hostile_blocks(params: &MsParams, blocks: usize, style: u8, seed: u64) -> Vec<u8> {
+    let (ch, align) = (params.channels(), params.block_align());
+    let mut x = seed | 1;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 32) as u8
+    };
+    let mut bytes: Vec<u8> = (0..blocks * align).map(|_| next()).collect();
+    for block in bytes.chunks_exact_mut(align) {
+        for (i, byte) in block[7 * ch..].iter_mut().enumerate() {
+            *byte = match style {
+                1 if i % 5 == 0 => 0x88,
+                1 => 0x77,
+                2 => 0,
+                _ => *byte,
+            };
+        }
+        if style != 0 {
+            // Mostly valid indices, so the coded path is what runs.
+            for index in &mut block[..ch] {
+                *index %= params.coefficients().len() as u8 + 1;
+            }
+        }
+    }
+    bytes
+}
+
+/// `table` 0: the standard pairs; 1: extreme pairs; 2: with (-32768, -32768), whose
+/// product sum overflows 32 bits (the SIMD levels hand such tables to scalar).
+fn decode_params(channels: usize, align: usize, spb_cut: usize, table: u8) -> MsParams {
+    let full = MsParams::new(channels, align).unwrap();
+    let spb = full.samples_per_block() - spb_cut % (full.samples_per_block() - 1);
+    let pairs: &[[i16; 2]] = match table {
+        0 => &crate::codecs::ms_adpcm::STANDARD_COEFFICIENTS,
+        1 => &[
+            [256, 0],
+            [32767, -32768],
+            [-32768, 32767],
+            [-32768, -32767],
+            [32767, 32767],
+        ],
+        _ => &[[512, -256], [-32768, -32768], [0, 0]],
+    };
+    let mut extra = (spb as u16).to_le_bytes().to_vec();
+    extra.extend((pairs.len() as u16).to_le_bytes());
+    for [c1, c2] in pairs {
+        extra.extend(c1.to_le_bytes());
+        extra.extend(c2.to_le_bytes());
+    }
+    MsParams::from_wav_fmt(channels, align, &extra).unwrap()
+}
+
+/// Decodes `bytes` whole blocks at every level; output (including what is left alone past
+/// the whole blocks) and warnings must equal scalar's.
+fn check_decode(params: &MsParams, bytes: &[u8], pcm_len: usize) {
+    let mut want = vec![0x5A5Ai16; pcm_len];
+    let want_warnings = scalar::decode_blocks(params, bytes, &mut want);
+    for level in levels() {
+        let mut got = vec![0x5A5Ai16; pcm_len];
+        let warnings = decode_blocks(level, params, bytes, &mut got);
+        assert_eq!(warnings, want_warnings, "warnings at {level:?}");
+        assert!(got == want, "samples at {level:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Whole-block decoding at every level equals scalar, on mono and stereo (the SIMD
+    /// shapes) and three channels, block counts around the lane groups, blocks that end
+    /// mid-word, `wSamplesPerBlock` below capacity, and a `pcm` that holds fewer blocks
+    /// than `bytes`.
+    #[test]
+    fn decode_blocks_simd_equals_scalar(
+        channels in 1usize..=3,
+        body_per_channel in 0usize..70,
+        spb_cut in prop_oneof![Just(0usize), any::<usize>()],
+        blocks in 0usize..50,
+        table in 0u8..3,
+        style in 0u8..3,
+        pcm_short in 0usize..3,
+        seed in any::<u64>(),
+    ) {
+        let params = decode_params(channels, 7 * channels + body_per_channel * channels, spb_cut, table);
+        let bytes = hostile_blocks(&params, blocks, style, seed);
+        let block_samples = params.samples_per_block() * channels;
+        let pcm_len = (blocks * block_samples).saturating_sub(pcm_short * block_samples / 2);
+        check_decode(&params, &bytes, pcm_len);
+    }
+
+    /// The block decoder at every level (whole blocks, then a truncated last block) decodes a
+    /// stream as the streaming decoder does, warnings included.
+    #[test]
+    fn block_decoder_levels_equal_streaming(
+        channels in 1usize..=2,
+        body_per_channel in 0usize..40,
+        blocks in 0usize..40,
+        cut in any::<usize>(),
+        style in 0u8..3,
+        seed in any::<u64>(),
+    ) {
+        use crate::codecs::ms_adpcm::{decode_all, MsBlockDecoder};
+        let params = decode_params(channels, 7 * channels + body_per_channel * channels, 0, 0);
+        let mut bytes = hostile_blocks(&params, blocks + 1, style, seed);
+        bytes.truncate(blocks * params.block_align() + cut % params.block_align());
+        let (want, want_warnings) = decode_all(&params, &bytes, None);
+        let block_samples = params.samples_per_block() * channels;
+        for level in levels() {
+            let dec = MsBlockDecoder::with_level(params.clone(), level);
+            let whole = bytes.len() / params.block_align();
+            let mut pcm = vec![0i16; (whole + 1) * block_samples];
+            let mut warnings = dec.decode_blocks(&bytes, &mut pcm);
+            let (frames, tail_warnings) = if !bytes.len().is_multiple_of(params.block_align()) {
+                dec.decode_tail(&bytes[whole * params.block_align()..], &mut pcm[whole * block_samples..])
+            } else {
+                (0, 0)
+            };
+            warnings += tail_warnings;
+            pcm.truncate(whole * block_samples + frames * channels);
+            prop_assert_eq!(&pcm, &want, "{:?}", level);
+            prop_assert_eq!(warnings, want_warnings, "{:?}", level);
+        }
+    }
+}
+
+/// Long full blocks of the customary stereo and mono layouts: every code path of the chunked
+/// kernel (full chunks, tail steps, the word that ends past the block), with runaway deltas.
+#[test]
+fn decode_blocks_customary_layouts() {
+    for (channels, align) in [(2, 2048), (1, 1024), (2, 2047), (1, 1023), (2, 512)] {
+        for style in 0..3 {
+            let params = decode_params(channels, align, 0, 0);
+            // One pair of 16-lane groups, one single group, then blocks left to scalar.
+            let blocks = 3 * 16 / channels + 5;
+            let bytes = hostile_blocks(&params, blocks, style, 7 + style as u64);
+            let pcm_len = blocks * params.samples_per_block() * channels;
+            check_decode(&params, &bytes, pcm_len);
+        }
+    }
+}
