@@ -77,6 +77,14 @@ pub(crate) struct RateTables {
     zero_leak: u32,
 }
 
+/// A codeword with its magnitude index (its row in Tables 1–4) and its sign bit.
+#[derive(Debug, Clone, Copy)]
+struct Quantized {
+    code: u8,
+    magnitude: usize,
+    negative: bool,
+}
+
 /// Padding of the decision levels: above every reachable `DLN`.
 const NEVER: i16 = i16::MAX;
 
@@ -153,6 +161,13 @@ impl RateTables {
     /// Block QUAN: the normalized log difference `DLN` (signed) and its sign to a codeword.
     #[inline(always)]
     pub(crate) fn quantize(&self, dln: i32, negative: bool) -> u8 {
+        self.quantize_parts(dln, negative).code
+    }
+
+    /// [`quantize`](Self::quantize), with the magnitude index and sign it knows on the way, so
+    /// that the encoder's update need not recover them from the codeword.
+    #[inline(always)]
+    fn quantize_parts(&self, dln: i32, negative: bool) -> Quantized {
         // The decision levels ascend: the magnitude is how many of them `dln` reaches; a
         // fixed-length count (|dln| < 2048) that compiles to one vector compare.
         let dln = dln as i16;
@@ -162,7 +177,23 @@ impl RateTables {
         // (magnitude <= all_ones); so does magnitude 0 where it is sent as all ones. Masks, not
         // branches: the sign is a coin toss.
         let flip = negative | ((magnitude == 0) & self.zero_as_all_ones);
-        magnitude ^ (all_ones & (flip as u8).wrapping_neg())
+        Quantized {
+            code: magnitude ^ (all_ones & (flip as u8).wrapping_neg()),
+            // Below the sign bit (there are fewer levels than codes of one sign).
+            magnitude: magnitude as usize & 15,
+            // The sign bit of the code: set exactly when the magnitude was flipped.
+            negative: flip,
+        }
+    }
+
+    /// A received codeword's parts.
+    #[inline(always)]
+    fn split(&self, code: u8) -> Quantized {
+        Quantized {
+            code,
+            magnitude: self.magnitude(code),
+            negative: code & self.sign_bit() != 0,
+        }
     }
 
     /// The magnitude index of a codeword (its position in Tables 1–4).
@@ -342,9 +373,10 @@ impl AdpcmState {
         let mut state = self.clone();
         for (code, &x) in codes.iter_mut().zip(input) {
             let est = state.estimate_with(kernel);
-            let c = Self::quantize(tables, (x as i32 >> 2) - est.se, est.y);
-            state.update_with(kernel, tables, c, est);
-            *code = c;
+            let (dl, negative) = log2_magnitude((x as i32 >> 2) - est.se);
+            let quantized = tables.quantize_parts(dl - (est.y >> 2), negative);
+            state.update_parts(kernel, tables, quantized, est);
+            *code = quantized.code;
         }
         *self = state;
     }
@@ -373,18 +405,16 @@ impl AdpcmState {
         }
     }
 
-    /// Blocks RECONST, ADDA, ANTILOG: the codeword to the quantized difference (sign, 15-bit
-    /// magnitude).
+    /// Blocks RECONST, ADDA, ANTILOG: a codeword's magnitude index to the 15-bit magnitude of
+    /// the quantized difference (its sign is the codeword's).
     #[inline(always)]
-    fn inverse_quantize(tables: &RateTables, code: u8, y: i32) -> (bool, i32) {
-        let negative = code & tables.sign_bit() != 0;
-        let dql = tables.reconstruction[tables.magnitude(code)] as i32 + (y >> 2);
+    fn inverse_quantize(tables: &RateTables, magnitude_index: usize, y: i32) -> i32 {
+        let dql = tables.reconstruction[magnitude_index] as i32 + (y >> 2);
         // dql < 2048 here (|dqln| + y/4 <= 566 + 1280), so the exponent is at most 14. A
         // negative dql means 0: masked rather than branched on (the codeword decides, and
         // branches on it mispredict); its shift (`& 15` keeps it in range) does not matter.
         let exponent = (dql >> 7) & 15;
-        let magnitude = (((128 + (dql & 127)) << 7) >> ((14 - exponent) & 15)) & !(dql >> 31);
-        (negative, magnitude)
+        (((128 + (dql & 127)) << 7) >> ((14 - exponent) & 15)) & !(dql >> 31)
     }
 
     /// Block SUBTB + QUAN: the encoder's quantization of a difference signal.
@@ -404,10 +434,23 @@ impl AdpcmState {
         code: u8,
         est: Estimate,
     ) -> i16 {
+        self.update_parts(kernel, tables, tables.split(code), est)
+    }
+
+    /// [`update_with`](Self::update_with) a codeword already split into its parts.
+    #[inline(always)]
+    fn update_parts<K: Kernel>(
+        &mut self,
+        kernel: K,
+        tables: &RateTables,
+        quantized: Quantized,
+        est: Estimate,
+    ) -> i16 {
         let y = est.y;
-        let (dq_negative, dq_magnitude) = Self::inverse_quantize(tables, code, y);
+        let magnitude_index = quantized.magnitude;
+        let dq_negative = quantized.negative;
+        let dq_magnitude = Self::inverse_quantize(tables, magnitude_index, y);
         let dq = std::hint::select_unpredictable(dq_negative, -dq_magnitude, dq_magnitude) as i16;
-        let magnitude_index = tables.magnitude(code);
 
         // 4.2.5 (part): short- and long-term averages of F(I) (FILTA, FILTB).
         let fi = tables.speed[magnitude_index] as i32;
