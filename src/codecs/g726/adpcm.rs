@@ -26,6 +26,14 @@ pub(crate) fn bit_length(x: i32) -> i32 {
     32 - (x as u32).leading_zeros() as i32
 }
 
+/// `x.clamp(lo, hi)` (for `lo <= hi`) as conditional moves. The compiler otherwise turns some
+/// of the coder's limits into branches, which mispredict on audio.
+#[inline(always)]
+fn clamp_unpredictable(x: i32, lo: i32, hi: i32) -> i32 {
+    let x = std::hint::select_unpredictable(x < lo, lo, x);
+    std::hint::select_unpredictable(x > hi, hi, x)
+}
+
 /// Blocks FLOATA/FLOATB: a sign and a 15-bit magnitude to the 11-bit float.
 #[inline(always)]
 fn to_float(negative: bool, magnitude: i32) -> Float11 {
@@ -37,10 +45,11 @@ fn to_float(negative: bool, magnitude: i32) -> Float11 {
 
 /// Block LOG: a difference signal to its sign and 11-bit logarithm (4-bit exponent, 7-bit
 /// mantissa).
-#[inline]
+#[inline(always)]
 fn log2_magnitude(difference: i32) -> (i32, bool) {
     let magnitude = difference.abs();
-    let exponent = (bit_length(magnitude) - 1).max(0);
+    // `| 1` makes the exponent of 0 come out as 0 without a comparison.
+    let exponent = bit_length(magnitude | 1) - 1;
     let mantissa = ((magnitude << 7) >> exponent) & 127;
     ((exponent << 7) + mantissa, difference < 0)
 }
@@ -66,6 +75,14 @@ pub(crate) struct RateTables {
     zero_as_all_ones: bool,
     /// Leak shift of the sixth-order predictor coefficients (block UPB).
     zero_leak: u32,
+}
+
+/// A codeword with its magnitude index (its row in Tables 1–4) and its sign bit.
+#[derive(Debug, Clone, Copy)]
+struct Quantized {
+    code: u8,
+    magnitude: usize,
+    negative: bool,
 }
 
 /// Padding of the decision levels: above every reachable `DLN`.
@@ -136,25 +153,46 @@ impl RateTables {
     }
 
     /// The code of the top (sign) bit.
-    #[inline]
+    #[inline(always)]
     fn sign_bit(&self) -> u8 {
         1 << (self.bits - 1)
     }
 
     /// Block QUAN: the normalized log difference `DLN` (signed) and its sign to a codeword.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn quantize(&self, dln: i32, negative: bool) -> u8 {
+        self.quantize_parts(dln, negative).code
+    }
+
+    /// [`quantize`](Self::quantize), with the magnitude index and sign it knows on the way, so
+    /// that the encoder's update need not recover them from the codeword.
+    #[inline(always)]
+    fn quantize_parts(&self, dln: i32, negative: bool) -> Quantized {
         // The decision levels ascend: the magnitude is how many of them `dln` reaches; a
         // fixed-length count (|dln| < 2048) that compiles to one vector compare.
         let dln = dln as i16;
         let magnitude = self.decision.iter().map(|&d| (dln >= d) as u8).sum::<u8>();
         let all_ones = ((1u32 << self.bits) - 1) as u8;
-        if magnitude == 0 && self.zero_as_all_ones {
-            all_ones
-        } else if negative {
-            all_ones - magnitude
-        } else {
-            magnitude
+        // A negative difference sends `all_ones - magnitude`, which is `magnitude ^ all_ones`
+        // (magnitude <= all_ones); so does magnitude 0 where it is sent as all ones. Masks, not
+        // branches: the sign is a coin toss.
+        let flip = negative | ((magnitude == 0) & self.zero_as_all_ones);
+        Quantized {
+            code: magnitude ^ (all_ones & (flip as u8).wrapping_neg()),
+            // Below the sign bit (there are fewer levels than codes of one sign).
+            magnitude: magnitude as usize & 15,
+            // The sign bit of the code: set exactly when the magnitude was flipped.
+            negative: flip,
+        }
+    }
+
+    /// A received codeword's parts.
+    #[inline(always)]
+    fn split(&self, code: u8) -> Quantized {
+        Quantized {
+            code,
+            magnitude: self.magnitude(code),
+            negative: code & self.sign_bit() != 0,
         }
     }
 
@@ -295,12 +333,31 @@ impl AdpcmState {
     /// kernels inline.
     pub(crate) fn encode_slice(&mut self, tables: &RateTables, input: &[i16], codes: &mut [u8]) {
         match self.kernel {
-            Choice::Scalar(k) => self.encode_slice_with(k, tables, input, codes),
+            Choice::Scalar(k) => self.encode_slice_for_rate(k, tables, input, codes),
             #[cfg(target_arch = "x86_64")]
             Choice::Avx2(k) => k.run(
                 #[inline(always)]
-                || self.encode_slice_with(k, tables, input, codes),
+                || self.encode_slice_for_rate(k, tables, input, codes),
             ),
+        }
+    }
+
+    /// [`encode_slice_with`](Self::encode_slice_with) one loop per rate, each seeing its
+    /// tables as constants, so that the codeword masks, sign bits and leak shifts fold into
+    /// the instructions instead of being loaded and computed every sample.
+    #[inline(always)]
+    fn encode_slice_for_rate<K: Kernel>(
+        &mut self,
+        kernel: K,
+        tables: &RateTables,
+        input: &[i16],
+        codes: &mut [u8],
+    ) {
+        match tables.bits {
+            2 => self.encode_slice_with(kernel, &TABLES_16, input, codes),
+            3 => self.encode_slice_with(kernel, &TABLES_24, input, codes),
+            4 => self.encode_slice_with(kernel, &TABLES_32, input, codes),
+            _ => self.encode_slice_with(kernel, &TABLES_40, input, codes),
         }
     }
 
@@ -316,9 +373,10 @@ impl AdpcmState {
         let mut state = self.clone();
         for (code, &x) in codes.iter_mut().zip(input) {
             let est = state.estimate_with(kernel);
-            let c = Self::quantize(tables, (x as i32 >> 2) - est.se, est.y);
-            state.update_with(kernel, tables, c, est);
-            *code = c;
+            let (dl, negative) = log2_magnitude((x as i32 >> 2) - est.se);
+            let quantized = tables.quantize_parts(dl - (est.y >> 2), negative);
+            state.update_parts(kernel, tables, quantized, est);
+            *code = quantized.code;
         }
         *self = state;
     }
@@ -331,15 +389,15 @@ impl AdpcmState {
         // ACCUM works on 16-bit words: the sums wrap.
         let sezi = sez_sum as i16;
         let sei = se_sum as i16;
-        // LIMA + MIX: blend the fast and slow scale factors by the speed control.
-        let al = if self.ap >= 256 { 64 } else { self.ap >> 2 };
+        // LIMA + MIX: blend the fast and slow scale factors by the speed control. AP is at
+        // most 1023, so AL = min(AP/4, 64) is LIMA's "64 if AP >= 256".
+        let al = std::hint::select_unpredictable(self.ap >= 256, 64, self.ap >> 2);
         let ylp = self.yl >> 6;
-        let dif = self.yu - ylp;
-        let y = if dif >= 0 {
-            ylp + ((dif * al) >> 6)
-        } else {
-            ylp - ((-dif * al) >> 6)
-        };
+        let product = (self.yu - ylp) * al;
+        // MIX scales the difference's magnitude: division by 64 truncating towards zero, done
+        // without a branch on the sign (which flips often and mispredicts): a negative product
+        // is biased by 63 before the arithmetic shift.
+        let y = ylp + ((product + ((product >> 31) & 63)) >> 6);
         Estimate {
             se: (sei >> 1) as i32,
             sez: (sezi >> 1) as i32,
@@ -347,22 +405,20 @@ impl AdpcmState {
         }
     }
 
-    /// Blocks RECONST, ADDA, ANTILOG: the codeword to the quantized difference (sign, 15-bit
-    /// magnitude).
-    #[inline]
-    fn inverse_quantize(tables: &RateTables, code: u8, y: i32) -> (bool, i32) {
-        let negative = code & tables.sign_bit() != 0;
-        let dql = tables.reconstruction[tables.magnitude(code)] as i32 + (y >> 2);
+    /// Blocks RECONST, ADDA, ANTILOG: a codeword's magnitude index to the 15-bit magnitude of
+    /// the quantized difference (its sign is the codeword's).
+    #[inline(always)]
+    fn inverse_quantize(tables: &RateTables, magnitude_index: usize, y: i32) -> i32 {
+        let dql = tables.reconstruction[magnitude_index] as i32 + (y >> 2);
         // dql < 2048 here (|dqln| + y/4 <= 566 + 1280), so the exponent is at most 14. A
         // negative dql means 0: masked rather than branched on (the codeword decides, and
-        // branches on it mispredict).
+        // branches on it mispredict); its shift (`& 15` keeps it in range) does not matter.
         let exponent = (dql >> 7) & 15;
-        let magnitude = (((128 + (dql & 127)) << 7) >> (14 - exponent).max(0)) & !(dql >> 31);
-        (negative, magnitude)
+        (((128 + (dql & 127)) << 7) >> ((14 - exponent) & 15)) & !(dql >> 31)
     }
 
     /// Block SUBTB + QUAN: the encoder's quantization of a difference signal.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn quantize(tables: &RateTables, difference: i32, y: i32) -> u8 {
         let (dl, negative) = log2_magnitude(difference);
         tables.quantize(dl - (y >> 2), negative)
@@ -378,14 +434,23 @@ impl AdpcmState {
         code: u8,
         est: Estimate,
     ) -> i16 {
+        self.update_parts(kernel, tables, tables.split(code), est)
+    }
+
+    /// [`update_with`](Self::update_with) a codeword already split into its parts.
+    #[inline(always)]
+    fn update_parts<K: Kernel>(
+        &mut self,
+        kernel: K,
+        tables: &RateTables,
+        quantized: Quantized,
+        est: Estimate,
+    ) -> i16 {
         let y = est.y;
-        let (dq_negative, dq_magnitude) = Self::inverse_quantize(tables, code, y);
-        let dq = if dq_negative {
-            -dq_magnitude
-        } else {
-            dq_magnitude
-        } as i16;
-        let magnitude_index = tables.magnitude(code);
+        let magnitude_index = quantized.magnitude;
+        let dq_negative = quantized.negative;
+        let dq_magnitude = Self::inverse_quantize(tables, magnitude_index, y);
+        let dq = std::hint::select_unpredictable(dq_negative, -dq_magnitude, dq_magnitude) as i16;
 
         // 4.2.5 (part): short- and long-term averages of F(I) (FILTA, FILTB).
         let fi = tables.speed[magnitude_index] as i32;
@@ -400,11 +465,13 @@ impl AdpcmState {
         } else {
             (yl_frac + 32) << yl_int
         };
-        let transition = self.td && dq_magnitude > (threshold + (threshold >> 1)) >> 1;
+        // `&`, not `&&`: TD is on for long stretches of some signals and off in others, and a
+        // branch on it mispredicts at every change; a transition itself is rare.
+        let transition = self.td & (dq_magnitude > (threshold + (threshold >> 1)) >> 1);
 
         // 4.2.4: scale factor adaptation (FUNCTW, FILTD, LIMB, FILTE).
         let wi = tables.scale_multiplier[magnitude_index] as i32;
-        self.yu = (y + (((wi << 5) - y) >> 5)).clamp(YU_MIN, YU_MAX);
+        self.yu = clamp_unpredictable(y + (((wi << 5) - y) >> 5), YU_MIN, YU_MAX);
         self.yl += self.yu + ((-self.yl) >> 6);
 
         // 4.2.6: reconstructed signal and its sign with the zero-section estimate (ADDB, ADDC).
@@ -417,31 +484,27 @@ impl AdpcmState {
         // UPA2 + LIMC.
         let a1 = self.coef[A1];
         let a2 = self.coef[A2];
-        let a2_update = if sigpk {
-            0
-        } else {
-            let fa1 = 4 * a1.clamp(-8191, 8191);
-            let fa = if pk0 != pk1 { fa1 } else { -fa1 };
-            let base = if pk0 != pk2 { -16384 } else { 16384 };
-            (base + fa) >> 7
-        };
-        let a2p = (a2 + a2_update - (a2 >> 7)).clamp(-12288, 12288);
+        // The updates of both poles are zero when DQ + SEZ is.
+        let fa1 = 4 * clamp_unpredictable(a1, -8191, 8191);
+        let fa = std::hint::select_unpredictable(pk0 != pk1, fa1, -fa1);
+        let base = std::hint::select_unpredictable(pk0 != pk2, -16384, 16384);
+        let a2_update = std::hint::select_unpredictable(sigpk, 0, (base + fa) >> 7);
+        let a2p = clamp_unpredictable(a2 + a2_update - (a2 >> 7), -12288, 12288);
         // UPA1 + LIMD.
-        let a1_update = if sigpk {
-            0
-        } else if pk0 != pk1 {
-            -192
-        } else {
-            192
-        };
+        let a1_update = std::hint::select_unpredictable(
+            sigpk,
+            0,
+            std::hint::select_unpredictable(pk0 != pk1, -192, 192),
+        );
         let a1_limit = 15360 - a2p;
-        let a1p = (a1 + a1_update - (a1 >> 8)).clamp(-a1_limit, a1_limit);
+        let a1p = clamp_unpredictable(a1 + a1_update - (a1 >> 8), -a1_limit, a1_limit);
         // TONE: partial band signal (a2 < -0.71875).
         let tone = a2p < -11776;
 
         // 4.2.5 (rest): speed control (SUBTC, FILTC, TRIGA).
         let dif = (self.dms << 2) - self.dml;
-        let ax = !(y >= 1536 && dif.abs() < (self.dml >> 3) && !tone);
+        // Non-short-circuit `&`: the three tests are cheap and their outcomes hard to predict.
+        let ax = !((y >= 1536) & (dif.abs() < (self.dml >> 3)) & !tone);
         let app = self.ap + ((((ax as i32) << 9) - self.ap) >> 4);
 
         // UPB (with XOR) on the sixth-order coefficients, before the DQ history shifts; then
@@ -451,7 +514,7 @@ impl AdpcmState {
             self.td = false;
             self.ap = 256;
         } else {
-            let gain = if dq_magnitude == 0 { 0 } else { 128 };
+            let gain = ((dq_magnitude != 0) as i32) << 7;
             kernel.update_coefficients(
                 &mut self.coef,
                 &self.hist,
@@ -467,7 +530,8 @@ impl AdpcmState {
         // Delay lines.
         self.pk = [pk0, pk1];
         let sr32 = sr as i32;
-        let sr_float = to_float(sr32 < 0, if sr32 < 0 { (-sr32) & 0x7FFF } else { sr32 });
+        let sr_magnitude = std::hint::select_unpredictable(sr32 < 0, (-sr32) & 0x7FFF, sr32);
+        let sr_float = to_float(sr32 < 0, sr_magnitude);
         kernel.push_history(
             &mut self.hist,
             to_float(dq_negative, dq_magnitude) as i32,

@@ -81,12 +81,7 @@ impl Encoder for G726Encoder {
                     break;
                 }
                 channel.encode_linear_slice(&input[consumed..consumed + n], &mut codes);
-                for &code in &codes[..n] {
-                    if let Some(octet) = self.packer.push(code) {
-                        output[produced] = octet;
-                        produced += 1;
-                    }
-                }
+                produced += self.packer.push_slice(&codes[..n], &mut output[produced..]);
                 consumed += n;
             }
         }

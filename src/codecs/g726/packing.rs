@@ -83,6 +83,74 @@ impl BitPacker {
         }
     }
 
+    /// Pushes every codeword of `codes`, writing the octets they complete to `out`; returns how
+    /// many it wrote (exactly as [`push`](Self::push) on each would). Eight codewords make
+    /// exactly `bits` octets whatever is pending, so whole groups of eight are packed in one
+    /// word without a test per codeword.
+    ///
+    /// # Panics
+    /// If `out` is shorter than `(pending_bits() + codes.len() * bits) / 8`.
+    pub fn push_slice(&mut self, codes: &[u8], out: &mut [u8]) -> usize {
+        match self.bits {
+            2 => self.push_slice_of::<2>(codes, out),
+            3 => self.push_slice_of::<3>(codes, out),
+            4 => self.push_slice_of::<4>(codes, out),
+            5 => self.push_slice_of::<5>(codes, out),
+            _ => self.push_each(codes, out, 0),
+        }
+    }
+
+    /// [`push_slice`](Self::push_slice) for a width of `BITS` (the packer's).
+    #[inline(always)]
+    fn push_slice_of<const BITS: u32>(&mut self, codes: &[u8], out: &mut [u8]) -> usize {
+        let octets = BITS as usize;
+        let mask = (1u64 << BITS) - 1;
+        let groups = codes.chunks_exact(8);
+        let rest = groups.remainder();
+        // At most 7 pending bits plus 8·5 new ones: a `u64` holds them.
+        let mut acc = self.acc as u64;
+        let pending = self.pending;
+        let mut produced = 0;
+        for group in groups {
+            let out_group = &mut out[produced..produced + octets];
+            match self.packing {
+                Packing::MsbFirst => {
+                    let new = group
+                        .iter()
+                        .fold(0u64, |word, &c| (word << BITS) | (c as u64 & mask));
+                    let all = (acc << (8 * BITS)) | new;
+                    out_group.copy_from_slice(&(all >> pending).to_be_bytes()[8 - octets..]);
+                    acc = all & ((1 << pending) - 1);
+                }
+                Packing::LsbFirst => {
+                    let new = group
+                        .iter()
+                        .rev()
+                        .fold(0u64, |word, &c| (word << BITS) | (c as u64 & mask));
+                    let all = acc | (new << pending);
+                    out_group.copy_from_slice(&all.to_le_bytes()[..octets]);
+                    acc = all >> (8 * BITS);
+                }
+            }
+            produced += octets;
+        }
+        self.acc = acc as u32;
+        self.push_each(rest, out, produced)
+    }
+
+    /// Pushes `codes` one at a time, writing completed octets to `out` from `produced` on;
+    /// returns the new count.
+    #[inline(always)]
+    fn push_each(&mut self, codes: &[u8], out: &mut [u8], mut produced: usize) -> usize {
+        for &code in codes {
+            if let Some(octet) = self.push(code) {
+                out[produced] = octet;
+                produced += 1;
+            }
+        }
+        produced
+    }
+
     /// Emits the pending bits padded with zeros to a whole octet, if there are any.
     #[inline]
     pub fn flush(&mut self) -> Option<u8> {
@@ -238,4 +306,34 @@ pub fn unpack(packing: Packing, bits: u32, octets: &[u8]) -> Vec<u8> {
         }
     }
     codes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `push_slice` writes the octets and leaves the state that `push` on each codeword
+        /// does, from any pending bits, in both orders and every width.
+        #[test]
+        fn push_slice_matches_push(
+            msb in any::<bool>(),
+            bits in 1u32..=8,
+            before in prop::collection::vec(any::<u8>(), 0..8),
+            codes in prop::collection::vec(any::<u8>(), 0..100),
+        ) {
+            let packing = if msb { Packing::MsbFirst } else { Packing::LsbFirst };
+            let mut reference = BitPacker::new(packing, bits);
+            for &c in &before {
+                reference.push(c);
+            }
+            let mut packer = reference;
+            let expected: Vec<u8> = codes.iter().filter_map(|&c| reference.push(c)).collect();
+            let mut out = vec![0u8; expected.len()];
+            let produced = packer.push_slice(&codes, &mut out);
+            prop_assert_eq!(&out[..produced], &expected[..]);
+            prop_assert_eq!(packer, reference);
+        }
+    }
 }

@@ -72,12 +72,17 @@ pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) ->
         _mm256_xor_si256(product, _mm256_sub_epi32(zero, negative)),
         negative,
     );
-    // Sum lanes 0..6, then add lanes 6 and 7.
-    let mut lanes = [0i32; 8];
-    // SAFETY: `lanes` is 8 `i32`s.
-    unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), signed) };
-    let zeros = lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5];
-    (zeros, zeros + lanes[6] + lanes[7])
+    // All eight lanes summed in registers (halves, then pairs, then the last two), and the
+    // pole lanes 6 and 7 summed beside it: the zero section is their difference. The sums are
+    // exact in `i32` (each product is below 2^15).
+    let low = _mm256_castsi256_si128(signed);
+    let high = _mm256_extracti128_si256::<1>(signed);
+    let fours = _mm_add_epi32(low, high);
+    let twos = _mm_add_epi32(fours, _mm_unpackhi_epi64(fours, fours));
+    let all = _mm_cvtsi128_si32(_mm_add_epi32(twos, _mm_shuffle_epi32::<0b01>(twos)));
+    let poles = _mm_add_epi32(high, _mm_shuffle_epi32::<0b11_11_11_11>(high));
+    let poles = _mm_extract_epi32::<2>(poles);
+    (all - poles, all)
 }
 
 /// See [`super::scalar::update_coefficients`]. One 32-byte store, so the next sample's load of
