@@ -66,8 +66,8 @@ import struct, sys
 b = open(sys.argv[1], 'rb').read(); i = b.find(b'fmt ')
 print(struct.unpack('<H', b[i + 20:i + 22])[0])" "$1"; }
 
-echo "| input | codec | block (sox) | aquant e0 | aquant e1 (default) | aquant e2 | aquant e3 | sox | ffmpeg | ffmpeg -trellis 8 | libsndfile (block) |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| input | codec | block (sox) | aquant e0 | aquant e1 (default) | aquant e2 | aquant e3 | aquant e4 | aquant e5 | sox | ffmpeg | ffmpeg -trellis 8 | libsndfile (block) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for in in "${inputs[@]}"; do
   name=$(basename "$in" .wav)
   for codec in ima ms; do
@@ -78,7 +78,7 @@ for in in "${inputs[@]}"; do
     sox -R -D "$in" -e "$sox_e" "$WORK/sox.wav"
     ba=$(block_align "$WORK/sox.wav")
     row="| $name | $codec | $ba"
-    for e in 0 1 2 3; do
+    for e in 0 1 2 3 4 5; do
       aq "$aq_f" "$in" "$WORK/aq$e.wav" "$ba" "$e"
       row+=" | $(snr "$in" "$WORK/aq$e.wav")"
     done

@@ -23,7 +23,7 @@
 //!
 //! [`ImaEncoder`] searches each block's starting step index, then codes each sample with the
 //! code whose decoded sample is nearest the input ([`Effort`] 0–1), or runs a beam search over
-//! code sequences (effort ≥ 2). Blocks are independent, so [`encode_all`] codes them in parallel with
+//! code sequences that keeps the best few per step index (effort ≥ 2). Blocks are independent, so [`encode_all`] codes them in parallel with
 //! output identical to the streaming encoder.
 //!
 //! ```
@@ -59,9 +59,12 @@ use crate::{Error, Result};
 ///   and spread-out starts. MS: the two pairs that predict the input best, the initial delta
 ///   that codes the first samples best, then four whole-block codings (the best pair with three
 ///   deltas, the second pair), in lockstep;
-/// * 2..=9: a beam search keeping `2^(effort - 1)` code sequences (2 to 256), started from
-///   several block parameters; its result replaces effort 1's only when its squared error is
-///   lower, so an effort above 1 is never worse than effort 1.
+/// * 2..=9: a beam search over code sequences, started from several block parameters; its
+///   result replaces effort 1's only when its squared error is lower, so an effort above 1 is
+///   never worse than effort 1. IMA keeps the 1, 2, 3, 4, 6, 8, 12 or 16 cheapest sequences
+///   per step index (a sequence's step index decides its future errors, so keeping a few of
+///   each beats keeping the cheapest overall); MS keeps the `2^(effort - 1)` cheapest (2 to
+///   256).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Effort(pub u8);
 
@@ -71,7 +74,7 @@ impl Effort {
     /// The highest effort.
     pub const MAX: Effort = Effort(9);
 
-    /// Beam width for this effort (1 for the greedy efforts).
+    /// The MS encoder's beam width for this effort (1 for the greedy efforts).
     pub fn beam_width(self) -> usize {
         match self.0 {
             0 | 1 => 1,

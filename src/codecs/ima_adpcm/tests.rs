@@ -1,7 +1,8 @@
 //! Unit tests from first principles: layouts, hand-decoded blocks, corrupt data, and the
 //! encoder's search being exact about the decoder it models.
 
-use super::encoder::nearest_code;
+use super::beam::{BeamModel, BucketBeam, BucketModel, MAX_CANDIDATES};
+use super::encoder::{nearest_code, ImaModel};
 use super::*;
 use crate::codecs::{Decoder, Encoder};
 use crate::stream::Flush;
@@ -269,5 +270,80 @@ proptest::proptest! {
             let warnings = ImaBlockDecoder::with_level(params, level).decode_blocks(&bytes, &mut pcm);
             proptest::prop_assert_eq!((&pcm, warnings), (&reference, reference_warnings), "level {:?}", level);
         }
+    }
+}
+
+#[test]
+fn beam_model_decodes_like_the_decoder() {
+    // Every step index and code, from predictors across the range and at both rails.
+    for index in 0..=MAX_STEP_INDEX {
+        for predictor in [-32768, -32000, -1000, -1, 0, 1, 777, 32000, 32767] {
+            let state = ImaState {
+                predictor,
+                step_index: index,
+            };
+            for code in 0..16u8 {
+                assert_eq!(ImaModel.advance(&state, code), state.peek(code));
+            }
+            // The candidates are distinct codes, the nearest first.
+            let mut codes = [0u8; MAX_CANDIDATES];
+            for target in [-32768, predictor - 300, predictor, predictor + 5, 32767] {
+                let n = ImaModel.candidates(&state, target, &mut codes);
+                assert!((1..=2).contains(&n));
+                assert_eq!(codes[0], nearest_code(&state, target).0);
+                if n == 2 {
+                    assert_ne!(codes[0], codes[1]);
+                }
+            }
+        }
+    }
+}
+
+/// Exhaustive search over every code sequence: the least squared error from `root`.
+fn brute_force_best(root: ImaState, targets: &[i16]) -> u64 {
+    let mut best = u64::MAX;
+    for seq in 0..16u32.pow(targets.len() as u32) {
+        let (mut state, mut cost, mut s) = (root, 0u64, seq);
+        for &x in targets {
+            let (next, y) = state.peek((s % 16) as u8);
+            s /= 16;
+            cost += ((x as i64 - y as i64) * (x as i64 - y as i64)) as u64;
+            state = next;
+        }
+        best = best.min(cost);
+    }
+    best
+}
+
+#[test]
+fn bucket_beam_reports_the_cost_of_its_codes() {
+    let mut beam = BucketBeam::new(16, ImaModel::BUCKETS, 8);
+    let mut seed = 7u32;
+    for trial in 0..40 {
+        let len = 1 + trial % 4;
+        let targets: Vec<i16> = (0..len)
+            .map(|_| {
+                seed = seed.wrapping_mul(1664525).wrapping_add(1013904223);
+                ((seed >> 16) as i32 - 32768) as i16 / (1 + (trial % 3) as i16 * 40)
+            })
+            .collect();
+        let root = ImaState {
+            predictor: targets[0] as i32 / 2,
+            step_index: (trial * 7 % 89) as u8,
+        };
+        let mut codes = [0u8; 8];
+        let (chosen, cost) = beam.search(&ImaModel, &[root], &targets, &mut codes);
+        assert_eq!(chosen, 0);
+        // The reported cost is the cost of the reported codes.
+        let mut state = root;
+        let mut replay = 0u64;
+        for (&x, &code) in targets.iter().zip(&codes) {
+            let y = state.decode(code) as i64;
+            replay += ((x as i64 - y) * (x as i64 - y)) as u64;
+        }
+        assert_eq!(replay, cost, "trial {trial}");
+        // Never better than the exhaustive optimum.
+        let optimum = brute_force_best(root, &targets);
+        assert!(cost >= optimum, "trial {trial}");
     }
 }
