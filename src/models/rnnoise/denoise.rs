@@ -131,9 +131,10 @@ impl Default for Denoiser {
 }
 
 impl Denoiser {
-    /// A denoiser with the built-in v0.1 weights and the best SIMD level.
+    /// A denoiser with the built-in v0.1 weights at the fastest SIMD level for this model
+    /// (AVX2 on AVX-512 machines unless `AQUANT_SIMD=avx512`; see `kernels::default_level`).
     pub fn new() -> Self {
-        Self::with_model(RnnoiseModel::builtin(), SimdLevel::select())
+        Self::with_model(RnnoiseModel::builtin(), super::kernels::default_level())
     }
 
     /// A denoiser with the given weights, using kernels at `level` (clamped to the CPU).

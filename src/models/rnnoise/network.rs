@@ -418,9 +418,10 @@ pub struct Network {
 }
 
 impl Network {
-    /// A network with zeroed state, using the best SIMD level ([`crate::SimdLevel::select`]).
+    /// A network with zeroed state, at the same default SIMD level as
+    /// [`Denoiser::new`](super::Denoiser::new).
     pub fn new(model: std::sync::Arc<RnnoiseModel>) -> Self {
-        Self::with_simd(model, crate::SimdLevel::select())
+        Self::with_simd(model, kernels::default_level())
     }
 
     /// A network using kernels at `level` (clamped to what the CPU supports). Every level

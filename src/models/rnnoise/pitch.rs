@@ -3,7 +3,7 @@
 //! and the removal of period doubling. The float evaluation order follows the reference so
 //! that the chosen period matches it frame by frame.
 
-use super::kernels::{Kernels, LANES};
+use super::kernels::{Interleaved, Kernels, LANES};
 
 /// Shortest period searched, in samples at 48 kHz.
 pub const PITCH_MIN_PERIOD: usize = 60;
@@ -37,7 +37,7 @@ pub(crate) struct PitchScratch {
     offsets: [usize; MAX_LAGS],
     corr: [f32; MAX_LAGS],
     yy_lookup: [f32; PITCH_MAX_PERIOD / 2 + 1],
-    /// `Σy²` of the coarse and the fine search at each lag (see [`energy_sequences`]).
+    /// `Σy²` of the coarse and the fine search at each lag (see [`EnergyChains`]).
     syy_coarse: [f32; COARSE_LAGS],
     syy_fine: [f32; FINE_LAGS],
 }
@@ -149,47 +149,81 @@ fn downsample(k: &Kernels, x: &[f32; PITCH_BUF_SIZE], s: &mut PitchScratch) {
 /// The running energies that the searches need, which depend only on the whitened signal:
 /// the `Σy²` of the coarse and the fine search at each lag (`find_best_pitch`'s `Syy`), and
 /// remove_doubling's `xx` and `yy_lookup`. Each is a long chain of dependent additions; here
-/// the four chains advance in the same loops so that their latencies overlap (each keeps its
-/// own order of operations, so the values are those of the reference's separate loops).
-fn energy_sequences(s: &mut PitchScratch) {
-    let x_lp = &s.x_lp;
-    let maxperiod = PITCH_MAX_PERIOD / 2;
-    let n = PITCH_FRAME_SIZE / 2;
-    let y4 = &s.y_lp4;
-    // Initial sums: coarse over y4[0..240], fine over x_lp[0..480], xx over x_lp[384..864]
-    // (xx starts from 0, the others from 1).
-    let (mut coarse, mut fine, mut xx) = (1.0f32, 1.0f32, 0.0f32);
-    for j in 0..COARSE_X {
-        coarse += y4[j] * y4[j];
-        fine += x_lp[j] * x_lp[j];
-        xx += x_lp[maxperiod + j] * x_lp[maxperiod + j];
-    }
-    for j in COARSE_X..FINE_LEN {
-        fine += x_lp[j] * x_lp[j];
-        xx += x_lp[maxperiod + j] * x_lp[maxperiod + j];
-    }
-    // The updates lag by lag.
-    let clamp1 = |v: f32| if 1.0 > v { 1.0 } else { v };
-    let yy_lookup = &mut s.yy_lookup;
-    yy_lookup[0] = xx;
-    let mut yy = xx;
-    for i in 0..maxperiod {
-        if i < COARSE_LAGS {
-            s.syy_coarse[i] = coarse;
-            coarse = clamp1(coarse + (y4[i + COARSE_X] * y4[i + COARSE_X] - y4[i] * y4[i]));
+/// the four chains advance together, one step at a time, so that their latencies overlap with
+/// each other and (see [`Kernels::xcorr_interleaved`]) with the coarse correlation. Each
+/// chain keeps its own order of operations, so the values are those of the reference's
+/// separate loops.
+struct EnergyChains<'a> {
+    x_lp: &'a [f32; HALF_BUF],
+    y4: &'a [f32; COARSE_X + COARSE_LAGS_PADDED],
+    syy_coarse: &'a mut [f32; COARSE_LAGS],
+    syy_fine: &'a mut [f32; FINE_LAGS],
+    yy_lookup: &'a mut [f32; PITCH_MAX_PERIOD / 2 + 1],
+    coarse: f32,
+    fine: f32,
+    xx: f32,
+    yy: f32,
+    /// Steps done: first the initial sums (`FINE_LEN` steps), then the lag updates.
+    pos: usize,
+}
+
+/// Initial sums, then one update per lag of remove_doubling's `yy` (the longest sequence).
+const ENERGY_STEPS: usize = FINE_LEN + PITCH_MAX_PERIOD / 2;
+
+impl Interleaved for EnergyChains<'_> {
+    #[inline(always)]
+    fn step(&mut self) {
+        const MAXPERIOD: usize = PITCH_MAX_PERIOD / 2;
+        const N: usize = PITCH_FRAME_SIZE / 2;
+        let (x_lp, y4) = (self.x_lp, self.y4);
+        let p = self.pos;
+        if p < FINE_LEN {
+            // Initial sums: coarse over y4[0..240], fine over x_lp[0..480], xx over
+            // x_lp[384..864] (xx starts from 0, the others from 1).
+            let j = p;
+            if j < COARSE_X {
+                self.coarse += y4[j] * y4[j];
+            }
+            self.fine += x_lp[j] * x_lp[j];
+            self.xx += x_lp[MAXPERIOD + j] * x_lp[MAXPERIOD + j];
+            if j == FINE_LEN - 1 {
+                self.yy_lookup[0] = self.xx;
+                self.yy = self.xx;
+            }
+        } else if p < ENERGY_STEPS {
+            // The updates lag by lag.
+            let clamp1 = |v: f32| if 1.0 > v { 1.0 } else { v };
+            let i = p - FINE_LEN;
+            if i < COARSE_LAGS {
+                self.syy_coarse[i] = self.coarse;
+                let (a, b) = (y4[i + COARSE_X], y4[i]);
+                self.coarse = clamp1(self.coarse + (a * a - b * b));
+            }
+            if i < FINE_LAGS {
+                self.syy_fine[i] = self.fine;
+                let (a, b) = (x_lp[i + FINE_LEN], x_lp[i]);
+                self.fine = clamp1(self.fine + (a * a - b * b));
+            }
+            let (a, b) = (x_lp[MAXPERIOD - 1 - i], x_lp[MAXPERIOD + N - 1 - i]);
+            self.yy = self.yy + a * a - b * b;
+            self.yy_lookup[i + 1] = if 0.0 > self.yy { 0.0 } else { self.yy };
+        } else {
+            return;
         }
-        if i < FINE_LAGS {
-            s.syy_fine[i] = fine;
-            fine = clamp1(fine + (x_lp[i + FINE_LEN] * x_lp[i + FINE_LEN] - x_lp[i] * x_lp[i]));
+        self.pos = p + 1;
+    }
+}
+
+impl EnergyChains<'_> {
+    fn finish(&mut self) {
+        while self.pos < ENERGY_STEPS {
+            self.step();
         }
-        let (a, b) = (x_lp[maxperiod - 1 - i], x_lp[maxperiod + n - 1 - i]);
-        yy = yy + a * a - b * b;
-        yy_lookup[i + 1] = if 0.0 > yy { 0.0 } else { yy };
     }
 }
 
 /// `find_best_pitch`: the two lags with the highest normalized correlation `xcorr²/Σy²`,
-/// where `syy[i]` is the `Σy²` at lag `i` (from [`energy_sequences`]).
+/// where `syy[i]` is the `Σy²` at lag `i` (from [`EnergyChains`]).
 fn find_best_pitch(xcorr: &[f32], syy: &[f32]) -> [usize; 2] {
     let mut best_num = [-1.0f32; 2];
     let mut best_den = [0.0f32; 2];
@@ -231,12 +265,24 @@ fn search(k: &Kernels, s: &mut PitchScratch) -> usize {
         s.y_lp4[j] = y[2 * j];
     }
     s.y_lp4[COARSE_Y..].fill(0.0);
-    energy_sequences(s);
+
+    // Coarse search with 4× decimation, with the energy sequences computed alongside.
+    let mut chains = EnergyChains {
+        x_lp: &s.x_lp,
+        y4: &s.y_lp4,
+        syy_coarse: &mut s.syy_coarse,
+        syy_fine: &mut s.syy_fine,
+        yy_lookup: &mut s.yy_lookup,
+        coarse: 1.0,
+        fine: 1.0,
+        xx: 0.0,
+        yy: 0.0,
+        pos: 0,
+    };
+    k.xcorr_interleaved(&s.x_lp4, &s.y_lp4, &mut s.coarse, &mut chains);
+    chains.finish();
     let x_lp = &s.x_lp[PITCH_MAX_PERIOD / 2..];
     let y = &s.x_lp[..];
-
-    // Coarse search with 4× decimation.
-    k.xcorr(&s.x_lp4, &s.y_lp4, &mut s.coarse);
     let best = find_best_pitch(&s.coarse[..COARSE_LAGS], &s.syy_coarse);
 
     // Finer search with 2× decimation, only around the two coarse candidates.
@@ -331,7 +377,7 @@ fn remove_doubling(
         last_k = k;
     }
     k.corr_at(x, buf, &offsets[..count], &mut s.corr[..count]);
-    // yy_lookup (and xx = yy_lookup[0], the same sum as corr[0]) came from energy_sequences.
+    // yy_lookup (and xx = yy_lookup[0], the same sum as corr[0]) came from EnergyChains.
     let yy_lookup = &s.yy_lookup;
     let (xx, mut xy) = (yy_lookup[0], s.corr[1]);
     debug_assert_eq!(xx.to_bits(), s.corr[0].to_bits());

@@ -4,7 +4,7 @@
 
 use std::arch::x86_64::*;
 
-use super::{scalar, LANES};
+use super::{scalar, Interleaved, LANES};
 
 /// Outputs per register.
 const W: usize = 8;
@@ -147,12 +147,19 @@ unsafe fn mul_subnormal(w: __m256, x: f32) -> __m256 {
 /// AVX2; `c + N*W <= xcorr.len()` and `x.len() + xcorr.len() <= y.len()`.
 #[inline]
 #[target_feature(enable = "avx2")]
-unsafe fn xcorr_block<const N: usize>(x: &[f32], y: &[f32], xcorr: &mut [f32], c: usize) {
+unsafe fn xcorr_block<const N: usize, S: Interleaved>(
+    x: &[f32],
+    y: &[f32],
+    xcorr: &mut [f32],
+    c: usize,
+    side: &mut S,
+) {
     let (yp, op) = (y.as_ptr(), xcorr.as_mut_ptr());
     // SAFETY: reads stay below c + N*W + x.len() <= y.len(); stores within xcorr.
     unsafe {
         let mut a = [_mm256_setzero_ps(); N];
         for (j, &xj) in x.iter().enumerate() {
+            side.step();
             let xv = _mm256_set1_ps(xj);
             let p = yp.add(c + j);
             for (k, ak) in a.iter_mut().enumerate() {
@@ -165,10 +172,13 @@ unsafe fn xcorr_block<const N: usize>(x: &[f32], y: &[f32], xcorr: &mut [f32], c
     }
 }
 
+/// [`super::Kernels::xcorr_interleaved`]: `side` advances one step per input sample of
+/// each pass over the lags.
+///
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
-pub(crate) unsafe fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
+pub(crate) unsafe fn xcorr<S: Interleaved>(x: &[f32], y: &[f32], xcorr: &mut [f32], side: &mut S) {
     let lags = xcorr.len();
     assert!(lags.is_multiple_of(LANES));
     if y.len() < x.len() + lags {
@@ -181,35 +191,75 @@ pub(crate) unsafe fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
         // Eight registers of lags per pass (of the 16): enough independent sums to hide the
         // add latency, few passes over x.
         while c + 8 * W <= lags {
-            xcorr_block::<8>(x, y, xcorr, c);
+            xcorr_block::<8, S>(x, y, xcorr, c, side);
             c += 8 * W;
         }
         match (lags - c) / W {
-            7 => xcorr_block::<7>(x, y, xcorr, c),
-            6 => xcorr_block::<6>(x, y, xcorr, c),
-            5 => xcorr_block::<5>(x, y, xcorr, c),
-            4 => xcorr_block::<4>(x, y, xcorr, c),
-            3 => xcorr_block::<3>(x, y, xcorr, c),
-            2 => xcorr_block::<2>(x, y, xcorr, c),
-            1 => xcorr_block::<1>(x, y, xcorr, c),
+            7 => xcorr_block::<7, S>(x, y, xcorr, c, side),
+            6 => xcorr_block::<6, S>(x, y, xcorr, c, side),
+            5 => xcorr_block::<5, S>(x, y, xcorr, c, side),
+            4 => xcorr_block::<4, S>(x, y, xcorr, c, side),
+            3 => xcorr_block::<3, S>(x, y, xcorr, c, side),
+            2 => xcorr_block::<2, S>(x, y, xcorr, c, side),
+            1 => xcorr_block::<1, S>(x, y, xcorr, c, side),
             _ => {}
         }
     }
 }
 
-/// `G` registers of correlations at arbitrary offsets, one gather per register and input
-/// sample. The `G` sums advance in the same loop so that their add latencies overlap.
+/// `G` registers of correlations at arbitrary offsets. The `G` sums advance in the same loop
+/// so that their add latencies overlap. For each block of 8 input samples the 8 windows of a
+/// register are read with contiguous loads and transposed in registers (two in-lane 4×4
+/// transposes), which is much cheaper than one gather per sample; the last `n % 8` samples
+/// use gathers. Each lane still adds its products one sample at a time, in order.
 ///
 /// # Safety
-/// AVX2; every lane of `idx` must satisfy `idx + x.len() <= y.len()`.
+/// AVX2; every lane of `idx` (with `offs` holding the same offsets) must satisfy
+/// `idx + x.len() <= y.len()`.
 #[inline]
 #[target_feature(enable = "avx2")]
-unsafe fn corr_block<const G: usize>(x: &[f32], y: &[f32], idx: &[__m256i; G]) -> [[f32; W]; G] {
-    // SAFETY: every lane reads y[idx + j] with idx + j < idx + x.len() <= y.len().
+unsafe fn corr_block<const G: usize>(
+    x: &[f32],
+    y: &[f32],
+    idx: &[__m256i; G],
+    offs: &[[usize; W]; G],
+) -> [[f32; W]; G] {
+    let n = x.len();
+    let full = n - n % W;
+    let yp = y.as_ptr();
+    // SAFETY: every lane reads y[o + j] with o + j < o + x.len() <= y.len() (contiguous loads
+    // read y[o + j .. o + j + 8] with j + 8 <= full <= x.len()).
     unsafe {
         let mut acc = [_mm256_setzero_ps(); G];
-        for (j, &xj) in x.iter().enumerate() {
-            let base = y.as_ptr().add(j);
+        let mut j = 0;
+        while j < full {
+            for (a, o) in acc.iter_mut().zip(offs) {
+                // Rows: lane l of the register takes window o[l]: low 128 bits from o[l], high
+                // from o[l + 4], samples j + s .. j + s + 4.
+                let row = |l: usize, s: usize| pair(yp.add(o[l] + j + s), yp.add(o[l + 4] + j + s));
+                for s in [0, 4] {
+                    let (r0, r1, r2, r3) = (row(0, s), row(1, s), row(2, s), row(3, s));
+                    let t0 = _mm256_unpacklo_ps(r0, r1);
+                    let t1 = _mm256_unpackhi_ps(r0, r1);
+                    let t2 = _mm256_unpacklo_ps(r2, r3);
+                    let t3 = _mm256_unpackhi_ps(r2, r3);
+                    // Column m holds sample j + s + m of all 8 windows.
+                    let cols = [
+                        _mm256_shuffle_ps::<0x44>(t0, t2),
+                        _mm256_shuffle_ps::<0xEE>(t0, t2),
+                        _mm256_shuffle_ps::<0x44>(t1, t3),
+                        _mm256_shuffle_ps::<0xEE>(t1, t3),
+                    ];
+                    for (m, c) in cols.iter().enumerate() {
+                        let xv = _mm256_set1_ps(*x.get_unchecked(j + s + m));
+                        *a = _mm256_add_ps(*a, _mm256_mul_ps(xv, *c));
+                    }
+                }
+            }
+            j += W;
+        }
+        for (j, &xj) in x.iter().enumerate().skip(full) {
+            let base = yp.add(j);
             let xv = _mm256_set1_ps(xj);
             for (k, a) in acc.iter_mut().enumerate() {
                 let v = _mm256_i32gather_ps::<4>(base, idx[k]);
@@ -224,6 +274,17 @@ unsafe fn corr_block<const G: usize>(x: &[f32], y: &[f32], idx: &[__m256i; G]) -
     }
 }
 
+/// Four floats from `lo` in the low half, four from `hi` in the high half.
+///
+/// # Safety
+/// AVX2; both pointers readable for 4 floats.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn pair(lo: *const f32, hi: *const f32) -> __m256 {
+    // SAFETY: the caller guarantees both reads.
+    unsafe { _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(_mm_loadu_ps(lo)), _mm_loadu_ps(hi)) }
+}
+
 /// Correlations at arbitrary offsets, up to 4 registers of 8 per pass.
 ///
 /// # Safety
@@ -234,12 +295,15 @@ pub(crate) unsafe fn corr_at(x: &[f32], y: &[f32], offsets: &[usize], out: &mut 
     for (offs, outs) in offsets.chunks(4 * W).zip(out.chunks_mut(4 * W)) {
         // Per register, unused lanes repeat the register's first offset.
         let mut idx = [_mm256_setzero_si256(); 4];
+        let mut lanes = [[0usize; W]; 4];
         let mut inside = y.len() <= i32::MAX as usize;
         for (i, chunk) in offs.chunks(W).enumerate() {
             let mut o = [chunk[0] as i32; W];
-            for (d, &v) in o.iter_mut().zip(chunk) {
+            lanes[i] = [chunk[0]; W];
+            for ((d, l), &v) in o.iter_mut().zip(lanes[i].iter_mut()).zip(chunk) {
                 inside &= v + n <= y.len();
                 *d = v as i32;
+                *l = v;
             }
             // SAFETY: `o` holds W i32 values.
             idx[i] = unsafe { _mm256_loadu_si256(o.as_ptr().cast()) };
@@ -253,10 +317,30 @@ pub(crate) unsafe fn corr_at(x: &[f32], y: &[f32], offsets: &[usize], out: &mut 
         // that hold offsets are computed.
         let all: [[f32; W]; 4] = unsafe {
             match offs.len().div_ceil(W) {
-                4 => pad(corr_block::<4>(x, y, idx[..4].try_into().unwrap())),
-                3 => pad(corr_block::<3>(x, y, idx[..3].try_into().unwrap())),
-                2 => pad(corr_block::<2>(x, y, idx[..2].try_into().unwrap())),
-                1 => pad(corr_block::<1>(x, y, idx[..1].try_into().unwrap())),
+                4 => pad(corr_block::<4>(
+                    x,
+                    y,
+                    idx[..4].try_into().unwrap(),
+                    lanes[..4].try_into().unwrap(),
+                )),
+                3 => pad(corr_block::<3>(
+                    x,
+                    y,
+                    idx[..3].try_into().unwrap(),
+                    lanes[..3].try_into().unwrap(),
+                )),
+                2 => pad(corr_block::<2>(
+                    x,
+                    y,
+                    idx[..2].try_into().unwrap(),
+                    lanes[..2].try_into().unwrap(),
+                )),
+                1 => pad(corr_block::<1>(
+                    x,
+                    y,
+                    idx[..1].try_into().unwrap(),
+                    lanes[..1].try_into().unwrap(),
+                )),
                 _ => [[0.0; W]; 4],
             }
         };
