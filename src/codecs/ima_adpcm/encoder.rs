@@ -296,6 +296,9 @@ pub(crate) struct BlockCoder {
     costs: Vec<u64>,
     beam_codes: Vec<u8>,
     beam: Option<BucketBeam<ImaState>>,
+    /// The same search with AVX-512 kernels, when the level has them and the cap fits.
+    #[cfg(target_arch = "x86_64")]
+    beam_avx512: Option<kernels::avx512::BucketBeamAvx512>,
 }
 
 impl BlockCoder {
@@ -316,6 +319,11 @@ impl BlockCoder {
             costs: vec![0; lanes],
             beam_codes: vec![0; if cap > 0 { spb } else { 0 }],
             beam: (cap > 0).then(|| BucketBeam::new(cap, ImaModel::BUCKETS, spb)),
+            #[cfg(target_arch = "x86_64")]
+            beam_avx512: (cap > 0
+                && cap <= kernels::avx512::MAX_SIMD_CAP
+                && level.clamp_to_cpu() >= SimdLevel::Avx512)
+                .then(|| kernels::avx512::BucketBeamAvx512::new(cap, spb)),
         }
     }
 
@@ -550,6 +558,12 @@ impl BlockCoder {
                 n += 1;
             }
         }
+        #[cfg(target_arch = "x86_64")]
+        let (chosen, cost) = match self.beam_avx512.as_mut() {
+            Some(fast) => fast.search(&roots[..n], &samples[1..], &mut self.beam_codes),
+            None => beam.search(&ImaModel, &roots[..n], &samples[1..], &mut self.beam_codes),
+        };
+        #[cfg(not(target_arch = "x86_64"))]
         let (chosen, cost) =
             beam.search(&ImaModel, &roots[..n], &samples[1..], &mut self.beam_codes);
         if cost < greedy_cost[0] {
