@@ -594,12 +594,18 @@ impl BucketBeamAvx512 {
                         // Turned away by a near path at most as dear, or by a full bucket's
                         // dearest path (an empty lane is dearer than any real cost).
                         let rejected = cheaper & (near | last_lane) != 0;
+                        let kept = if rejected { 0 } else { 0xFF };
                         // The slot freed: the first near path, else the last lane.
                         let slot = (near | last_lane).trailing_zeros();
-                        let rank = cheaper.count_ones();
-                        let shifted = (((2u32 << slot) - 1) & !((2u32 << rank) - 1)) as u8;
+                        // The new path's rank: after the paths at most as dear (a prefix, as a
+                        // bucket is sorted).
+                        let rank = ((!cheaper) as u32 | 0x100).trailing_zeros();
+                        // Lanes rank + 1..=slot take their left neighbour, lane rank the new
+                        // path; nothing moves when it is turned away.
+                        let shifted = (((2u32 << slot) - 1) & !((2u32 << rank) - 1)) as u8 & kept;
+                        let new_lane = (1u32 << rank) as u8 & kept;
                         let from = _mm512_mask_sub_epi64(iota, shifted, iota, _mm512_set1_epi64(1));
-                        let new_lane = (1u32 << rank) as u8;
+                        let was_empty = _mm512_cmpeq_epi64_mask(costs, empty_cost) & new_lane & 1;
                         let costs = _mm512_mask_mov_epi64(
                             _mm512_permutexvar_epi64(from, costs),
                             new_lane,
@@ -616,13 +622,13 @@ impl BucketBeamAvx512 {
                             new_lane,
                             _mm256_set1_epi32(meta as i32),
                         );
-                        let store = if rejected { 0 } else { 0xFF };
-                        let was_empty = *bucket_cost.add(at) == u64::MAX;
-                        _mm512_mask_storeu_epi64(bucket_cost.add(at).cast(), store, costs);
-                        _mm256_mask_storeu_epi32(bucket_pred.add(at).cast(), store, preds);
-                        _mm256_mask_storeu_epi32(bucket_meta.add(at).cast(), store, metas);
+                        // Whole-row stores (a turned-away offer stores the row unchanged): a
+                        // masked store would not forward to the next offer's loads.
+                        _mm512_storeu_si512(bucket_cost.add(at).cast(), costs);
+                        _mm256_storeu_si256(bucket_pred.add(at).cast(), preds);
+                        _mm256_storeu_si256(bucket_meta.add(at).cast(), metas);
                         self.touched[touched_len] = b as u16;
-                        touched_len += (was_empty & !rejected) as usize;
+                        touched_len += was_empty as usize;
                     }
                 }
             }
