@@ -10,7 +10,8 @@
 use std::arch::x86_64::*;
 
 use super::{Chains, LANES};
-use crate::codecs::ima_adpcm::encoder::nearest_code;
+use crate::codecs::ima_adpcm::beam::BucketModel;
+use crate::codecs::ima_adpcm::encoder::{nearest_code, ImaModel};
 use crate::codecs::ima_adpcm::{ImaParams, ImaState, INDEX_TABLE, MAX_STEP_INDEX, STEP_TABLE};
 use crate::simd::SimdLevel;
 
@@ -430,6 +431,8 @@ impl BucketBeamAvx512 {
         for (k, slot) in index_table.iter_mut().enumerate() {
             *slot = INDEX_TABLE[k & 7] as i32;
         }
+        // The merge tolerance of each bucket (`ImaModel::tolerance`).
+        let tolerances: [i32; BUCKETS] = std::array::from_fn(|b| ImaModel.tolerance(b));
         // SAFETY (whole function): vector loads and stores touch local arrays of 16 lanes,
         // node arrays at `j..j + 16` with `j < live <= row` (padded to whole groups of 16)
         // and bucket rows at `b * 8..b * 8 + 8` with `b <= 88`.
@@ -449,7 +452,9 @@ impl BucketBeamAvx512 {
             _mm512_set1_epi32(1),
         );
         let fifteen = _mm512_set1_epi32(15);
-        let iota = _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+        // Each lane's left neighbour (lane 0 its own).
+        let up_one = _mm512_setr_epi64(0, 0, 1, 2, 3, 4, 5, 6);
+        let up_one32 = _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6);
         let cap_lanes: u8 = (((1u32 << self.cap) - 1) & 0xFF) as u8;
         let last_lane: u8 = 1 << (self.cap - 1);
         let empty_cost = _mm512_set1_epi64(-1);
@@ -583,7 +588,7 @@ impl BucketBeamAvx512 {
                         let costs = _mm512_loadu_si512(bucket_cost.add(at).cast());
                         let preds = _mm256_loadu_si256(bucket_pred.add(at).cast());
                         let metas = _mm256_loadu_si256(bucket_meta.add(at).cast());
-                        let tolerance = _mm256_set1_epi32(STEP_TABLE[b] >> 5);
+                        let tolerance = _mm256_set1_epi32(tolerances[b]);
                         let near = _mm256_cmple_epi32_mask(
                             _mm256_abs_epi32(_mm256_sub_epi32(preds, _mm256_set1_epi32(pred))),
                             tolerance,
@@ -593,32 +598,41 @@ impl BucketBeamAvx512 {
                                 & cap_lanes;
                         // Turned away by a near path at most as dear, or by a full bucket's
                         // dearest path (an empty lane is dearer than any real cost).
-                        let rejected = cheaper & (near | last_lane) != 0;
-                        let kept = if rejected { 0 } else { 0xFF };
-                        // The slot freed: the first near path, else the last lane.
-                        let slot = (near | last_lane).trailing_zeros();
-                        // The new path's rank: after the paths at most as dear (a prefix, as a
-                        // bucket is sorted).
-                        let rank = ((!cheaper) as u32 | 0x100).trailing_zeros();
-                        // Lanes rank + 1..=slot take their left neighbour, lane rank the new
-                        // path; nothing moves when it is turned away.
-                        let shifted = (((2u32 << slot) - 1) & !((2u32 << rank) - 1)) as u8 & kept;
-                        let new_lane = (1u32 << rank) as u8 & kept;
-                        let from = _mm512_mask_sub_epi64(iota, shifted, iota, _mm512_set1_epi64(1));
+                        // The new path's lane: after the paths at most as dear (`cheaper` is a
+                        // prefix: a bucket is sorted). It frees the first near path's lane,
+                        // else the last; lanes between move up one. It is turned away when a
+                        // near path or a full bucket's dearest is no dearer, i.e. when its lane
+                        // would lie past the freed one. Mask arithmetic, no branch.
+                        let new_lane = cheaper.wrapping_add(1);
+                        let freed = near | last_lane;
+                        let up_to_freed = freed ^ freed.wrapping_sub(1);
+                        let new_lane = new_lane & up_to_freed;
+                        let moved = up_to_freed & !(cheaper | new_lane);
                         let was_empty = _mm512_cmpeq_epi64_mask(costs, empty_cost) & new_lane & 1;
                         let costs = _mm512_mask_mov_epi64(
-                            _mm512_permutexvar_epi64(from, costs),
+                            _mm512_mask_mov_epi64(
+                                costs,
+                                moved,
+                                _mm512_permutexvar_epi64(up_one, costs),
+                            ),
                             new_lane,
                             _mm512_set1_epi64(cost as i64),
                         );
-                        let from32 = _mm512_cvtepi64_epi32(from);
                         let preds = _mm256_mask_mov_epi32(
-                            _mm256_permutevar8x32_epi32(preds, from32),
+                            _mm256_mask_mov_epi32(
+                                preds,
+                                moved,
+                                _mm256_permutevar8x32_epi32(preds, up_one32),
+                            ),
                             new_lane,
                             _mm256_set1_epi32(pred),
                         );
                         let metas = _mm256_mask_mov_epi32(
-                            _mm256_permutevar8x32_epi32(metas, from32),
+                            _mm256_mask_mov_epi32(
+                                metas,
+                                moved,
+                                _mm256_permutevar8x32_epi32(metas, up_one32),
+                            ),
                             new_lane,
                             _mm256_set1_epi32(meta as i32),
                         );
