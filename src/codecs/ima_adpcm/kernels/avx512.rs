@@ -388,9 +388,9 @@ impl BucketBeamAvx512 {
 
     /// As [`BucketBeam::search`](crate::codecs::ima_adpcm::beam::BucketBeam::search): codes
     /// `targets` from any of `roots`, writes the best codes to `codes_out` and returns (index of
-    /// the chosen root, its squared error). Runs the scalar-equivalent path on a CPU without
-    /// AVX-512 only in tests (the caller builds this search only when the CPU has it); returns
-    /// `(0, u64::MAX)` without coding when the buffers are too small.
+    /// the chosen root, its squared error). Returns `(0, u64::MAX)` without coding on a CPU
+    /// without AVX-512 or when the buffers are too small (the encoder then keeps its greedy
+    /// codes); the encoder builds this search only when the CPU has AVX-512.
     pub(crate) fn search(
         &mut self,
         roots: &[ImaState],
