@@ -296,9 +296,12 @@ pub(crate) struct BlockCoder {
     costs: Vec<u64>,
     beam_codes: Vec<u8>,
     beam: Option<BucketBeam<ImaState>>,
-    /// The same search with AVX-512 kernels, when the level has them and the cap fits.
+    /// The same search with AVX-512 or AVX2 kernels, when the level has them and the cap
+    /// fits.
     #[cfg(target_arch = "x86_64")]
     beam_avx512: Option<kernels::avx512::BucketBeamAvx512>,
+    #[cfg(target_arch = "x86_64")]
+    beam_avx2: Option<kernels::avx2::BucketBeamAvx2>,
 }
 
 impl BlockCoder {
@@ -324,6 +327,11 @@ impl BlockCoder {
                 && cap <= kernels::avx512::MAX_SIMD_CAP
                 && level.clamp_to_cpu() >= SimdLevel::Avx512)
                 .then(|| kernels::avx512::BucketBeamAvx512::new(cap, spb)),
+            #[cfg(target_arch = "x86_64")]
+            beam_avx2: (cap > 0
+                && cap <= kernels::avx2::MAX_AVX2_CAP
+                && level.clamp_to_cpu() == SimdLevel::Avx2)
+                .then(|| kernels::avx2::BucketBeamAvx2::new(cap, spb)),
         }
     }
 
@@ -559,9 +567,12 @@ impl BlockCoder {
             }
         }
         #[cfg(target_arch = "x86_64")]
-        let (chosen, cost) = match self.beam_avx512.as_mut() {
-            Some(fast) => fast.search(&roots[..n], &samples[1..], &mut self.beam_codes),
-            None => beam.search(&ImaModel, &roots[..n], &samples[1..], &mut self.beam_codes),
+        let (chosen, cost) = match (self.beam_avx512.as_mut(), self.beam_avx2.as_mut()) {
+            (Some(fast), _) => fast.search(&roots[..n], &samples[1..], &mut self.beam_codes),
+            (None, Some(fast)) => fast.search(&roots[..n], &samples[1..], &mut self.beam_codes),
+            (None, None) => {
+                beam.search(&ImaModel, &roots[..n], &samples[1..], &mut self.beam_codes)
+            }
         };
         #[cfg(not(target_arch = "x86_64"))]
         let (chosen, cost) =
