@@ -3,6 +3,9 @@
 //! with the magnitude, so this equals the scalar kernel's count of midpoints below the target);
 //! the rare lanes where the decoder's clamp can act are finished by the scalar
 //! [`nearest_code`]. Bit-identical to `scalar::greedy`.
+//!
+//! Also the bucketed beam search of the beam efforts ([`BucketBeamAvx512`]), which finds each
+//! node's nearest code the same way.
 
 // Lane loops index several per-lane arrays by the lane number.
 #![allow(clippy::needless_range_loop)]
