@@ -12,7 +12,7 @@
 use std::arch::x86_64::*;
 
 use crate::codecs::ima_adpcm::beam::BucketModel;
-use crate::codecs::ima_adpcm::encoder::{nearest_code, ImaModel};
+use crate::codecs::ima_adpcm::encoder::ImaModel;
 use crate::codecs::ima_adpcm::{ImaState, INDEX_TABLE, MAX_STEP_INDEX, STEP_TABLE};
 
 /// Most paths per step index the AVX2 search keeps.
@@ -188,23 +188,6 @@ impl BucketBeamAvx2 {
                     _mm256_and_si256(b0, one),
                 );
                 let mut code = _mm256_or_si256(m, _mm256_and_si256(negative, eight));
-                if clamp_lanes != 0 {
-                    // Near the rails every code is tried exactly, as the scalar search does.
-                    let mut lanes = [[0i32; GROUP]; 3];
-                    for (k, v) in [pred, idx, code].into_iter().enumerate() {
-                        _mm256_storeu_si256(lanes[k].as_mut_ptr().cast(), v);
-                    }
-                    for l in 0..GROUP {
-                        if clamp_lanes >> l & 1 != 0 {
-                            let state = ImaState {
-                                predictor: lanes[0][l],
-                                step_index: lanes[1][l] as u8,
-                            };
-                            lanes[2][l] = nearest_code(&state, target as i32).0 as i32;
-                        }
-                    }
-                    code = _mm256_loadu_si256(lanes[2].as_ptr().cast());
-                }
                 let parts = StepParts {
                     pred,
                     idx,
@@ -213,6 +196,10 @@ impl BucketBeamAvx2 {
                     s2,
                     s3,
                 };
+                if clamp_lanes != 0 {
+                    // Near the rails every code is tried exactly, as the scalar search does.
+                    code = _mm256_blendv_epi8(code, nearest_code_clamped(&parts, x), clamps);
+                }
                 let (y1, idx1) = decode(&parts, code, index_adjust);
                 // The neighbour in value order on the target's other side (ranks: -7..-0 are
                 // 0..=7, +0..+7 are 8..=15).
@@ -440,4 +427,41 @@ fn lanes64(mask: u8, lane_bits: __m256i) -> __m256i {
 fn lanes32(mask: u8, lane_bits: __m128i) -> __m128i {
     let bits = _mm_set1_epi32(mask as i32);
     _mm_cmpeq_epi32(_mm_and_si128(bits, lane_bits), lane_bits)
+}
+
+/// The code the scalar `nearest_code` picks where the decoder's clamp can act: every code tried
+/// in its order (magnitude up, the sign toward the target first), the first of the least
+/// absolute errors kept.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn nearest_code_clamped(p: &StepParts, x: __m256i) -> __m256i {
+    let eight = _mm256_set1_epi32(8);
+    let toward_minus = _mm256_cmpgt_epi32(p.pred, x);
+    let toward_sign = _mm256_and_si256(toward_minus, eight);
+    let away_sign = _mm256_xor_si256(toward_sign, eight);
+    let mut best_error = _mm256_set1_epi32(i32::MAX);
+    let mut best = _mm256_setzero_si256();
+    for m in 0..8 {
+        let mut diff = p.s3;
+        if m & 4 != 0 {
+            diff = _mm256_add_epi32(diff, p.step);
+        }
+        if m & 2 != 0 {
+            diff = _mm256_add_epi32(diff, p.s1);
+        }
+        if m & 1 != 0 {
+            diff = _mm256_add_epi32(diff, p.s2);
+        }
+        let plus = _mm256_min_epi32(_mm256_add_epi32(p.pred, diff), _mm256_set1_epi32(32767));
+        let minus = _mm256_max_epi32(_mm256_sub_epi32(p.pred, diff), _mm256_set1_epi32(-32768));
+        let toward = _mm256_blendv_epi8(plus, minus, toward_minus);
+        let away = _mm256_blendv_epi8(minus, plus, toward_minus);
+        for (y, sign) in [(toward, toward_sign), (away, away_sign)] {
+            let error = _mm256_abs_epi32(_mm256_sub_epi32(x, y));
+            let better = _mm256_cmpgt_epi32(best_error, error);
+            best_error = _mm256_blendv_epi8(best_error, error, better);
+            best = _mm256_blendv_epi8(best, _mm256_or_si256(sign, _mm256_set1_epi32(m)), better);
+        }
+    }
+    best
 }

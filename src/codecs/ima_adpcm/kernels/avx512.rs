@@ -1,8 +1,9 @@
 //! AVX-512 greedy kernel: 16 chains in 32-bit lanes. The nearest code magnitude is found by a
 //! three-level binary search on the midpoints between reconstructions (the reconstructions grow
 //! with the magnitude, so this equals the scalar kernel's count of midpoints below the target);
-//! the rare lanes where the decoder's clamp can act are finished by the scalar
-//! [`nearest_code`]. Bit-identical to `scalar::greedy`.
+//! in the lanes where the decoder's clamp can act every code is tried, in the scalar
+//! [`nearest_code`](crate::codecs::ima_adpcm::encoder::nearest_code)'s order. Bit-identical to
+//! `scalar::greedy`.
 //!
 //! Also the bucketed beam search of the beam efforts ([`BucketBeamAvx512`]), which finds each
 //! node's nearest code the same way.
@@ -14,7 +15,7 @@ use std::arch::x86_64::*;
 
 use super::{Chains, LANES};
 use crate::codecs::ima_adpcm::beam::BucketModel;
-use crate::codecs::ima_adpcm::encoder::{nearest_code, ImaModel};
+use crate::codecs::ima_adpcm::encoder::ImaModel;
 use crate::codecs::ima_adpcm::{ImaParams, ImaState, INDEX_TABLE, MAX_STEP_INDEX, STEP_TABLE};
 use crate::simd::SimdLevel;
 
@@ -105,28 +106,16 @@ unsafe fn greedy_avx512(c: &mut Chains) {
         let mut next_idx = _mm512_min_epi32(_mm512_max_epi32(moved, zero), max_index);
         if clamp_lanes != 0 {
             // Near the rails every code is tried exactly, as the scalar kernel does.
-            let mut lanes = [[0i32; LANES]; 6];
-            for (k, v) in [x, pred, idx, code, next_pred, next_idx]
-                .into_iter()
-                .enumerate()
-            {
-                _mm512_storeu_si512(lanes[k].as_mut_ptr().cast(), v);
-            }
-            for l in 0..LANES {
-                if clamp_lanes >> l & 1 != 0 {
-                    let state = ImaState {
-                        predictor: lanes[1][l],
-                        step_index: lanes[2][l] as u8,
-                    };
-                    let (k, next, _) = nearest_code(&state, lanes[0][l]);
-                    lanes[3][l] = k as i32;
-                    lanes[4][l] = next.predictor;
-                    lanes[5][l] = next.step_index as i32;
-                }
-            }
-            code = _mm512_loadu_si512(lanes[3].as_ptr().cast());
-            next_pred = _mm512_loadu_si512(lanes[4].as_ptr().cast());
-            next_idx = _mm512_loadu_si512(lanes[5].as_ptr().cast());
+            let parts = StepParts {
+                pred,
+                idx,
+                step,
+                s1,
+                s2,
+                s3,
+            };
+            code = _mm512_mask_mov_epi32(code, clamp_lanes, nearest_code_clamped(&parts, x));
+            (next_pred, next_idx) = decode(&parts, code, index_adjust);
         }
         if let Some(codes) = c.codes.as_deref_mut() {
             _mm_storeu_si128(
@@ -508,23 +497,6 @@ impl BucketBeamAvx512 {
                     _mm512_maskz_mov_epi32(b0, one),
                 );
                 let mut code = _mm512_mask_or_epi32(m, negative, m, sign_bit);
-                if clamp_lanes != 0 {
-                    // Near the rails every code is tried exactly, as the scalar search does.
-                    let mut lanes = [[0i32; LANES]; 3];
-                    for (k, v) in [pred, idx, code].into_iter().enumerate() {
-                        _mm512_storeu_si512(lanes[k].as_mut_ptr().cast(), v);
-                    }
-                    for l in 0..LANES {
-                        if clamp_lanes >> l & 1 != 0 {
-                            let state = ImaState {
-                                predictor: lanes[0][l],
-                                step_index: lanes[1][l] as u8,
-                            };
-                            lanes[2][l] = nearest_code(&state, target as i32).0 as i32;
-                        }
-                    }
-                    code = _mm512_loadu_si512(lanes[2].as_ptr().cast());
-                }
                 let parts = StepParts {
                     pred,
                     idx,
@@ -533,6 +505,11 @@ impl BucketBeamAvx512 {
                     s2,
                     s3,
                 };
+                if clamp_lanes != 0 {
+                    // Near the rails every code is tried exactly, as the scalar search does.
+                    code =
+                        _mm512_mask_mov_epi32(code, clamp_lanes, nearest_code_clamped(&parts, x));
+                }
                 let (y1, idx1) = decode(&parts, code, index_adjust);
                 // The neighbour in value order on the target's other side (ranks: -7..-0 are
                 // 0..=7, +0..+7 are 8..=15).
@@ -745,4 +722,41 @@ fn decode(p: &StepParts, code: __m512i, index_adjust: __m512i) -> (__m512i, __m5
         _mm512_set1_epi32(MAX_STEP_INDEX as i32),
     );
     (y, next)
+}
+
+/// The code [`nearest_code`](crate::codecs::ima_adpcm::encoder::nearest_code) picks where the
+/// decoder's clamp can act: every code tried in the scalar search's order (magnitude up, the
+/// sign toward the target first), the first of the least absolute errors kept.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+fn nearest_code_clamped(p: &StepParts, x: __m512i) -> __m512i {
+    let eight = _mm512_set1_epi32(8);
+    let toward_minus = _mm512_cmplt_epi32_mask(x, p.pred);
+    let toward_sign = _mm512_maskz_mov_epi32(toward_minus, eight);
+    let away_sign = _mm512_xor_si512(toward_sign, eight);
+    let mut best_error = _mm512_set1_epi32(i32::MAX);
+    let mut best = _mm512_setzero_si512();
+    for m in 0..8 {
+        let mut diff = p.s3;
+        if m & 4 != 0 {
+            diff = _mm512_add_epi32(diff, p.step);
+        }
+        if m & 2 != 0 {
+            diff = _mm512_add_epi32(diff, p.s1);
+        }
+        if m & 1 != 0 {
+            diff = _mm512_add_epi32(diff, p.s2);
+        }
+        let plus = _mm512_min_epi32(_mm512_add_epi32(p.pred, diff), _mm512_set1_epi32(32767));
+        let minus = _mm512_max_epi32(_mm512_sub_epi32(p.pred, diff), _mm512_set1_epi32(-32768));
+        let toward = _mm512_mask_blend_epi32(toward_minus, plus, minus);
+        let away = _mm512_mask_blend_epi32(toward_minus, minus, plus);
+        for (y, sign) in [(toward, toward_sign), (away, away_sign)] {
+            let error = _mm512_abs_epi32(_mm512_sub_epi32(x, y));
+            let better = _mm512_cmplt_epi32_mask(error, best_error);
+            best_error = _mm512_mask_mov_epi32(best_error, better, error);
+            best = _mm512_mask_mov_epi32(best, better, _mm512_or_si512(sign, _mm512_set1_epi32(m)));
+        }
+    }
+    best
 }
