@@ -98,6 +98,12 @@ fn bench(c: &mut Criterion) {
             format!("ima_block_encode_e1_1thread_{}", level.name()),
             |b| b.iter(|| single.encode_blocks(black_box(&pcm[..whole]), &mut block_bytes)),
         );
+        // The bucketed beam at effort 4 (3 paths per step index): its kernels per level.
+        let mut beam = ImaBlockEncoder::with_level(ima, Effort(4), level);
+        g.bench_function(
+            format!("ima_block_encode_e4_1thread_{}", level.name()),
+            |b| b.iter(|| beam.encode_blocks(black_box(&pcm[..whole]), &mut block_bytes)),
+        );
         let dec = ImaBlockDecoder::with_level(ima, level);
         g.bench_function(format!("ima_block_decode_{}", level.name()), |b| {
             b.iter(|| block::decode_parallel(&dec, black_box(&block_bytes), &mut block_pcm))

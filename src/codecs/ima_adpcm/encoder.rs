@@ -206,6 +206,46 @@ impl BucketModel for ImaModel {
     }
 }
 
+/// The bucketed beam search at the best level this encoder may use: all match the scalar
+/// [`BucketBeam`] bit for bit.
+enum LaneBeam {
+    Scalar(BucketBeam<ImaState>),
+    #[cfg(target_arch = "x86_64")]
+    Avx2(kernels::avx2::BucketBeamAvx2),
+    #[cfg(target_arch = "x86_64")]
+    Avx512(kernels::avx512::BucketBeamAvx512),
+}
+
+impl LaneBeam {
+    /// A search keeping `cap` paths per step index over blocks of `spb` samples, at `level`
+    /// (which this CPU has) if a kernel there takes `cap`.
+    fn new(cap: usize, spb: usize, level: SimdLevel) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use kernels::{avx2, avx512};
+            if level >= SimdLevel::Avx512 && cap <= avx512::MAX_SIMD_CAP {
+                return Self::Avx512(avx512::BucketBeamAvx512::new(cap, spb));
+            }
+            if level == SimdLevel::Avx2 && cap <= avx2::MAX_AVX2_CAP {
+                return Self::Avx2(avx2::BucketBeamAvx2::new(cap, spb));
+            }
+        }
+        let _ = level;
+        Self::Scalar(BucketBeam::new(cap, ImaModel::BUCKETS, spb))
+    }
+
+    /// See [`BucketBeam::search`].
+    fn search(&mut self, roots: &[ImaState], targets: &[i16], codes: &mut [u8]) -> (usize, u64) {
+        match self {
+            Self::Scalar(beam) => beam.search(&ImaModel, roots, targets, codes),
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx2(beam) => beam.search(roots, targets, codes),
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx512(beam) => beam.search(roots, targets, codes),
+        }
+    }
+}
+
 /// Paths the bucketed beam keeps per step index at `effort` (0 below effort 2: greedy).
 fn bucket_cap(effort: Effort) -> usize {
     match effort.0 {
@@ -295,7 +335,7 @@ pub(crate) struct BlockCoder {
     starts: Vec<u8>,
     costs: Vec<u64>,
     beam_codes: Vec<u8>,
-    beam: Option<BucketBeam<ImaState>>,
+    beam: Option<LaneBeam>,
 }
 
 impl BlockCoder {
@@ -315,7 +355,7 @@ impl BlockCoder {
             starts: vec![0; lanes],
             costs: vec![0; lanes],
             beam_codes: vec![0; if cap > 0 { spb } else { 0 }],
-            beam: (cap > 0).then(|| BucketBeam::new(cap, ImaModel::BUCKETS, spb)),
+            beam: (cap > 0).then(|| LaneBeam::new(cap, spb, level.clamp_to_cpu())),
         }
     }
 
@@ -550,8 +590,7 @@ impl BlockCoder {
                 n += 1;
             }
         }
-        let (chosen, cost) =
-            beam.search(&ImaModel, &roots[..n], &samples[1..], &mut self.beam_codes);
+        let (chosen, cost) = beam.search(&roots[..n], &samples[1..], &mut self.beam_codes);
         if cost < greedy_cost[0] {
             self.codes[lane * spb..lane * spb + spb - 1]
                 .copy_from_slice(&self.beam_codes[..spb - 1]);

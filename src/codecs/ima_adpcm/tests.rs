@@ -227,6 +227,18 @@ proptest::proptest! {
             ImaBlockEncoder::with_level(params, Effort::DEFAULT, level).encode_blocks(&pcm, &mut out);
             proptest::prop_assert_eq!(&out, &streamed, "level {:?}", level);
         }
+        // The beam efforts (the AVX-512 bucketed beam up to 8 paths per step index, scalar
+        // above) code alike at every level too.
+        for effort in [3u8, 7, 9] {
+            let effort = Effort(effort);
+            let mut reference = vec![0u8; blocks * params.block_align()];
+            ImaBlockEncoder::with_level(params, effort, SimdLevel::Scalar).encode_blocks(&pcm, &mut reference);
+            for level in SimdLevel::available() {
+                let mut out = vec![0u8; blocks * params.block_align()];
+                ImaBlockEncoder::with_level(params, effort, level).encode_blocks(&pcm, &mut out);
+                proptest::prop_assert_eq!(&out, &reference, "level {:?}, effort {:?}", level, effort);
+            }
+        }
     }
 }
 

@@ -2,10 +2,14 @@
 //! block, from one starting state) coded in lockstep, each sample taking the code whose decoded
 //! sample is nearest ([`nearest_code`](super::encoder::nearest_code)). One file per level;
 //! `scalar` is the reference that `avx512` matches bit for bit (AVX2 machines run the scalar
-//! kernel).
+//! kernel). The beam efforts' bucketed search has AVX-512 and AVX2 kernels too
+//! ([`avx512::BucketBeamAvx512`], [`avx2::BucketBeamAvx2`]), each matching the scalar
+//! [`BucketBeam`](super::beam::BucketBeam) bit for bit.
 
 pub(crate) mod scalar;
 
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx512;
 
@@ -127,6 +131,79 @@ mod tests {
             let reference = run(SimdLevel::Scalar);
             for level in SimdLevel::available() {
                 prop_assert_eq!(&run(level), &reference, "level {:?}", level);
+            }
+        }
+    }
+
+    /// Targets that swing across the whole range (the clamp), or stay small, or sit still.
+    fn beam_targets() -> impl Strategy<Value = Vec<i16>> {
+        prop_oneof![
+            prop::collection::vec(sample(), 0..120),
+            prop::collection::vec(-2000i16..2000, 0..120),
+            (any::<i16>(), 0usize..120).prop_map(|(x, n)| vec![x; n]),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// The AVX2 bucketed beam codes exactly as the scalar `BucketBeam` at every cap it
+        /// takes: the same codes, chosen root and cost.
+        #[cfg(target_arch = "x86_64")]
+        #[test]
+        fn avx2_bucket_beam_equals_scalar(
+            targets in beam_targets(),
+            roots in prop::collection::vec((any::<i16>(), 0u8..=88), 1..9),
+            cap in 1usize..=avx2::MAX_AVX2_CAP,
+        ) {
+            use crate::codecs::ima_adpcm::beam::{BucketBeam, BucketModel};
+            use crate::codecs::ima_adpcm::encoder::ImaModel;
+            if SimdLevel::detected() < SimdLevel::Avx2 {
+                return Ok(());
+            }
+            let roots: Vec<ImaState> = roots
+                .iter()
+                .map(|&(p, i)| ImaState { predictor: p as i32, step_index: i })
+                .collect();
+            let mut scalar = BucketBeam::new(cap, ImaModel::BUCKETS, targets.len());
+            let mut codes = vec![0u8; targets.len()];
+            let reference = scalar.search(&ImaModel, &roots, &targets, &mut codes);
+            let mut fast = avx2::BucketBeamAvx2::new(cap, targets.len());
+            let mut fast_codes = vec![0u8; targets.len()];
+            for _ in 0..2 {
+                let got = fast.search(&roots, &targets, &mut fast_codes);
+                prop_assert_eq!(got, reference);
+                prop_assert_eq!(&fast_codes, &codes);
+            }
+        }
+
+        /// As `avx2_bucket_beam_equals_scalar`, for the AVX-512 search.
+        #[cfg(target_arch = "x86_64")]
+        #[test]
+        fn avx512_bucket_beam_equals_scalar(
+            targets in beam_targets(),
+            roots in prop::collection::vec((any::<i16>(), 0u8..=88), 1..9),
+            cap in 1usize..=avx512::MAX_SIMD_CAP,
+        ) {
+            use crate::codecs::ima_adpcm::beam::{BucketBeam, BucketModel};
+            use crate::codecs::ima_adpcm::encoder::ImaModel;
+            if SimdLevel::detected() < SimdLevel::Avx512 {
+                return Ok(());
+            }
+            let roots: Vec<ImaState> = roots
+                .iter()
+                .map(|&(p, i)| ImaState { predictor: p as i32, step_index: i })
+                .collect();
+            let mut scalar = BucketBeam::new(cap, ImaModel::BUCKETS, targets.len());
+            let mut codes = vec![0u8; targets.len()];
+            let reference = scalar.search(&ImaModel, &roots, &targets, &mut codes);
+            let mut fast = avx512::BucketBeamAvx512::new(cap, targets.len());
+            let mut fast_codes = vec![0u8; targets.len()];
+            // Twice: a search leaves no state behind that changes the next.
+            for _ in 0..2 {
+                let got = fast.search(&roots, &targets, &mut fast_codes);
+                prop_assert_eq!(got, reference);
+                prop_assert_eq!(&fast_codes, &codes);
             }
         }
     }

@@ -1,0 +1,467 @@
+//! AVX2 bucketed beam search over IMA codes: the AVX-512 search's scheme
+//! ([`BucketBeamAvx512`](super::avx512::BucketBeamAvx512)) in 256-bit vectors, for at most
+//! [`MAX_AVX2_CAP`] paths per step index (one 4-lane row per bucket). Nodes are expanded 8 at a
+//! time; masks live in vectors (compares, blends) and in the low bits of a byte (the offer's
+//! lane arithmetic). Bit-identical to
+//! [`BucketBeam::search`](crate::codecs::ima_adpcm::beam::BucketBeam::search) with
+//! [`ImaModel`].
+
+// Lane loops index several per-lane arrays by the lane number.
+#![allow(clippy::needless_range_loop)]
+
+use std::arch::x86_64::*;
+
+use crate::codecs::ima_adpcm::beam::BucketModel;
+use crate::codecs::ima_adpcm::encoder::ImaModel;
+use crate::codecs::ima_adpcm::{ImaState, INDEX_TABLE, MAX_STEP_INDEX, STEP_TABLE};
+
+/// Most paths per step index the AVX2 search keeps.
+pub(crate) const MAX_AVX2_CAP: usize = 4;
+
+/// Nodes expanded per group.
+const GROUP: usize = 8;
+
+/// Step indices (buckets).
+const BUCKETS: usize = MAX_STEP_INDEX as usize + 1;
+
+/// Cost of an empty bucket lane and of a missing candidate: above any real cost, and a
+/// positive `i64`, as AVX2 compares 64-bit lanes as signed.
+const EMPTY_COST: u64 = i64::MAX as u64;
+
+/// Predictor of an empty bucket lane: never within any tolerance of a real predictor.
+const EMPTY_PRED: i32 = i32::MIN / 2;
+
+/// See the [module documentation](self).
+pub(crate) struct BucketBeamAvx2 {
+    cap: usize,
+    /// Most nodes a step keeps (`cap * BUCKETS`).
+    row: usize,
+    /// Bucket `b` at `b * MAX_AVX2_CAP..`: costs, predictors, `parent << 8 | code`.
+    bucket_cost: Vec<u64>,
+    bucket_pred: Vec<i32>,
+    bucket_meta: Vec<u32>,
+    /// Buckets holding paths this step, in first-filled order (the scalar search's order).
+    touched: Vec<u16>,
+    /// The live nodes of the current step, padded to whole groups.
+    cost: Vec<u64>,
+    pred: Vec<i32>,
+    index: Vec<i32>,
+    /// `parent[t * row + j]`: which node of step `t - 1` node `j` of step `t` extends.
+    parent: Vec<u16>,
+    code: Vec<u8>,
+}
+
+impl BucketBeamAvx2 {
+    /// Storage for `cap` (1..=[`MAX_AVX2_CAP`]) paths per step index over at most `max_len`
+    /// coded samples.
+    pub(crate) fn new(cap: usize, max_len: usize) -> Self {
+        let cap = cap.clamp(1, MAX_AVX2_CAP);
+        let row = cap * BUCKETS;
+        let padded = row.next_multiple_of(GROUP);
+        Self {
+            cap,
+            row,
+            bucket_cost: vec![EMPTY_COST; BUCKETS * MAX_AVX2_CAP],
+            bucket_pred: vec![EMPTY_PRED; BUCKETS * MAX_AVX2_CAP],
+            bucket_meta: vec![0; BUCKETS * MAX_AVX2_CAP],
+            touched: vec![0; BUCKETS + 1],
+            cost: vec![0; padded],
+            pred: vec![0; padded],
+            index: vec![0; padded],
+            // One slot of slack: the gather writes one node past the last kept one.
+            parent: vec![0; row * (max_len + 1) + 1],
+            code: vec![0; row * (max_len + 1) + 1],
+        }
+    }
+
+    /// As [`BucketBeam::search`](crate::codecs::ima_adpcm::beam::BucketBeam::search): codes
+    /// `targets` from any of `roots`, writes the best codes to `codes_out` and returns (index of
+    /// the chosen root, its squared error). Returns `(0, u64::MAX)` without coding on a CPU
+    /// without AVX2 or when the buffers are too small (the encoder then keeps its greedy
+    /// codes); the encoder builds this search only when the CPU has AVX2.
+    pub(crate) fn search(
+        &mut self,
+        roots: &[ImaState],
+        targets: &[i16],
+        codes_out: &mut [u8],
+    ) -> (usize, u64) {
+        let len = targets.len();
+        if !is_x86_feature_detected!("avx2")
+            || codes_out.len() < len
+            || self.parent.len() < self.row * (len + 1)
+        {
+            return (0, u64::MAX);
+        }
+        // SAFETY: the CPU supports AVX2 (checked above); the storage sizes were checked above
+        // and at construction (see `search_avx2`).
+        unsafe { self.search_avx2(roots, targets, codes_out) }
+    }
+
+    #[target_feature(enable = "avx2")]
+    unsafe fn search_avx2(
+        &mut self,
+        roots: &[ImaState],
+        targets: &[i16],
+        codes_out: &mut [u8],
+    ) -> (usize, u64) {
+        let len = targets.len();
+        let mut live = roots.len().min(self.row).max(1);
+        for j in 0..live {
+            let r = roots.get(j).copied().unwrap_or_default();
+            self.cost[j] = 0;
+            self.pred[j] = r.predictor;
+            self.index[j] = r.step_index as i32;
+            self.parent[j] = j as u16;
+        }
+        let mut index_table = [0i32; GROUP];
+        for (k, slot) in index_table.iter_mut().enumerate() {
+            *slot = INDEX_TABLE[k] as i32;
+        }
+        let tolerances: [i32; BUCKETS] = std::array::from_fn(|b| ImaModel.tolerance(b));
+        // SAFETY (whole function): vector loads and stores touch local arrays of 8 lanes, node
+        // arrays at `j..j + 8` with `j < live <= row` (padded to whole groups of 8), bucket
+        // rows at `b * 4..b * 4 + 4` with `b <= 88`, and the gathers read `STEP_TABLE` at
+        // indices clamped to 0..=88.
+        let index_adjust = _mm256_loadu_si256(index_table.as_ptr().cast());
+        let zero = _mm256_setzero_si256();
+        let (top, bottom) = (_mm256_set1_epi32(32767), _mm256_set1_epi32(-32768));
+        let (one, two, four, seven, eight, fifteen) = (
+            _mm256_set1_epi32(1),
+            _mm256_set1_epi32(2),
+            _mm256_set1_epi32(4),
+            _mm256_set1_epi32(7),
+            _mm256_set1_epi32(8),
+            _mm256_set1_epi32(15),
+        );
+        let max_index = _mm256_set1_epi32(MAX_STEP_INDEX as i32);
+        let cap_lanes: u8 = ((1u32 << self.cap) - 1) as u8;
+        let last_lane: u8 = 1 << (self.cap - 1);
+        let empty_cost = _mm256_set1_epi64x(EMPTY_COST as i64);
+        let empty_pred = _mm_set1_epi32(EMPTY_PRED);
+        let lane_bits64 = _mm256_setr_epi64x(1, 2, 4, 8);
+        let lane_bits32 = _mm_setr_epi32(1, 2, 4, 8);
+        let mut cand_cost = [[0u64; GROUP]; 2];
+        let mut cand_pred = [[0i32; GROUP]; 2];
+        let mut cand_index = [[0i32; GROUP]; 2];
+        let mut cand_code = [[0i32; GROUP]; 2];
+        let bucket_cost = self.bucket_cost.as_mut_ptr();
+        let bucket_pred = self.bucket_pred.as_mut_ptr();
+        let bucket_meta = self.bucket_meta.as_mut_ptr();
+        let mut touched_len = 0usize;
+        for (t_step, &target) in targets.iter().enumerate() {
+            let x = _mm256_set1_epi32(target as i32);
+            for first in (0..live).step_by(GROUP) {
+                let active = (live - first).min(GROUP);
+                let pred = _mm256_loadu_si256(self.pred[first..].as_ptr().cast());
+                let idx = _mm256_min_epi32(
+                    _mm256_max_epi32(
+                        _mm256_loadu_si256(self.index[first..].as_ptr().cast()),
+                        zero,
+                    ),
+                    max_index,
+                );
+                let step = _mm256_i32gather_epi32::<4>(STEP_TABLE.as_ptr(), idx);
+                let s1 = _mm256_srai_epi32::<1>(step);
+                let s2 = _mm256_srai_epi32::<2>(step);
+                let s3 = _mm256_srai_epi32::<3>(step);
+                let s12 = _mm256_add_epi32(s1, s2);
+                let largest = _mm256_add_epi32(_mm256_add_epi32(s3, step), s12);
+                let clamps = _mm256_or_si256(
+                    _mm256_cmpgt_epi32(_mm256_add_epi32(pred, largest), top),
+                    _mm256_cmpgt_epi32(bottom, _mm256_sub_epi32(pred, largest)),
+                );
+                let clamp_lanes =
+                    _mm256_movemask_ps(_mm256_castsi256_ps(clamps)) as u32 & ((1u32 << active) - 1);
+                // The nearest code, by the greedy kernels' binary search on the midpoints.
+                let d = _mm256_sub_epi32(x, pred);
+                let a = _mm256_abs_epi32(d);
+                let negative = _mm256_cmpgt_epi32(zero, d);
+                let edge2 =
+                    _mm256_add_epi32(s3, _mm256_srai_epi32::<1>(_mm256_add_epi32(s12, step)));
+                let b2 = _mm256_cmpgt_epi32(a, edge2);
+                let r = _mm256_add_epi32(s3, _mm256_and_si256(b2, step));
+                let b1 = _mm256_cmpgt_epi32(a, _mm256_add_epi32(r, _mm256_srai_epi32::<1>(s12)));
+                let r = _mm256_add_epi32(r, _mm256_and_si256(b1, s1));
+                let b0 = _mm256_cmpgt_epi32(a, _mm256_add_epi32(r, _mm256_srai_epi32::<1>(s2)));
+                let m = _mm256_or_si256(
+                    _mm256_or_si256(_mm256_and_si256(b2, four), _mm256_and_si256(b1, two)),
+                    _mm256_and_si256(b0, one),
+                );
+                let mut code = _mm256_or_si256(m, _mm256_and_si256(negative, eight));
+                let parts = StepParts {
+                    pred,
+                    idx,
+                    step,
+                    s1,
+                    s2,
+                    s3,
+                };
+                if clamp_lanes != 0 {
+                    // Near the rails every code is tried exactly, as the scalar search does.
+                    code = _mm256_blendv_epi8(code, nearest_code_clamped(&parts, x), clamps);
+                }
+                let (y1, idx1) = decode(&parts, code, index_adjust);
+                // The neighbour in value order on the target's other side (ranks: -7..-0 are
+                // 0..=7, +0..+7 are 8..=15).
+                let m1 = _mm256_and_si256(code, seven);
+                let neg1 = _mm256_cmpeq_epi32(_mm256_and_si256(code, eight), eight);
+                let level = _mm256_blendv_epi8(
+                    _mm256_add_epi32(m1, eight),
+                    _mm256_sub_epi32(seven, m1),
+                    neg1,
+                );
+                let down = _mm256_cmpgt_epi32(y1, x);
+                let other = _mm256_blendv_epi8(
+                    _mm256_add_epi32(level, one),
+                    _mm256_sub_epi32(level, one),
+                    down,
+                );
+                let missing = _mm256_or_si256(
+                    _mm256_cmpgt_epi32(zero, other),
+                    _mm256_cmpgt_epi32(other, fifteen),
+                );
+                let upper = _mm256_cmpgt_epi32(other, seven);
+                let code2 = _mm256_blendv_epi8(
+                    _mm256_or_si256(_mm256_sub_epi32(seven, other), eight),
+                    _mm256_sub_epi32(other, eight),
+                    upper,
+                );
+                let code2 = _mm256_and_si256(code2, fifteen);
+                let (y2, idx2) = decode(&parts, code2, index_adjust);
+                let parent_cost = [
+                    _mm256_loadu_si256(self.cost[first..].as_ptr().cast()),
+                    _mm256_loadu_si256(self.cost[first + 4..].as_ptr().cast()),
+                ];
+                for (c, (y, next, code)) in [(y1, idx1, code), (y2, idx2, code2)]
+                    .into_iter()
+                    .enumerate()
+                {
+                    // |e| <= 65535, so e * e fits 32 unsigned bits.
+                    let e = _mm256_sub_epi32(x, y);
+                    let square = _mm256_mullo_epi32(e, e);
+                    let halves = [
+                        _mm256_castsi256_si128(square),
+                        _mm256_extracti128_si256::<1>(square),
+                    ];
+                    let missing_halves = [
+                        _mm256_castsi256_si128(missing),
+                        _mm256_extracti128_si256::<1>(missing),
+                    ];
+                    for h in 0..2 {
+                        let mut cost =
+                            _mm256_add_epi64(parent_cost[h], _mm256_cvtepu32_epi64(halves[h]));
+                        if c == 1 {
+                            // No neighbour there: a cost every bucket turns away.
+                            cost = _mm256_blendv_epi8(
+                                cost,
+                                empty_cost,
+                                _mm256_cvtepi32_epi64(missing_halves[h]),
+                            );
+                        }
+                        _mm256_storeu_si256(cand_cost[c][4 * h..].as_mut_ptr().cast(), cost);
+                    }
+                    _mm256_storeu_si256(cand_pred[c].as_mut_ptr().cast(), y);
+                    _mm256_storeu_si256(cand_index[c].as_mut_ptr().cast(), next);
+                    _mm256_storeu_si256(cand_code[c].as_mut_ptr().cast(), code);
+                }
+                for l in 0..active {
+                    let parent = ((first + l) as u32) << 8;
+                    for c in 0..2 {
+                        let cost = cand_cost[c][l];
+                        let pred = cand_pred[c][l];
+                        let b = cand_index[c][l] as usize;
+                        let meta = parent | cand_code[c][l] as u32;
+                        let at = b * MAX_AVX2_CAP;
+                        let costs = _mm256_loadu_si256(bucket_cost.add(at).cast());
+                        let preds = _mm_loadu_si128(bucket_pred.add(at).cast());
+                        let metas = _mm_loadu_si128(bucket_meta.add(at).cast());
+                        // |pred - p| <= tolerance, as tolerance + 1 > |pred - p|.
+                        let near = _mm_cmpgt_epi32(
+                            _mm_set1_epi32(tolerances[b] + 1),
+                            _mm_abs_epi32(_mm_sub_epi32(preds, _mm_set1_epi32(pred))),
+                        );
+                        let near = _mm_movemask_ps(_mm_castsi128_ps(near)) as u8 & cap_lanes;
+                        let dearer = _mm256_cmpgt_epi64(costs, _mm256_set1_epi64x(cost as i64));
+                        let cheaper =
+                            !(_mm256_movemask_pd(_mm256_castsi256_pd(dearer)) as u8) & cap_lanes;
+                        // The lane arithmetic of the AVX-512 search's offer.
+                        let new_lane = cheaper.wrapping_add(1);
+                        let freed = near | last_lane;
+                        let up_to_freed = freed ^ freed.wrapping_sub(1);
+                        let new_lane = new_lane & up_to_freed;
+                        let moved = up_to_freed & !(cheaper | new_lane);
+                        let was_empty = (_mm256_extract_epi64::<0>(costs) as u64 == EMPTY_COST)
+                            & (new_lane & 1 != 0);
+                        let (moved64, new64) =
+                            (lanes64(moved, lane_bits64), lanes64(new_lane, lane_bits64));
+                        let (moved32, new32) =
+                            (lanes32(moved, lane_bits32), lanes32(new_lane, lane_bits32));
+                        let costs = _mm256_blendv_epi8(
+                            _mm256_blendv_epi8(
+                                costs,
+                                _mm256_permute4x64_epi64::<0b10_01_00_00>(costs),
+                                moved64,
+                            ),
+                            _mm256_set1_epi64x(cost as i64),
+                            new64,
+                        );
+                        let preds = _mm_blendv_epi8(
+                            _mm_blendv_epi8(
+                                preds,
+                                _mm_shuffle_epi32::<0b10_01_00_00>(preds),
+                                moved32,
+                            ),
+                            _mm_set1_epi32(pred),
+                            new32,
+                        );
+                        let metas = _mm_blendv_epi8(
+                            _mm_blendv_epi8(
+                                metas,
+                                _mm_shuffle_epi32::<0b10_01_00_00>(metas),
+                                moved32,
+                            ),
+                            _mm_set1_epi32(meta as i32),
+                            new32,
+                        );
+                        _mm256_storeu_si256(bucket_cost.add(at).cast(), costs);
+                        _mm_storeu_si128(bucket_pred.add(at).cast(), preds);
+                        _mm_storeu_si128(bucket_meta.add(at).cast(), metas);
+                        self.touched[touched_len] = b as u16;
+                        touched_len += was_empty as usize;
+                    }
+                }
+            }
+            // The survivors, every bucket's cheapest first, then every bucket's second...
+            let row = (t_step + 1) * self.row;
+            live = 0;
+            for rank in 0..self.cap {
+                for &b in &self.touched[..touched_len] {
+                    let at = b as usize * MAX_AVX2_CAP + rank;
+                    let cost = self.bucket_cost[at];
+                    let meta = self.bucket_meta[at];
+                    self.cost[live] = cost;
+                    self.pred[live] = self.bucket_pred[at];
+                    self.index[live] = b as i32;
+                    self.parent[row + live] = (meta >> 8) as u16;
+                    self.code[row + live] = meta as u8;
+                    live += (cost != EMPTY_COST) as usize;
+                }
+            }
+            for &b in &self.touched[..touched_len] {
+                let at = b as usize * MAX_AVX2_CAP;
+                _mm256_storeu_si256(bucket_cost.add(at).cast(), empty_cost);
+                _mm_storeu_si128(bucket_pred.add(at).cast(), empty_pred);
+            }
+            touched_len = 0;
+        }
+        // Cheapest final node (the first on a tie), then walk back to its root.
+        let mut best = 0;
+        for j in 1..live {
+            if self.cost[j] < self.cost[best] {
+                best = j;
+            }
+        }
+        let cost = if len == 0 { 0 } else { self.cost[best] };
+        let mut j = best;
+        for t in (1..=len).rev() {
+            let slot = t * self.row + j;
+            codes_out[t - 1] = self.code[slot];
+            j = self.parent[slot] as usize;
+        }
+        (j, cost)
+    }
+}
+
+/// A group's nodes and the parts of their step sizes (`step >> 1`, `>> 2`, `>> 3`).
+struct StepParts {
+    pred: __m256i,
+    idx: __m256i,
+    step: __m256i,
+    s1: __m256i,
+    s2: __m256i,
+    s3: __m256i,
+}
+
+/// Decodes `code` from each lane's node: the sample (clamped as the decoder does) and the next
+/// step index.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn decode(p: &StepParts, code: __m256i, index_adjust: __m256i) -> (__m256i, __m256i) {
+    let m = _mm256_and_si256(code, _mm256_set1_epi32(7));
+    let neg = bit(code, 8);
+    let diff = _mm256_add_epi32(p.s3, _mm256_and_si256(bit(m, 4), p.step));
+    let diff = _mm256_add_epi32(diff, _mm256_and_si256(bit(m, 2), p.s1));
+    let diff = _mm256_add_epi32(diff, _mm256_and_si256(bit(m, 1), p.s2));
+    let y = _mm256_blendv_epi8(
+        _mm256_min_epi32(_mm256_add_epi32(p.pred, diff), _mm256_set1_epi32(32767)),
+        _mm256_max_epi32(_mm256_sub_epi32(p.pred, diff), _mm256_set1_epi32(-32768)),
+        neg,
+    );
+    let moved = _mm256_add_epi32(p.idx, _mm256_permutevar8x32_epi32(index_adjust, m));
+    let next = _mm256_min_epi32(
+        _mm256_max_epi32(moved, _mm256_setzero_si256()),
+        _mm256_set1_epi32(MAX_STEP_INDEX as i32),
+    );
+    (y, next)
+}
+
+/// All ones in the lanes where `m` has bit `b` set.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn bit(m: __m256i, b: i32) -> __m256i {
+    let b = _mm256_set1_epi32(b);
+    _mm256_cmpeq_epi32(_mm256_and_si256(m, b), b)
+}
+
+/// The 4-bit lane `mask` as all-ones 64-bit lanes (`lane_bits`: 1, 2, 4, 8).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn lanes64(mask: u8, lane_bits: __m256i) -> __m256i {
+    let bits = _mm256_set1_epi64x(mask as i64);
+    _mm256_cmpeq_epi64(_mm256_and_si256(bits, lane_bits), lane_bits)
+}
+
+/// The 4-bit lane `mask` as all-ones 32-bit lanes (`lane_bits`: 1, 2, 4, 8).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn lanes32(mask: u8, lane_bits: __m128i) -> __m128i {
+    let bits = _mm_set1_epi32(mask as i32);
+    _mm_cmpeq_epi32(_mm_and_si128(bits, lane_bits), lane_bits)
+}
+
+/// The code the scalar `nearest_code` picks where the decoder's clamp can act: every code tried
+/// in its order (magnitude up, the sign toward the target first), the first of the least
+/// absolute errors kept.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn nearest_code_clamped(p: &StepParts, x: __m256i) -> __m256i {
+    let eight = _mm256_set1_epi32(8);
+    let toward_minus = _mm256_cmpgt_epi32(p.pred, x);
+    let toward_sign = _mm256_and_si256(toward_minus, eight);
+    let away_sign = _mm256_xor_si256(toward_sign, eight);
+    let mut best_error = _mm256_set1_epi32(i32::MAX);
+    let mut best = _mm256_setzero_si256();
+    for m in 0..8 {
+        let mut diff = p.s3;
+        if m & 4 != 0 {
+            diff = _mm256_add_epi32(diff, p.step);
+        }
+        if m & 2 != 0 {
+            diff = _mm256_add_epi32(diff, p.s1);
+        }
+        if m & 1 != 0 {
+            diff = _mm256_add_epi32(diff, p.s2);
+        }
+        let plus = _mm256_min_epi32(_mm256_add_epi32(p.pred, diff), _mm256_set1_epi32(32767));
+        let minus = _mm256_max_epi32(_mm256_sub_epi32(p.pred, diff), _mm256_set1_epi32(-32768));
+        let toward = _mm256_blendv_epi8(plus, minus, toward_minus);
+        let away = _mm256_blendv_epi8(minus, plus, toward_minus);
+        for (y, sign) in [(toward, toward_sign), (away, away_sign)] {
+            let error = _mm256_abs_epi32(_mm256_sub_epi32(x, y));
+            let better = _mm256_cmpgt_epi32(best_error, error);
+            best_error = _mm256_blendv_epi8(best_error, error, better);
+            best = _mm256_blendv_epi8(best, _mm256_or_si256(sign, _mm256_set1_epi32(m)), better);
+        }
+    }
+    best
+}
