@@ -142,6 +142,32 @@ const TABLES_40: RateTables = RateTables {
     zero_leak: 9,
 };
 
+/// The quantizer magnitude by `DLN + 2048` for `DLN` within -2048..2048: the count of decision
+/// levels reached (block QUAN), one load instead of the comparisons.
+const fn magnitude_table(tables: &RateTables) -> [u8; 4096] {
+    let mut table = [0u8; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        let dln = i as i32 - 2048;
+        let mut count = 0;
+        let mut j = 0;
+        while j < 16 {
+            if dln >= tables.decision[j] as i32 {
+                count += 1;
+            }
+            j += 1;
+        }
+        table[i] = count;
+        i += 1;
+    }
+    table
+}
+
+static MAGNITUDES_16: [u8; 4096] = magnitude_table(&TABLES_16);
+static MAGNITUDES_24: [u8; 4096] = magnitude_table(&TABLES_24);
+static MAGNITUDES_32: [u8; 4096] = magnitude_table(&TABLES_32);
+static MAGNITUDES_40: [u8; 4096] = magnitude_table(&TABLES_40);
+
 impl RateTables {
     pub(crate) fn of(rate: Rate) -> &'static RateTables {
         match rate {
@@ -149,6 +175,17 @@ impl RateTables {
             Rate::Kbps24 => &TABLES_24,
             Rate::Kbps32 => &TABLES_32,
             Rate::Kbps40 => &TABLES_40,
+        }
+    }
+
+    /// The quantizer magnitude by `DLN + 2048`.
+    #[inline(always)]
+    fn magnitudes(&self) -> &'static [u8; 4096] {
+        match self.bits {
+            2 => &MAGNITUDES_16,
+            3 => &MAGNITUDES_24,
+            4 => &MAGNITUDES_32,
+            _ => &MAGNITUDES_40,
         }
     }
 
@@ -168,10 +205,9 @@ impl RateTables {
     /// that the encoder's update need not recover them from the codeword.
     #[inline(always)]
     fn quantize_parts(&self, dln: i32, negative: bool) -> Quantized {
-        // The decision levels ascend: the magnitude is how many of them `dln` reaches; a
-        // fixed-length count (|dln| < 2048) that compiles to one vector compare.
-        let dln = dln as i16;
-        let magnitude = self.decision.iter().map(|&d| (dln >= d) as u8).sum::<u8>();
+        // The decision levels ascend: the magnitude is how many of them `dln` reaches, looked
+        // up (`dln` is within -1280..1784: `DL` < 2048, `Y/4` within 136..=1280).
+        let magnitude = self.magnitudes()[((dln + 2048) & 4095) as usize];
         let all_ones = ((1u32 << self.bits) - 1) as u8;
         // A negative difference sends `all_ones - magnitude`, which is `magnitude ^ all_ones`
         // (magnitude <= all_ones); so does magnitude 0 where it is sent as all ones. Masks, not
@@ -437,6 +473,30 @@ impl AdpcmState {
         self.update_parts(kernel, tables, tables.split(code), est)
     }
 
+    /// Blocks UPA2 + LIMC and UPA1 + LIMD: the updated `(A2, A1)` for the sign `pk0` and
+    /// zero-ness `sigpk` of the new `DQ + SEZ`, given the previous signs `pk1`, `pk2`.
+    #[inline(always)]
+    fn poles(&self, pk0: bool, sigpk: bool, pk1: bool, pk2: bool) -> (i32, i32) {
+        let a1 = self.coef[A1];
+        let a2 = self.coef[A2];
+        // The updates of both poles are zero when DQ + SEZ is.
+        let fa1 = 4 * clamp_unpredictable(a1, -8191, 8191);
+        let fa = if pk0 != pk1 { fa1 } else { -fa1 };
+        let base = if pk0 != pk2 { -16384 } else { 16384 };
+        let a2_update = if sigpk { 0 } else { (base + fa) >> 7 };
+        let a2p = clamp_unpredictable(a2 + a2_update - (a2 >> 7), -12288, 12288);
+        let a1_update = if sigpk {
+            0
+        } else if pk0 != pk1 {
+            -192
+        } else {
+            192
+        };
+        let a1_limit = 15360 - a2p;
+        let a1p = clamp_unpredictable(a1 + a1_update - (a1 >> 8), -a1_limit, a1_limit);
+        (a2p, a1p)
+    }
+
     /// [`update_with`](Self::update_with) a codeword already split into its parts.
     #[inline(always)]
     fn update_parts<K: Kernel>(
@@ -481,23 +541,22 @@ impl AdpcmState {
         let sigpk = dqsez == 0;
         let [pk1, pk2] = self.pk;
 
-        // UPA2 + LIMC.
-        let a1 = self.coef[A1];
-        let a2 = self.coef[A2];
-        // The updates of both poles are zero when DQ + SEZ is.
-        let fa1 = 4 * clamp_unpredictable(a1, -8191, 8191);
-        let fa = std::hint::select_unpredictable(pk0 != pk1, fa1, -fa1);
-        let base = std::hint::select_unpredictable(pk0 != pk2, -16384, 16384);
-        let a2_update = std::hint::select_unpredictable(sigpk, 0, (base + fa) >> 7);
-        let a2p = clamp_unpredictable(a2 + a2_update - (a2 >> 7), -12288, 12288);
-        // UPA1 + LIMD.
-        let a1_update = std::hint::select_unpredictable(
-            sigpk,
-            0,
-            std::hint::select_unpredictable(pk0 != pk1, -192, 192),
+        // UPA2 + LIMC, UPA1 + LIMD: the poles for each of the three signs DQ + SEZ can have,
+        // computed before it is known (they depend only on the state), then picked: this
+        // takes the pole update off the chain from the codeword to the next estimate.
+        let (a2_neg, a1_neg) = self.poles(true, false, pk1, pk2);
+        let (a2_zero, a1_zero) = self.poles(false, true, pk1, pk2);
+        let (a2_pos, a1_pos) = self.poles(false, false, pk1, pk2);
+        let a2p = std::hint::select_unpredictable(
+            pk0,
+            a2_neg,
+            std::hint::select_unpredictable(sigpk, a2_zero, a2_pos),
         );
-        let a1_limit = 15360 - a2p;
-        let a1p = clamp_unpredictable(a1 + a1_update - (a1 >> 8), -a1_limit, a1_limit);
+        let a1p = std::hint::select_unpredictable(
+            pk0,
+            a1_neg,
+            std::hint::select_unpredictable(sigpk, a1_zero, a1_pos),
+        );
         // TONE: partial band signal (a2 < -0.71875).
         let tone = a2p < -11776;
 
