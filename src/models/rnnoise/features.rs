@@ -214,29 +214,33 @@ pub(crate) fn band_energy(out: &mut [f32; NB_BANDS], x: &[Complex32; FREQ_SIZE])
 /// dependent additions per sum that dominates the time. The results differ by rounding only.
 #[inline(always)]
 fn band_sums<const Q: usize>(value: impl Fn(usize) -> [f32; Q]) -> [[f32; NB_BANDS]; Q] {
+    // The values first, bin by bin (vectorizes across bins), then the weighted sums.
+    let mut values = [[0.0f32; BAND_BINS]; Q];
+    for k in 0..BAND_BINS {
+        for (row, v) in values.iter_mut().zip(value(k)) {
+            row[k] = v;
+        }
+    }
     let sum4 = |a: [f32; 4]| (a[0] + a[1]) + (a[2] + a[3]);
     let mut out = [[0.0f32; NB_BANDS]; Q];
     let mut carry = [0.0f32; Q];
     for i in 0..NB_BANDS - 1 {
         let start = EBAND_5MS[i] << BAND_SHIFT;
         let end = EBAND_5MS[i + 1] << BAND_SHIFT;
-        let mut falling = [[0.0f32; 4]; Q];
-        let mut rising = [[0.0f32; 4]; Q];
-        // Band widths are multiples of 4 bins.
-        for k0 in (start..end).step_by(4) {
-            for l in 0..4 {
-                let k = k0 + l;
-                let v = value(k);
-                let (fall, rise) = (BAND_WEIGHTS.falling[k], BAND_WEIGHTS.rising[k]);
-                for s in 0..Q {
-                    falling[s][l] += fall * v[s];
-                    rising[s][l] += rise * v[s];
+        let fall = BAND_WEIGHTS.falling[start..end].chunks_exact(4);
+        let rise = BAND_WEIGHTS.rising[start..end].chunks_exact(4);
+        for s in 0..Q {
+            let (mut falling, mut rising) = ([0.0f32; 4], [0.0f32; 4]);
+            // Band widths are multiples of 4 bins.
+            let v = values[s][start..end].chunks_exact(4);
+            for ((v, f), r) in v.zip(fall.clone()).zip(rise.clone()) {
+                for l in 0..4 {
+                    falling[l] += f[l] * v[l];
+                    rising[l] += r[l] * v[l];
                 }
             }
-        }
-        for s in 0..Q {
-            out[s][i] = carry[s] + sum4(falling[s]);
-            carry[s] = sum4(rising[s]);
+            out[s][i] = carry[s] + sum4(falling);
+            carry[s] = sum4(rising);
         }
     }
     for (o, c) in out.iter_mut().zip(carry) {

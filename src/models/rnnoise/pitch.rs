@@ -48,6 +48,8 @@ pub(crate) struct PitchScratch {
     offsets: [usize; MAX_LAGS],
     corr: [f32; MAX_LAGS],
     yy_lookup: [f32; PITCH_MAX_PERIOD / 2 + 1],
+    /// `x_lp[i]²`, for [`EnergyChains`].
+    sq: [f32; HALF_BUF],
     /// `Σy²` of the coarse and the fine search at each lag (see [`EnergyChains`]).
     syy_coarse: [f32; COARSE_LAGS],
     syy_fine: [f32; FINE_LAGS],
@@ -67,6 +69,7 @@ impl Default for PitchScratch {
             offsets: [0; MAX_LAGS],
             corr: [0.0; MAX_LAGS],
             yy_lookup: [0.0; PITCH_MAX_PERIOD / 2 + 1],
+            sq: [0.0; HALF_BUF],
             syy_coarse: [0.0; COARSE_LAGS],
             syy_fine: [0.0; FINE_LAGS],
         }
@@ -161,11 +164,19 @@ impl Interleaved for AutocorrSteps<'_> {
 }
 
 impl AutocorrSteps<'_> {
+    /// The remaining steps, with the lanes in a local (a register) rather than behind the
+    /// reference: the same operations.
     #[inline(always)]
     fn finish(&mut self) {
-        while *self.pos < self.end {
-            self.step();
+        let mut lanes = *self.lanes;
+        for j in *self.pos..self.end {
+            let yj = self.y[j];
+            for (a, &v) in lanes.iter_mut().zip(&self.y[j..j + AC_LAGS]) {
+                *a += yj * v;
+            }
         }
+        *self.lanes = lanes;
+        *self.pos = (*self.pos).max(self.end);
     }
 }
 
@@ -236,8 +247,8 @@ fn downsample(x: &[f32; PITCH_BUF_SIZE], s: &mut PitchScratch) {
 /// chain keeps its own order of operations, so the values are those of the reference's
 /// separate loops.
 struct EnergyChains<'a> {
-    x_lp: &'a [f32; HALF_BUF],
-    y4: &'a [f32; COARSE_X + COARSE_LAGS_PADDED],
+    /// `x_lp[i]²` (the squares of the coarse search's `y4[j] = x_lp[2j]` are `sq[2j]`).
+    sq: &'a [f32; HALF_BUF],
     syy_coarse: &'a mut [f32; COARSE_LAGS],
     syy_fine: &'a mut [f32; FINE_LAGS],
     yy_lookup: &'a mut [f32; PITCH_MAX_PERIOD / 2 + 1],
@@ -257,17 +268,17 @@ impl Interleaved for EnergyChains<'_> {
     fn step(&mut self) {
         const MAXPERIOD: usize = PITCH_MAX_PERIOD / 2;
         const N: usize = PITCH_FRAME_SIZE / 2;
-        let (x_lp, y4) = (self.x_lp, self.y4);
+        let sq = self.sq;
         let p = self.pos;
         if p < FINE_LEN {
             // Initial sums: coarse over y4[0..240], fine over x_lp[0..480], xx over
             // x_lp[384..864] (xx starts from 0, the others from 1).
             let j = p;
             if j < COARSE_X {
-                self.coarse += y4[j] * y4[j];
+                self.coarse += sq[2 * j];
             }
-            self.fine += x_lp[j] * x_lp[j];
-            self.xx += x_lp[MAXPERIOD + j] * x_lp[MAXPERIOD + j];
+            self.fine += sq[j];
+            self.xx += sq[MAXPERIOD + j];
             if j == FINE_LEN - 1 {
                 self.yy_lookup[0] = self.xx;
                 self.yy = self.xx;
@@ -278,16 +289,13 @@ impl Interleaved for EnergyChains<'_> {
             let i = p - FINE_LEN;
             if i < COARSE_LAGS {
                 self.syy_coarse[i] = self.coarse;
-                let (a, b) = (y4[i + COARSE_X], y4[i]);
-                self.coarse = clamp1(self.coarse + (a * a - b * b));
+                self.coarse = clamp1(self.coarse + (sq[2 * (i + COARSE_X)] - sq[2 * i]));
             }
             if i < FINE_LAGS {
                 self.syy_fine[i] = self.fine;
-                let (a, b) = (x_lp[i + FINE_LEN], x_lp[i]);
-                self.fine = clamp1(self.fine + (a * a - b * b));
+                self.fine = clamp1(self.fine + (sq[i + FINE_LEN] - sq[i]));
             }
-            let (a, b) = (x_lp[MAXPERIOD - 1 - i], x_lp[MAXPERIOD + N - 1 - i]);
-            self.yy = self.yy + a * a - b * b;
+            self.yy = self.yy + sq[MAXPERIOD - 1 - i] - sq[MAXPERIOD + N - 1 - i];
             self.yy_lookup[i + 1] = if 0.0 > self.yy { 0.0 } else { self.yy };
         } else {
             return;
@@ -352,10 +360,13 @@ fn search(k: &Kernels, s: &mut PitchScratch) -> usize {
     }
     s.y_lp4[COARSE_Y..].fill(0.0);
 
-    // Coarse search with 4× decimation, with the energy sequences computed alongside.
+    // Coarse search with 4× decimation, with the energy sequences computed alongside (from
+    // the squares, computed beforehand in vectors: the chains are left with their additions).
+    for (q, &v) in s.sq.iter_mut().zip(&s.x_lp) {
+        *q = v * v;
+    }
     let mut chains = EnergyChains {
-        x_lp: &s.x_lp,
-        y4: &s.y_lp4,
+        sq: &s.sq,
         syy_coarse: &mut s.syy_coarse,
         syy_fine: &mut s.syy_fine,
         yy_lookup: &mut s.yy_lookup,
