@@ -91,7 +91,6 @@ pub struct Denoiser {
     net: NetworkState,
     // Per-frame scratch.
     pitch: PitchScratch,
-    window: [f32; WINDOW_SIZE],
     spectrum: [Complex32; FREQ_SIZE],
     pitch_spectrum: [Complex32; FREQ_SIZE],
     bin_gains: [f32; FREQ_SIZE],
@@ -173,7 +172,6 @@ impl Denoiser {
             memid: 0,
             net: NetworkState::default(),
             pitch: PitchScratch::default(),
-            window: [0.0; WINDOW_SIZE],
             spectrum: [Complex32::new(0.0, 0.0); FREQ_SIZE],
             pitch_spectrum: [Complex32::new(0.0, 0.0); FREQ_SIZE],
             bin_gains: [0.0; FREQ_SIZE],
@@ -389,14 +387,11 @@ impl Denoiser {
     /// Inverse transform, window, overlap-add: writes the first half, keeps the second.
     #[inline(always)]
     fn synthesize(&mut self, out: &mut [f32; FRAME_SIZE]) {
-        self.transforms.inverse(
-            &self.kernels,
-            &self.tables,
-            &self.spectrum,
-            &mut self.window,
-        );
+        let time = self
+            .transforms
+            .inverse(&self.kernels, &self.tables, &self.spectrum);
         // Window and overlap-add in one pass.
-        let (lo, hi) = self.window.split_at(FRAME_SIZE);
+        let (lo, hi) = time.split_at(FRAME_SIZE);
         let w = &self.tables.half_window;
         for (((o, &v), &wi), &m) in out.iter_mut().zip(lo).zip(w).zip(&self.synthesis_mem) {
             *o = v * wi + m;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use realfft::num_complex::Complex32;
 use rustfft::{Fft, FftPlanner};
 
-use super::kernels::{Kernels, RealFftTwiddles};
+use super::kernels::{complex_floats, complex_floats_mut, Kernels, RealFftTwiddles};
 use super::network::{NB_BANDS, NB_FEATURES};
 
 /// Samples per frame (10 ms at 48 kHz).
@@ -84,8 +84,10 @@ pub(crate) struct Transforms {
     forward: Arc<dyn Fft<f32>>,
     inverse: Arc<dyn Fft<f32>>,
     scratch: Vec<Complex32>,
-    time: [f32; WINDOW_SIZE],
+    /// Input of the complex FFTs: the forward one's samples in pairs, `(x[2m], x[2m+1])`.
     packed: [Complex32; FRAME_SIZE],
+    /// Output of the inverse complex FFT: the real signal in pairs.
+    time: [Complex32; FRAME_SIZE],
 }
 
 impl std::fmt::Debug for Transforms {
@@ -100,8 +102,8 @@ impl Clone for Transforms {
             forward: self.forward.clone(),
             inverse: self.inverse.clone(),
             scratch: self.scratch.clone(),
-            time: self.time,
             packed: self.packed,
+            time: self.time,
         }
     }
 }
@@ -119,8 +121,8 @@ impl Transforms {
             forward,
             inverse,
             scratch: vec![Complex32::new(0.0, 0.0); len],
-            time: [0.0; WINDOW_SIZE],
             packed: [Complex32::new(0.0, 0.0); FRAME_SIZE],
+            time: [Complex32::new(0.0, 0.0); FRAME_SIZE],
         }
     }
 
@@ -137,16 +139,13 @@ impl Transforms {
         out: &mut [Complex32; FREQ_SIZE],
     ) {
         let scale = 1.0f32 / WINDOW_SIZE as f32;
-        let (lo, hi) = self.time.split_at_mut(FRAME_SIZE);
+        let (lo, hi) = complex_floats_mut(&mut self.packed).split_at_mut(FRAME_SIZE);
         let w = &tables.half_window;
         for ((t, &v), &wi) in lo.iter_mut().zip(first).zip(w) {
             *t = (v * wi) * scale;
         }
         for ((t, &v), &wi) in hi.iter_mut().zip(second).zip(w.iter().rev()) {
             *t = (v * wi) * scale;
-        }
-        for (c, p) in self.packed.iter_mut().zip(self.time.chunks_exact(2)) {
-            *c = Complex32::new(p[0], p[1]);
         }
         self.forward.process_outofplace_with_scratch(
             &mut self.packed,
@@ -157,26 +156,21 @@ impl Transforms {
     }
 
     /// `out[n] = Σ_k X[k] e^{2πikn/960}` over the Hermitian extension of `X` (no scaling;
-    /// the imaginary parts of DC and Nyquist do not reach the real output).
+    /// the imaginary parts of DC and Nyquist do not reach the real output), n = 0..960.
     #[inline(always)]
     pub(crate) fn inverse(
         &mut self,
         kernels: &Kernels,
         tables: &Tables,
         x: &[Complex32; FREQ_SIZE],
-        out: &mut [f32; WINDOW_SIZE],
-    ) {
-        let mut packed = [Complex32::new(0.0, 0.0); FRAME_SIZE];
+    ) -> &[f32] {
         kernels.real_ifft_pre(x, &mut self.packed, &tables.inverse_twiddles);
         self.inverse.process_outofplace_with_scratch(
             &mut self.packed,
-            &mut packed,
+            &mut self.time,
             &mut self.scratch,
         );
-        for (p, c) in out.chunks_exact_mut(2).zip(&packed) {
-            p[0] = c.re;
-            p[1] = c.im;
-        }
+        complex_floats(&self.time)
     }
 }
 

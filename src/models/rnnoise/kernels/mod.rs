@@ -12,6 +12,8 @@ pub(crate) mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx512;
 
+use realfft::num_complex::Complex32;
+
 use crate::simd::SimdLevel;
 
 /// Column padding of every weight matrix and length granule of every accumulator.
@@ -29,6 +31,22 @@ pub(crate) struct NoSideWork;
 impl Interleaved for NoSideWork {
     #[inline(always)]
     fn step(&mut self) {}
+}
+
+/// The interleaved floats (`re, im, re, …`) of complex values, in place.
+#[inline(always)]
+pub(crate) fn complex_floats(v: &[Complex32]) -> &[f32] {
+    // SAFETY: `Complex<f32>` is `#[repr(C)]` with two `f32` fields (size 8, alignment 4):
+    // `n` of them are `2n` contiguous, initialized `f32`, borrowed for the same lifetime.
+    unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<f32>(), 2 * v.len()) }
+}
+
+/// [`complex_floats`], mutable.
+#[inline(always)]
+pub(crate) fn complex_floats_mut(v: &mut [Complex32]) -> &mut [f32] {
+    // SAFETY: as in `complex_floats`; the borrow is exclusive, every bit pattern is a valid
+    // `f32`, and every `f32` pair a valid `Complex<f32>`.
+    unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr().cast::<f32>(), 2 * v.len()) }
 }
 
 /// Work that [`Kernels::frame_path`] compiles for the chosen level: `run` must be
@@ -132,11 +150,7 @@ impl Kernels {
 
     /// See `scalar::real_fft_post`.
     #[inline(always)]
-    pub(crate) fn real_fft_post(
-        &self,
-        z: &mut [realfft::num_complex::Complex32],
-        t: &RealFftTwiddles,
-    ) {
+    pub(crate) fn real_fft_post(&self, z: &mut [Complex32], t: &RealFftTwiddles) {
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
             // SAFETY: `avx2` is set only when the CPU has AVX2.
@@ -147,12 +161,7 @@ impl Kernels {
 
     /// See `scalar::real_ifft_pre`.
     #[inline(always)]
-    pub(crate) fn real_ifft_pre(
-        &self,
-        x: &[realfft::num_complex::Complex32],
-        z: &mut [realfft::num_complex::Complex32],
-        t: &RealFftTwiddles,
-    ) {
+    pub(crate) fn real_ifft_pre(&self, x: &[Complex32], z: &mut [Complex32], t: &RealFftTwiddles) {
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
             // SAFETY: `avx2` is set only when the CPU has AVX2.
