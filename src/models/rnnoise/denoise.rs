@@ -8,7 +8,7 @@ use super::features::{
     band_energies_and_corr, band_energy, cepstral_features, interp_band_gain, Tables, Transforms,
     CEPS_MEM, FRAME_SIZE, FREQ_SIZE, NB_DELTA_CEPS, WINDOW_SIZE,
 };
-use super::kernels::Kernels;
+use super::kernels::{FrameBody, Kernels};
 use super::network::{self, NetworkState, RnnoiseModel, NB_BANDS, NB_FEATURES};
 use super::pitch::{self, PitchScratch, PITCH_BUF_SIZE};
 use crate::stream::{Flush, Progress, Stream};
@@ -86,11 +86,11 @@ pub struct Denoiser {
     last_period: usize,
     last_gain: f32,
     ceps_mem: [[f32; NB_BANDS]; CEPS_MEM],
+    ceps_dist: [[f32; CEPS_MEM]; CEPS_MEM],
     memid: usize,
     net: NetworkState,
     // Per-frame scratch.
     pitch: PitchScratch,
-    window: [f32; WINDOW_SIZE],
     spectrum: [Complex32; FREQ_SIZE],
     pitch_spectrum: [Complex32; FREQ_SIZE],
     bin_gains: [f32; FREQ_SIZE],
@@ -98,6 +98,22 @@ pub struct Denoiser {
     info: FrameInfo,
     // Stream state.
     stream: StreamState,
+}
+
+/// One call of [`Denoiser::process_frame`], for [`Kernels::frame_path`].
+struct FrameCall<'a> {
+    denoiser: &'a mut Denoiser,
+    input: &'a [f32; FRAME_SIZE],
+    output: &'a mut [f32; FRAME_SIZE],
+}
+
+impl FrameBody for FrameCall<'_> {
+    type Output = f32;
+
+    #[inline(always)]
+    fn run(self) -> f32 {
+        self.denoiser.process_frame_body(self.input, self.output)
+    }
 }
 
 /// Per-band values of the current frame that the post-processing needs.
@@ -152,10 +168,10 @@ impl Denoiser {
             last_period: 0,
             last_gain: 0.0,
             ceps_mem: [[0.0; NB_BANDS]; CEPS_MEM],
+            ceps_dist: [[0.0; CEPS_MEM]; CEPS_MEM],
             memid: 0,
             net: NetworkState::default(),
             pitch: PitchScratch::default(),
-            window: [0.0; WINDOW_SIZE],
             spectrum: [Complex32::new(0.0, 0.0); FREQ_SIZE],
             pitch_spectrum: [Complex32::new(0.0, 0.0); FREQ_SIZE],
             bin_gains: [0.0; FREQ_SIZE],
@@ -190,6 +206,21 @@ impl Denoiser {
         input: &[f32; FRAME_SIZE],
         output: &mut [f32; FRAME_SIZE],
     ) -> f32 {
+        let kernels = self.kernels;
+        kernels.frame_path(FrameCall {
+            denoiser: self,
+            input,
+            output,
+        })
+    }
+
+    /// [`Self::process_frame`], inlined into [`Kernels::frame_path`].
+    #[inline(always)]
+    fn process_frame_body(
+        &mut self,
+        input: &[f32; FRAME_SIZE],
+        output: &mut [f32; FRAME_SIZE],
+    ) -> f32 {
         let mut x = [0.0f32; FRAME_SIZE];
         for (d, &s) in x.iter_mut().zip(input.iter()) {
             // `abs() <= MAX` is `is_finite()` in a form the compiler vectorizes.
@@ -204,8 +235,13 @@ impl Denoiser {
     }
 
     /// The reference's `rnnoise_process_frame` on the int16 scale, in place.
+    #[inline(always)]
     fn process_int16_scale(&mut self, frame: &mut [f32; FRAME_SIZE]) -> f32 {
-        self.high_pass(frame);
+        // The pitch history moves by one frame; the part of the pitch analysis that needs
+        // only the history runs in the shadow of the high-pass filter.
+        self.pitch_buf.copy_within(FRAME_SIZE.., 0);
+        let mut side = pitch::start_frame(&self.pitch_buf, &mut self.pitch);
+        self.kernels.high_pass(&mut self.hp_mem, frame, &mut side);
         let silence = !self.analyze(frame);
         let info = &mut self.info;
         info.silence = silence;
@@ -235,22 +271,21 @@ impl Denoiser {
         self.info.vad
     }
 
-    /// DC-blocking biquad `(1 - 2z⁻¹ + z⁻²) / (1 - 1.99599z⁻¹ + 0.996z⁻²)`, transposed form
-    /// with the state update in double, as in the reference.
-    fn high_pass(&mut self, x: &mut [f32; FRAME_SIZE]) {
-        self.kernels.high_pass(&mut self.hp_mem, x);
-    }
-
     /// Analysis of one high-passed frame: spectrum, pitch, features. Returns `false` on the
     /// silence path.
+    #[inline(always)]
     fn analyze(&mut self, x: &[f32; FRAME_SIZE]) -> bool {
         // Spectrum of the previous and current frame.
-        self.transforms
-            .forward_windowed(&self.tables, &self.analysis_mem, x, &mut self.spectrum);
+        self.transforms.forward_windowed(
+            &self.kernels,
+            &self.tables,
+            &self.analysis_mem,
+            x,
+            &mut self.spectrum,
+        );
         self.analysis_mem.copy_from_slice(x);
 
         // Pitch.
-        self.pitch_buf.copy_within(FRAME_SIZE.., 0);
         self.pitch_buf[PITCH_BUF_SIZE - FRAME_SIZE..].copy_from_slice(x);
         let (period, gain) = pitch::estimate(
             &self.kernels,
@@ -265,8 +300,13 @@ impl Denoiser {
         let (first, second) = self.pitch_buf[start..start + WINDOW_SIZE].split_at(FRAME_SIZE);
         // Both halves are FRAME_SIZE long by construction.
         let (first, second) = (first.try_into().unwrap(), second.try_into().unwrap());
-        self.transforms
-            .forward_windowed(&self.tables, first, second, &mut self.pitch_spectrum);
+        self.transforms.forward_windowed(
+            &self.kernels,
+            &self.tables,
+            first,
+            second,
+            &mut self.pitch_spectrum,
+        );
         let (mut ex, mut ep, mut exp) =
             ([0.0f32; NB_BANDS], [0.0f32; NB_BANDS], [0.0f32; NB_BANDS]);
         band_energies_and_corr(
@@ -292,11 +332,19 @@ impl Denoiser {
         self.band.ex = ex;
         self.band.ep = ep;
         self.band.exp = exp;
-        cepstral_features(&self.tables, &ex, &mut self.ceps_mem, &mut self.memid, f)
+        cepstral_features(
+            &self.tables,
+            &ex,
+            &mut self.ceps_mem,
+            &mut self.ceps_dist,
+            &mut self.memid,
+            f,
+        )
     }
 
     /// Comb filtering between pitch harmonics: adds the pitch-delayed spectrum per band, with
     /// a strength from the pitch correlation and the gain, then restores each band's energy.
+    #[inline(always)]
     fn pitch_filter(&mut self, g: &[f32; NB_BANDS]) {
         let BandValues { ex, ep, exp } = self.band;
         let mut r = [0.0f32; NB_BANDS];
@@ -337,10 +385,13 @@ impl Denoiser {
     }
 
     /// Inverse transform, window, overlap-add: writes the first half, keeps the second.
+    #[inline(always)]
     fn synthesize(&mut self, out: &mut [f32; FRAME_SIZE]) {
-        self.transforms.inverse(&self.spectrum, &mut self.window);
+        let time = self
+            .transforms
+            .inverse(&self.kernels, &self.tables, &self.spectrum);
         // Window and overlap-add in one pass.
-        let (lo, hi) = self.window.split_at(FRAME_SIZE);
+        let (lo, hi) = time.split_at(FRAME_SIZE);
         let w = &self.tables.half_window;
         for (((o, &v), &wi), &m) in out.iter_mut().zip(lo).zip(w).zip(&self.synthesis_mem) {
             *o = v * wi + m;
@@ -359,6 +410,7 @@ impl Denoiser {
         self.last_period = 0;
         self.last_gain = 0.0;
         self.ceps_mem = [[0.0; NB_BANDS]; CEPS_MEM];
+        self.ceps_dist = [[0.0; CEPS_MEM]; CEPS_MEM];
         self.memid = 0;
         self.net.reset();
         self.info = FrameInfo::default();

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use realfft::num_complex::Complex32;
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use rustfft::{Fft, FftPlanner};
 
+use super::kernels::{complex_floats, complex_floats_mut, Kernels, RealFftTwiddles};
 use super::network::{NB_BANDS, NB_FEATURES};
 
 /// Samples per frame (10 ms at 48 kHz).
@@ -26,12 +27,14 @@ pub const EBAND_5MS: [usize; NB_BANDS] = [
 const BAND_SHIFT: usize = 2;
 
 /// Constant tables: the half window and the DCT matrix, computed as the reference does (in
-/// double, rounded to f32).
+/// double, rounded to f32), and the twiddles of the real FFT's post-processing.
 #[derive(Debug, Clone)]
 pub(crate) struct Tables {
     pub half_window: [f32; FRAME_SIZE],
     /// `dct[j * NB_BANDS + i] = cos((j + 0.5) i π / 22)`, column 0 scaled by √½.
     pub dct: [f32; NB_BANDS * NB_BANDS],
+    forward_twiddles: RealFftTwiddles,
+    inverse_twiddles: RealFftTwiddles,
 }
 
 impl Tables {
@@ -52,11 +55,16 @@ impl Tables {
                 dct[i * NB_BANDS + j] = v;
             }
         }
-        Self { half_window, dct }
+        Self {
+            half_window,
+            dct,
+            forward_twiddles: RealFftTwiddles::new(FRAME_SIZE, true),
+            inverse_twiddles: RealFftTwiddles::new(FRAME_SIZE, false),
+        }
     }
 
     /// The DCT-II of the 22 band values, orthonormal (the reference's `dct`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn dct(&self, out: &mut [f32], input: &[f32; NB_BANDS]) {
         let scale = (2.0f64 / 22.0).sqrt();
         for (i, o) in out[..NB_BANDS].iter_mut().enumerate() {
@@ -69,13 +77,17 @@ impl Tables {
     }
 }
 
-/// The 960-point real transforms with their scratch space (allocated once).
+/// The 960-point real transforms with their scratch space (allocated once): a 480-point
+/// complex FFT (rustfft) of the samples packed in pairs, plus the pre- or post-processing
+/// that makes it a real transform (`kernels`, vectorized).
 pub(crate) struct Transforms {
-    forward: Arc<dyn RealToComplex<f32>>,
-    inverse: Arc<dyn ComplexToReal<f32>>,
+    forward: Arc<dyn Fft<f32>>,
+    inverse: Arc<dyn Fft<f32>>,
     scratch: Vec<Complex32>,
-    time: [f32; WINDOW_SIZE],
-    freq: [Complex32; FREQ_SIZE],
+    /// Input of the complex FFTs: the forward one's samples in pairs, `(x[2m], x[2m+1])`.
+    packed: [Complex32; FRAME_SIZE],
+    /// Output of the inverse complex FFT: the real signal in pairs.
+    time: [Complex32; FRAME_SIZE],
 }
 
 impl std::fmt::Debug for Transforms {
@@ -90,42 +102,44 @@ impl Clone for Transforms {
             forward: self.forward.clone(),
             inverse: self.inverse.clone(),
             scratch: self.scratch.clone(),
+            packed: self.packed,
             time: self.time,
-            freq: self.freq,
         }
     }
 }
 
 impl Transforms {
     pub(crate) fn new() -> Self {
-        let mut planner = RealFftPlanner::<f32>::new();
-        let forward = planner.plan_fft_forward(WINDOW_SIZE);
-        let inverse = planner.plan_fft_inverse(WINDOW_SIZE);
+        let mut planner = FftPlanner::<f32>::new();
+        let forward = planner.plan_fft_forward(FRAME_SIZE);
+        let inverse = planner.plan_fft_inverse(FRAME_SIZE);
         let len = forward
-            .get_scratch_len()
-            .max(inverse.get_scratch_len())
+            .get_outofplace_scratch_len()
+            .max(inverse.get_outofplace_scratch_len())
             .max(1);
         Self {
             forward,
             inverse,
             scratch: vec![Complex32::new(0.0, 0.0); len],
-            time: [0.0; WINDOW_SIZE],
-            freq: [Complex32::new(0.0, 0.0); FREQ_SIZE],
+            packed: [Complex32::new(0.0, 0.0); FRAME_SIZE],
+            time: [Complex32::new(0.0, 0.0); FRAME_SIZE],
         }
     }
 
     /// `out[k] = (1/960) Σ x[n] w[n] e^{-2πikn/960}` for k = 0..=480, where `x` is `first`
     /// followed by `second` and `w` the analysis window: windowing and scaling in one pass
     /// (each sample is multiplied by its window value, then by 1/960, as in two passes).
+    #[inline(always)]
     pub(crate) fn forward_windowed(
         &mut self,
+        kernels: &Kernels,
         tables: &Tables,
         first: &[f32; FRAME_SIZE],
         second: &[f32; FRAME_SIZE],
         out: &mut [Complex32; FREQ_SIZE],
     ) {
         let scale = 1.0f32 / WINDOW_SIZE as f32;
-        let (lo, hi) = self.time.split_at_mut(FRAME_SIZE);
+        let (lo, hi) = complex_floats_mut(&mut self.packed).split_at_mut(FRAME_SIZE);
         let w = &tables.half_window;
         for ((t, &v), &wi) in lo.iter_mut().zip(first).zip(w) {
             *t = (v * wi) * scale;
@@ -133,27 +147,36 @@ impl Transforms {
         for ((t, &v), &wi) in hi.iter_mut().zip(second).zip(w.iter().rev()) {
             *t = (v * wi) * scale;
         }
-        // The lengths are fixed and right, so this cannot fail.
-        let _ = self
-            .forward
-            .process_with_scratch(&mut self.time, out, &mut self.scratch);
+        self.forward.process_outofplace_with_scratch(
+            &mut self.packed,
+            &mut out[..FRAME_SIZE],
+            &mut self.scratch,
+        );
+        kernels.real_fft_post(out, &tables.forward_twiddles);
     }
 
-    /// `out[n] = Σ_k X[k] e^{2πikn/960}` over the Hermitian extension of `X` (no scaling).
-    pub(crate) fn inverse(&mut self, x: &[Complex32; FREQ_SIZE], out: &mut [f32; WINDOW_SIZE]) {
-        self.freq.copy_from_slice(x);
-        // The imaginary parts of DC and Nyquist do not reach the real output.
-        self.freq[0].im = 0.0;
-        self.freq[FREQ_SIZE - 1].im = 0.0;
-        let _ = self
-            .inverse
-            .process_with_scratch(&mut self.freq, out, &mut self.scratch);
+    /// `out[n] = Σ_k X[k] e^{2πikn/960}` over the Hermitian extension of `X` (no scaling;
+    /// the imaginary parts of DC and Nyquist do not reach the real output), n = 0..960.
+    #[inline(always)]
+    pub(crate) fn inverse(
+        &mut self,
+        kernels: &Kernels,
+        tables: &Tables,
+        x: &[Complex32; FREQ_SIZE],
+    ) -> &[f32] {
+        kernels.real_ifft_pre(x, &mut self.packed, &tables.inverse_twiddles);
+        self.inverse.process_outofplace_with_scratch(
+            &mut self.packed,
+            &mut self.time,
+            &mut self.scratch,
+        );
+        complex_floats(&self.time)
     }
 }
 
-/// The three band sums of the analysis in one pass over the bins, each with the additions
-/// of [`band_sum`] in the same order (so the results are those of three separate passes):
-/// energies of `x` and `p` and their correlation.
+/// The three band sums of the analysis in one pass over the bins: energies of `x` and `p`
+/// and their correlation (see [`band_sums`]).
+#[inline(always)]
 pub(crate) fn band_energies_and_corr(
     ex: &mut [f32; NB_BANDS],
     ep: &mut [f32; NB_BANDS],
@@ -161,62 +184,65 @@ pub(crate) fn band_energies_and_corr(
     x: &[Complex32; FREQ_SIZE],
     p: &[Complex32; FREQ_SIZE],
 ) {
-    let mut carry = [0.0f32; 3];
-    for i in 0..NB_BANDS - 1 {
-        let start = EBAND_5MS[i] << BAND_SHIFT;
-        let end = EBAND_5MS[i + 1] << BAND_SHIFT;
-        let mut lo = carry;
-        let mut hi = [0.0f32; 3];
-        for k in start..end {
-            let (a, b) = (x[k], p[k]);
-            let v = [
-                a.re * a.re + a.im * a.im,
-                b.re * b.re + b.im * b.im,
-                a.re * b.re + a.im * b.im,
-            ];
-            let (fall, rise) = (BAND_WEIGHTS.falling[k], BAND_WEIGHTS.rising[k]);
-            for s in 0..3 {
-                lo[s] += fall * v[s];
-                hi[s] += rise * v[s];
-            }
-        }
-        ex[i] = lo[0];
-        ep[i] = lo[1];
-        exp[i] = lo[2];
-        carry = hi;
-    }
-    for (out, c) in [ex, ep, exp].into_iter().zip(carry) {
-        out[NB_BANDS - 1] = c;
-        out[0] *= 2.0;
-        out[NB_BANDS - 1] *= 2.0;
-    }
+    [*ex, *ep, *exp] = band_sums(|k| {
+        let (a, b) = (x[k], p[k]);
+        [
+            a.re * a.re + a.im * a.im,
+            b.re * b.re + b.im * b.im,
+            a.re * b.re + a.im * b.im,
+        ]
+    });
 }
 
 /// Band energies `Σ |X|²` with triangular weights; the edge bands are doubled.
+#[inline(always)]
 pub(crate) fn band_energy(out: &mut [f32; NB_BANDS], x: &[Complex32; FREQ_SIZE]) {
-    band_sum(out, |k| x[k].re * x[k].re + x[k].im * x[k].im);
+    [*out] = band_sums(|k| [x[k].re * x[k].re + x[k].im * x[k].im]);
 }
 
+/// `Q` sums per band of `value(bin)` weighted by the band triangles: band i gets the rising
+/// edge of band i-1's triangle and its own falling edge; the edge bands are doubled.
+///
+/// Each triangle edge is summed in four partial sums (bins `k mod 4`), added pairwise at the
+/// end of the band: the reference adds bin after bin into one accumulator, a chain of 400
+/// dependent additions per sum that dominates the time. The results differ by rounding only.
 #[inline(always)]
-fn band_sum(out: &mut [f32; NB_BANDS], value: impl Fn(usize) -> f32) {
-    // Same additions in the same order as the reference: band i's accumulator first receives
-    // the rising edge of band i-1's triangle, then its own falling edge, bin by bin.
-    let mut carry = 0.0f32;
+fn band_sums<const Q: usize>(value: impl Fn(usize) -> [f32; Q]) -> [[f32; NB_BANDS]; Q] {
+    // The values first, bin by bin (vectorizes across bins), then the weighted sums.
+    let mut values = [[0.0f32; BAND_BINS]; Q];
+    for k in 0..BAND_BINS {
+        for (row, v) in values.iter_mut().zip(value(k)) {
+            row[k] = v;
+        }
+    }
+    let sum4 = |a: [f32; 4]| (a[0] + a[1]) + (a[2] + a[3]);
+    let mut out = [[0.0f32; NB_BANDS]; Q];
+    let mut carry = [0.0f32; Q];
     for i in 0..NB_BANDS - 1 {
         let start = EBAND_5MS[i] << BAND_SHIFT;
         let end = EBAND_5MS[i + 1] << BAND_SHIFT;
-        let (mut lo, mut hi) = (carry, 0.0f32);
-        for k in start..end {
-            let v = value(k);
-            lo += BAND_WEIGHTS.falling[k] * v;
-            hi += BAND_WEIGHTS.rising[k] * v;
+        let fall = BAND_WEIGHTS.falling[start..end].chunks_exact(4);
+        let rise = BAND_WEIGHTS.rising[start..end].chunks_exact(4);
+        for s in 0..Q {
+            let (mut falling, mut rising) = ([0.0f32; 4], [0.0f32; 4]);
+            // Band widths are multiples of 4 bins.
+            let v = values[s][start..end].chunks_exact(4);
+            for ((v, f), r) in v.zip(fall.clone()).zip(rise.clone()) {
+                for l in 0..4 {
+                    falling[l] += f[l] * v[l];
+                    rising[l] += r[l] * v[l];
+                }
+            }
+            out[s][i] = carry[s] + sum4(falling);
+            carry[s] = sum4(rising);
         }
-        out[i] = lo;
-        carry = hi;
     }
-    out[NB_BANDS - 1] = carry;
-    out[0] *= 2.0;
-    out[NB_BANDS - 1] *= 2.0;
+    for (o, c) in out.iter_mut().zip(carry) {
+        o[NB_BANDS - 1] = c;
+        o[0] *= 2.0;
+        o[NB_BANDS - 1] *= 2.0;
+    }
+    out
 }
 
 /// Triangle weights per bin below 20 kHz: `rising = j/L` and `falling = 1 - j/L` for bin
@@ -254,6 +280,7 @@ const fn band_weights() -> BandWeights {
 
 /// Linear interpolation of per-band values to bins 0..400 with the band triangles; bins from
 /// 20 kHz up get 0.
+#[inline(always)]
 pub(crate) fn interp_band_gain(out: &mut [f32; FREQ_SIZE], band: &[f32; NB_BANDS]) {
     for i in 0..NB_BANDS - 1 {
         let start = EBAND_5MS[i] << BAND_SHIFT;
@@ -281,12 +308,15 @@ pub(crate) fn max(a: f32, b: f32) -> f32 {
 }
 
 /// Cepstral part of the features (indices 0..34 and 41) from the band energies, and the
-/// cepstral history. `features[34..41]` must already hold the pitch features. Returns `false`
+/// cepstral history with the squared distances between its entries (`dist`, kept up to date
+/// with `ceps_mem`). `features[34..41]` must already hold the pitch features. Returns `false`
 /// (and zeroes the features, leaving the history alone) on the silence path (`Σ Ex < 0.04`).
+#[inline(always)]
 pub(crate) fn cepstral_features(
     tables: &Tables,
     ex: &[f32; NB_BANDS],
     ceps_mem: &mut [[f32; NB_BANDS]; CEPS_MEM],
+    dist: &mut [[f32; CEPS_MEM]; CEPS_MEM],
     memid: &mut usize,
     features: &mut [f32; NB_FEATURES],
 ) -> bool {
@@ -323,18 +353,24 @@ pub(crate) fn cepstral_features(
         features[NB_BANDS + i] = c0[i] - c2[i];
         features[NB_BANDS + NB_DELTA_CEPS + i] = c0[i] - 2.0 * c1[i] + c2[i];
     }
-    // Spectral variability: mean distance of each cepstrum to its nearest neighbour.
+    // Spectral variability: mean distance of each cepstrum to its nearest neighbour. Only
+    // the distances to the new cepstrum change; the others are kept from earlier frames
+    // (the same sums: `(a - b)²` and `(b - a)²` are equal).
+    for j in 0..CEPS_MEM {
+        let mut d = 0.0f32;
+        for (a, b) in ceps_mem[id].iter().zip(&ceps_mem[j]) {
+            let t = a - b;
+            d += t * t;
+        }
+        dist[id][j] = d;
+        dist[j][id] = d;
+    }
     let mut variability = 0.0f32;
-    for i in 0..CEPS_MEM {
+    for (i, row) in dist.iter().enumerate() {
         let mut mindist = 1e15f32;
-        for j in 0..CEPS_MEM {
-            let mut dist = 0.0f32;
-            for (a, b) in ceps_mem[i].iter().zip(&ceps_mem[j]) {
-                let t = a - b;
-                dist += t * t;
-            }
+        for (j, &d) in row.iter().enumerate() {
             if j != i {
-                mindist = if mindist < dist { mindist } else { dist };
+                mindist = if mindist < d { mindist } else { d };
             }
         }
         variability += mindist;

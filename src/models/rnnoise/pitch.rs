@@ -4,6 +4,7 @@
 //! that the chosen period matches it frame by frame.
 
 use super::kernels::{Interleaved, Kernels, LANES};
+use super::FRAME_SIZE;
 
 /// Shortest period searched, in samples at 48 kHz.
 pub const PITCH_MIN_PERIOD: usize = 60;
@@ -23,6 +24,14 @@ const COARSE_LAGS: usize = SEARCH_MAX / 4; // 147
 const COARSE_LAGS_PADDED: usize = COARSE_LAGS.div_ceil(LANES) * LANES; // 160
 const FINE_LEN: usize = SEARCH_LEN / 2; // 480
 const FINE_LAGS: usize = SEARCH_MAX / 2; // 294
+/// Lags of the LPC autocorrelation summed together (one AVX2 register; 0..=4 are used).
+const AC_LAGS: usize = 8;
+/// Terms of the autocorrelation summed in lanes (the rest, at the end, are added per lag).
+const AC_FAST: usize = HALF_BUF - 4; // 860
+/// Decimated samples that depend only on the history before the new frame.
+const OLD_LP: usize = (PITCH_BUF_SIZE - FRAME_SIZE) / 2; // 624
+/// Autocorrelation steps that need only those (the last one reads up to `OLD_LP - 1`).
+pub(crate) const AC_EARLY: usize = OLD_LP - AC_LAGS + 1; // 617
 
 /// Buffers of the estimator, sized once.
 #[derive(Debug, Clone)]
@@ -33,10 +42,14 @@ pub(crate) struct PitchScratch {
     coarse: [f32; COARSE_LAGS_PADDED],
     fine: [f32; FINE_LAGS],
     padded: [f32; HALF_BUF + LANES],
-    autocorr: [f32; LANES],
+    /// The autocorrelation's lanes and the steps done (see [`AutocorrSteps`]).
+    ac_lanes: [f32; AC_LAGS],
+    ac_pos: usize,
     offsets: [usize; MAX_LAGS],
     corr: [f32; MAX_LAGS],
     yy_lookup: [f32; PITCH_MAX_PERIOD / 2 + 1],
+    /// `x_lp[i]²`, for [`EnergyChains`].
+    sq: [f32; HALF_BUF],
     /// `Σy²` of the coarse and the fine search at each lag (see [`EnergyChains`]).
     syy_coarse: [f32; COARSE_LAGS],
     syy_fine: [f32; FINE_LAGS],
@@ -51,10 +64,12 @@ impl Default for PitchScratch {
             coarse: [0.0; COARSE_LAGS_PADDED],
             fine: [0.0; FINE_LAGS],
             padded: [0.0; HALF_BUF + LANES],
-            autocorr: [0.0; LANES],
+            ac_lanes: [0.0; AC_LAGS],
+            ac_pos: 0,
             offsets: [0; MAX_LAGS],
             corr: [0.0; MAX_LAGS],
             yy_lookup: [0.0; PITCH_MAX_PERIOD / 2 + 1],
+            sq: [0.0; HALF_BUF],
             syy_coarse: [0.0; COARSE_LAGS],
             syy_fine: [0.0; FINE_LAGS],
         }
@@ -65,6 +80,7 @@ impl Default for PitchScratch {
 const MAX_LAGS: usize = 32;
 
 /// Float `_celt_lpc`: Levinson-Durbin on `ac[0..=4]`.
+#[inline(always)]
 fn lpc4(ac: &[f32; 5]) -> [f32; 4] {
     let mut lpc = [0.0f32; 4];
     let mut error = ac[0];
@@ -92,24 +108,99 @@ fn lpc4(ac: &[f32; 5]) -> [f32; 4] {
     lpc
 }
 
-/// `pitch_downsample`: 2× decimation of `x` into `x_lp`, then a 4th-order LPC whitening
-/// filter with an added zero.
-fn downsample(k: &Kernels, x: &[f32; PITCH_BUF_SIZE], s: &mut PitchScratch) {
-    let x_lp = &mut s.x_lp;
-    for i in 1..HALF_BUF {
-        x_lp[i] = 0.5 * (0.5 * (x[2 * i - 1] + x[2 * i + 1]) + x[2 * i]);
+/// `out[i] = x_lp[i]` of `pitch_downsample` (the 2× decimation) for `i` in `range`.
+#[inline(always)]
+fn decimate(x: &[f32; PITCH_BUF_SIZE], out: &mut [f32], range: std::ops::Range<usize>) {
+    let start = range.start.max(1);
+    for i in start..range.end {
+        out[i] = 0.5 * (0.5 * (x[2 * i - 1] + x[2 * i + 1]) + x[2 * i]);
     }
-    x_lp[0] = 0.5 * (0.5 * x[1] + x[0]);
+    if range.start == 0 {
+        out[0] = 0.5 * (0.5 * x[1] + x[0]);
+    }
+}
 
-    // Autocorrelation at lags 0..=4, each a sequential sum over the whole signal.
+/// The first part of `pitch_downsample`, on the history alone: `history` must already hold
+/// the previous frames in place (shifted) but not the new frame. Decimates what does not
+/// depend on the new frame and returns the autocorrelation steps that can run on it (meant
+/// to run in the shadow of the high-pass filter that produces the new frame).
+#[inline(always)]
+pub(crate) fn start_frame<'a>(
+    history: &[f32; PITCH_BUF_SIZE],
+    s: &'a mut PitchScratch,
+) -> AutocorrSteps<'a> {
+    decimate(history, &mut s.padded, 0..OLD_LP);
+    s.ac_lanes = [0.0; AC_LAGS];
+    s.ac_pos = 0;
+    AutocorrSteps {
+        y: &s.padded,
+        lanes: &mut s.ac_lanes,
+        pos: &mut s.ac_pos,
+        end: AC_EARLY,
+    }
+}
+
+/// The LPC autocorrelation `ac[l] = Σ_j y[j]·y[j+l]` for j in `0..AC_FAST`, lags
+/// `0..AC_LAGS` in lanes, one term per lane and step, each sum in order of j.
+pub(crate) struct AutocorrSteps<'a> {
+    y: &'a [f32; HALF_BUF + LANES],
+    lanes: &'a mut [f32; AC_LAGS],
+    pos: &'a mut usize,
+    end: usize,
+}
+
+impl Interleaved for AutocorrSteps<'_> {
+    #[inline(always)]
+    fn step(&mut self) {
+        let j = *self.pos;
+        if j < self.end {
+            let yj = self.y[j];
+            for (a, &v) in self.lanes.iter_mut().zip(&self.y[j..j + AC_LAGS]) {
+                *a += yj * v;
+            }
+            *self.pos = j + 1;
+        }
+    }
+}
+
+impl AutocorrSteps<'_> {
+    /// The remaining steps, with the lanes in a local (a register) rather than behind the
+    /// reference: the same operations.
+    #[inline(always)]
+    fn finish(&mut self) {
+        let mut lanes = *self.lanes;
+        for j in *self.pos..self.end {
+            let yj = self.y[j];
+            for (a, &v) in lanes.iter_mut().zip(&self.y[j..j + AC_LAGS]) {
+                *a += yj * v;
+            }
+        }
+        *self.lanes = lanes;
+        *self.pos = (*self.pos).max(self.end);
+    }
+}
+
+/// `pitch_downsample`: 2× decimation of `x` into `x_lp`, then a 4th-order LPC whitening
+/// filter with an added zero. [`start_frame`] must have run on the history first.
+#[inline(always)]
+fn downsample(x: &[f32; PITCH_BUF_SIZE], s: &mut PitchScratch) {
+    decimate(x, &mut s.padded, OLD_LP..HALF_BUF);
+    // Autocorrelation at lags 0..=4, each a sequential sum over the whole signal: the
+    // steps the high-pass filter left, then the last terms lag by lag.
+    AutocorrSteps {
+        y: &s.padded,
+        lanes: &mut s.ac_lanes,
+        pos: &mut s.ac_pos,
+        end: AC_FAST,
+    }
+    .finish();
+    let x_lp = &mut s.x_lp;
+    x_lp.copy_from_slice(&s.padded[..HALF_BUF]);
     let mut ac = [0.0f32; 5];
-    let fast = HALF_BUF - 4;
-    s.padded[..HALF_BUF].copy_from_slice(&x_lp[..]);
-    k.xcorr(&x_lp[..fast], &s.padded, &mut s.autocorr);
     for (k, a) in ac.iter_mut().enumerate() {
-        *a = s.autocorr[k];
+        *a = s.ac_lanes[k];
         let mut d = 0.0f32;
-        for i in k + fast..HALF_BUF {
+        for i in k + AC_FAST..HALF_BUF {
             d += x_lp[i] * x_lp[i - k];
         }
         *a += d;
@@ -135,14 +226,16 @@ fn downsample(k: &Kernels, x: &[f32; PITCH_BUF_SIZE], s: &mut PitchScratch) {
         c1 * lpc[3],
     ];
     // The FIR filter `x[i] + num[0]·x[i-1] + … + num[4]·x[i-5]` (zero history), summed left to
-    // right as the reference does, on a copy with five leading zeros so that the loop is the
-    // same for every output and vectorizes across outputs.
+    // right as the reference does, on a copy with five leading zeros: one pass per tap over
+    // all outputs, which vectorizes across outputs and adds each output's terms in order.
     let src = &mut s.padded[..HALF_BUF + 5];
     src[..5].fill(0.0);
     src[5..].copy_from_slice(&x_lp[..]);
-    for (i, v) in x_lp.iter_mut().enumerate() {
-        let h = &src[i..i + 6];
-        *v = h[5] + num[0] * h[4] + num[1] * h[3] + num[2] * h[2] + num[3] * h[1] + num[4] * h[0];
+    for (t, &c) in num.iter().enumerate() {
+        // Tap t multiplies x[i - 1 - t] = src[i + 4 - t].
+        for (v, &h) in x_lp.iter_mut().zip(&src[4 - t..4 - t + HALF_BUF]) {
+            *v += c * h;
+        }
     }
 }
 
@@ -154,8 +247,8 @@ fn downsample(k: &Kernels, x: &[f32; PITCH_BUF_SIZE], s: &mut PitchScratch) {
 /// chain keeps its own order of operations, so the values are those of the reference's
 /// separate loops.
 struct EnergyChains<'a> {
-    x_lp: &'a [f32; HALF_BUF],
-    y4: &'a [f32; COARSE_X + COARSE_LAGS_PADDED],
+    /// `x_lp[i]²` (the squares of the coarse search's `y4[j] = x_lp[2j]` are `sq[2j]`).
+    sq: &'a [f32; HALF_BUF],
     syy_coarse: &'a mut [f32; COARSE_LAGS],
     syy_fine: &'a mut [f32; FINE_LAGS],
     yy_lookup: &'a mut [f32; PITCH_MAX_PERIOD / 2 + 1],
@@ -175,17 +268,17 @@ impl Interleaved for EnergyChains<'_> {
     fn step(&mut self) {
         const MAXPERIOD: usize = PITCH_MAX_PERIOD / 2;
         const N: usize = PITCH_FRAME_SIZE / 2;
-        let (x_lp, y4) = (self.x_lp, self.y4);
+        let sq = self.sq;
         let p = self.pos;
         if p < FINE_LEN {
             // Initial sums: coarse over y4[0..240], fine over x_lp[0..480], xx over
             // x_lp[384..864] (xx starts from 0, the others from 1).
             let j = p;
             if j < COARSE_X {
-                self.coarse += y4[j] * y4[j];
+                self.coarse += sq[2 * j];
             }
-            self.fine += x_lp[j] * x_lp[j];
-            self.xx += x_lp[MAXPERIOD + j] * x_lp[MAXPERIOD + j];
+            self.fine += sq[j];
+            self.xx += sq[MAXPERIOD + j];
             if j == FINE_LEN - 1 {
                 self.yy_lookup[0] = self.xx;
                 self.yy = self.xx;
@@ -196,16 +289,13 @@ impl Interleaved for EnergyChains<'_> {
             let i = p - FINE_LEN;
             if i < COARSE_LAGS {
                 self.syy_coarse[i] = self.coarse;
-                let (a, b) = (y4[i + COARSE_X], y4[i]);
-                self.coarse = clamp1(self.coarse + (a * a - b * b));
+                self.coarse = clamp1(self.coarse + (sq[2 * (i + COARSE_X)] - sq[2 * i]));
             }
             if i < FINE_LAGS {
                 self.syy_fine[i] = self.fine;
-                let (a, b) = (x_lp[i + FINE_LEN], x_lp[i]);
-                self.fine = clamp1(self.fine + (a * a - b * b));
+                self.fine = clamp1(self.fine + (sq[i + FINE_LEN] - sq[i]));
             }
-            let (a, b) = (x_lp[MAXPERIOD - 1 - i], x_lp[MAXPERIOD + N - 1 - i]);
-            self.yy = self.yy + a * a - b * b;
+            self.yy = self.yy + sq[MAXPERIOD - 1 - i] - sq[MAXPERIOD + N - 1 - i];
             self.yy_lookup[i + 1] = if 0.0 > self.yy { 0.0 } else { self.yy };
         } else {
             return;
@@ -215,6 +305,7 @@ impl Interleaved for EnergyChains<'_> {
 }
 
 impl EnergyChains<'_> {
+    #[inline(always)]
     fn finish(&mut self) {
         while self.pos < ENERGY_STEPS {
             self.step();
@@ -223,12 +314,14 @@ impl EnergyChains<'_> {
 }
 
 /// `find_best_pitch`: the two lags with the highest normalized correlation `xcorr²/Σy²`,
-/// where `syy[i]` is the `Σy²` at lag `i` (from [`EnergyChains`]).
-fn find_best_pitch(xcorr: &[f32], syy: &[f32]) -> [usize; 2] {
+/// where `syy[i]` is the `Σy²` at lag `i` (from [`EnergyChains`]). `lags` yields
+/// `(lag, xcorr)` in increasing lag order; lags left out must have `xcorr <= 0`.
+#[inline(always)]
+fn find_best_pitch(lags: impl Iterator<Item = (usize, f32)>, syy: &[f32]) -> [usize; 2] {
     let mut best_num = [-1.0f32; 2];
     let mut best_den = [0.0f32; 2];
     let mut best = [0usize, 1];
-    for (i, &xc) in xcorr.iter().enumerate() {
+    for (i, xc) in lags {
         if xc > 0.0 {
             // Scaled as in the reference so that squaring neither underflows nor overflows.
             let x16 = xc * 1e-12f32;
@@ -255,6 +348,7 @@ fn find_best_pitch(xcorr: &[f32], syy: &[f32]) -> [usize; 2] {
 
 /// `pitch_search` on the decimated signal: returns the lag (at the 2× decimated rate ×2) of
 /// the best correlation between the last 960 samples and the history.
+#[inline(always)]
 fn search(k: &Kernels, s: &mut PitchScratch) -> usize {
     let x_lp = &s.x_lp[PITCH_MAX_PERIOD / 2..];
     let y = &s.x_lp[..];
@@ -266,10 +360,13 @@ fn search(k: &Kernels, s: &mut PitchScratch) -> usize {
     }
     s.y_lp4[COARSE_Y..].fill(0.0);
 
-    // Coarse search with 4× decimation, with the energy sequences computed alongside.
+    // Coarse search with 4× decimation, with the energy sequences computed alongside (from
+    // the squares, computed beforehand in vectors: the chains are left with their additions).
+    for (q, &v) in s.sq.iter_mut().zip(&s.x_lp) {
+        *q = v * v;
+    }
     let mut chains = EnergyChains {
-        x_lp: &s.x_lp,
-        y4: &s.y_lp4,
+        sq: &s.sq,
         syy_coarse: &mut s.syy_coarse,
         syy_fine: &mut s.syy_fine,
         yy_lookup: &mut s.yy_lookup,
@@ -283,7 +380,8 @@ fn search(k: &Kernels, s: &mut PitchScratch) -> usize {
     chains.finish();
     let x_lp = &s.x_lp[PITCH_MAX_PERIOD / 2..];
     let y = &s.x_lp[..];
-    let best = find_best_pitch(&s.coarse[..COARSE_LAGS], &s.syy_coarse);
+    let coarse = s.coarse[..COARSE_LAGS].iter().copied().enumerate();
+    let best = find_best_pitch(coarse, &s.syy_coarse);
 
     // Finer search with 2× decimation, only around the two coarse candidates.
     s.fine.fill(0.0);
@@ -305,7 +403,9 @@ fn search(k: &Kernels, s: &mut PitchScratch) -> usize {
     for (&i, &v) in s.offsets[..count].iter().zip(&s.corr[..count]) {
         s.fine[i] = if -1.0 > v { -1.0 } else { v };
     }
-    let best = find_best_pitch(&s.fine, &s.syy_fine);
+    // Only the lags around the candidates can have a positive correlation.
+    let fine = s.offsets[..count].iter().map(|&i| (i, s.fine[i]));
+    let best = find_best_pitch(fine, &s.syy_fine);
 
     // Refine by pseudo-interpolation.
     let offset: isize = if best[0] > 0 && best[0] < FINE_LAGS - 1 {
@@ -332,6 +432,7 @@ const SECOND_CHECK: [usize; 16] = [0, 0, 3, 2, 3, 2, 5, 2, 3, 2, 3, 2, 5, 2, 3, 
 
 /// `remove_doubling`: checks whether a submultiple of the period explains the signal as well,
 /// and refines the result by one sample. Returns (period, gain).
+#[inline(always)]
 fn remove_doubling(
     k: &Kernels,
     s: &mut PitchScratch,
@@ -447,7 +548,9 @@ fn max(a: f32, b: f32) -> f32 {
 
 /// Estimates the pitch period of the last [`PITCH_FRAME_SIZE`] samples of `history`, given
 /// the previous frame's period and gain. Returns (period in samples, gain); the period is in
-/// `[PITCH_MIN_PERIOD, PITCH_MAX_PERIOD)`.
+/// `[PITCH_MIN_PERIOD, PITCH_MAX_PERIOD)`. [`start_frame`] must have run on the history
+/// before the new frame was added.
+#[inline(always)]
 pub(crate) fn estimate(
     k: &Kernels,
     s: &mut PitchScratch,
@@ -455,7 +558,7 @@ pub(crate) fn estimate(
     prev_period: usize,
     prev_gain: f32,
 ) -> (usize, f32) {
-    downsample(k, history, s);
+    downsample(history, s);
     let lag = search(k, s);
     let period = PITCH_MAX_PERIOD.saturating_sub(lag);
     let (period, gain) = remove_doubling(k, s, period, prev_period, prev_gain);

@@ -4,6 +4,8 @@
 
 use std::arch::x86_64::*;
 
+use realfft::num_complex::Complex32;
+
 use super::{scalar, Interleaved, LANES};
 
 /// Outputs per register.
@@ -425,11 +427,129 @@ pub(crate) unsafe fn activate<const SIGMOID: bool>(
     }
 }
 
-/// The high-pass biquad with FMA (bit-identical to `scalar::high_pass`, see there).
+/// The high-pass biquad with FMA (bit-identical to `scalar::high_pass`, see there), with
+/// `side` advanced in its shadow (see `scalar::high_pass_fused`).
 ///
 /// # Safety
 /// The CPU must support AVX2,FMA.
 #[target_feature(enable = "avx2,fma")]
-pub(crate) unsafe fn high_pass(mem: &mut [f32; 2], x: &mut [f32]) {
-    super::scalar::high_pass_fused(mem, x)
+pub(crate) unsafe fn high_pass<S: Interleaved>(mem: &mut [f32; 2], x: &mut [f32], side: &mut S) {
+    super::scalar::high_pass_fused(mem, x, side)
+}
+
+/// Four complex values in reverse order.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn reverse_complex(v: __m256) -> __m256 {
+    _mm256_castpd_ps(_mm256_permute4x64_pd::<0x1B>(_mm256_castps_pd(v)))
+}
+
+/// `P` and `H` of `scalar::pair_terms` for four pairs: `a` holds `Z[k..k+4]`, `b` holds
+/// `Z[r-3..=r]` already reversed (lane `m` pairs with `a`'s lane `m`).
+///
+/// # Safety
+/// AVX2; `t1`, `t2` readable for 8 floats.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn pair_terms(a: __m256, b: __m256, t1: *const f32, t2: *const f32) -> (__m256, __m256) {
+    let sum = _mm256_add_ps(a, b);
+    let diff = _mm256_sub_ps(a, b);
+    // SAFETY: the caller guarantees the reads.
+    let (t1, t2) = unsafe { (_mm256_loadu_ps(t1), _mm256_loadu_ps(t2)) };
+    let p = _mm256_add_ps(
+        _mm256_mul_ps(_mm256_movehdup_ps(sum), t1),
+        _mm256_mul_ps(_mm256_moveldup_ps(diff), t2),
+    );
+    // Real slots from the sum, imaginary slots from the difference.
+    let h = _mm256_blend_ps::<0b1010_1010>(sum, diff);
+    (p, h)
+}
+
+/// Sign bits of the imaginary slots.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn imag_sign() -> __m256 {
+    _mm256_castsi256_ps(_mm256_set1_epi64x(i64::MIN))
+}
+
+/// `scalar::real_fft_post` with four bin pairs per step (bit-identical).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn real_fft_post(z: &mut [Complex32], t: &super::RealFftTwiddles) {
+    let n = z.len() - 1;
+    assert!(n.is_multiple_of(4) && t.t1.len() >= n && t.t2.len() >= n);
+    let z0 = z[0];
+    z[0] = Complex32::new(z0.re + z0.im, 0.0);
+    z[n] = Complex32::new(z0.re - z0.im, 0.0);
+    let zp = z.as_mut_ptr().cast::<f32>();
+    let half = _mm256_set1_ps(0.5);
+    let mut k = 1;
+    // Blocks k..k+4 and r-3..=r (r = n - k) must not overlap: k + 3 < r - 3.
+    while 2 * k + 6 < n {
+        let r = n - k;
+        // SAFETY: Complex32 is two f32 (repr(C)); k + 3 <= n and r - 3 >= 1 are in bounds;
+        // the twiddles hold n floats (index 2(k-1) + 8 <= n).
+        unsafe {
+            let a = _mm256_loadu_ps(zp.add(2 * k));
+            let b = reverse_complex(_mm256_loadu_ps(zp.add(2 * (r - 3))));
+            let i = 2 * (k - 1);
+            let (p, h) = pair_terms(a, b, t.t1.as_ptr().add(i), t.t2.as_ptr().add(i));
+            let h = _mm256_mul_ps(half, h);
+            _mm256_storeu_ps(zp.add(2 * k), _mm256_add_ps(h, p));
+            let hi = _mm256_xor_ps(_mm256_sub_ps(h, p), imag_sign());
+            _mm256_storeu_ps(zp.add(2 * (r - 3)), reverse_complex(hi));
+        }
+        k += 4;
+    }
+    for k in k..n / 2 {
+        scalar::real_fft_post_pair(z, k, t);
+    }
+    z[n / 2].im = -z[n / 2].im;
+}
+
+/// `scalar::real_ifft_pre` with four bin pairs per step (bit-identical).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn real_ifft_pre(
+    x: &[Complex32],
+    z: &mut [Complex32],
+    t: &super::RealFftTwiddles,
+) {
+    let n = z.len();
+    assert!(n.is_multiple_of(4) && x.len() > n && t.t1.len() >= n && t.t2.len() >= n);
+    z[0] = Complex32::new(x[0].re + x[n].re, x[0].re - x[n].re);
+    let (xp, zp) = (x.as_ptr().cast::<f32>(), z.as_mut_ptr().cast::<f32>());
+    let mut k = 1;
+    while 2 * k + 6 < n {
+        let r = n - k;
+        // SAFETY: as in `real_fft_post`: k + 3 < r - 3 < n, twiddle index 2(k-1) + 8 <= n.
+        unsafe {
+            let a = _mm256_loadu_ps(xp.add(2 * k));
+            let b = reverse_complex(_mm256_loadu_ps(xp.add(2 * (r - 3))));
+            let i = 2 * (k - 1);
+            let (p, h) = pair_terms(a, b, t.t1.as_ptr().add(i), t.t2.as_ptr().add(i));
+            _mm256_storeu_ps(zp.add(2 * k), _mm256_sub_ps(h, p));
+            let hi = _mm256_xor_ps(_mm256_add_ps(h, p), imag_sign());
+            _mm256_storeu_ps(zp.add(2 * (r - 3)), reverse_complex(hi));
+        }
+        k += 4;
+    }
+    for k in k..n / 2 {
+        scalar::real_ifft_pre_pair(x, z, k, t);
+    }
+    let c = x[n / 2];
+    z[n / 2] = Complex32::new(c.re + c.re, -(c.im + c.im));
+}
+
+/// Runs `body` compiled for AVX2 and FMA (see `super::Kernels::frame_path`).
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(crate) unsafe fn frame_path<B: super::FrameBody>(body: B) -> B::Output {
+    body.run()
 }

@@ -344,12 +344,3 @@ pub(crate) unsafe fn activate<const SIGMOID: bool>(
         }
     }
 }
-
-/// The high-pass biquad with FMA (bit-identical to `scalar::high_pass`, see there).
-///
-/// # Safety
-/// The CPU must support AVX512F,FMA.
-#[target_feature(enable = "avx512f,fma")]
-pub(crate) unsafe fn high_pass(mem: &mut [f32; 2], x: &mut [f32]) {
-    super::scalar::high_pass_fused(mem, x)
-}

@@ -12,6 +12,8 @@ pub(crate) mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx512;
 
+use realfft::num_complex::Complex32;
+
 use crate::simd::SimdLevel;
 
 /// Column padding of every weight matrix and length granule of every accumulator.
@@ -31,10 +33,71 @@ impl Interleaved for NoSideWork {
     fn step(&mut self) {}
 }
 
+/// The interleaved floats (`re, im, re, …`) of complex values, in place.
+#[inline(always)]
+pub(crate) fn complex_floats(v: &[Complex32]) -> &[f32] {
+    // SAFETY: `Complex<f32>` is `#[repr(C)]` with two `f32` fields (size 8, alignment 4):
+    // `n` of them are `2n` contiguous, initialized `f32`, borrowed for the same lifetime.
+    unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<f32>(), 2 * v.len()) }
+}
+
+/// [`complex_floats`], mutable.
+#[inline(always)]
+pub(crate) fn complex_floats_mut(v: &mut [Complex32]) -> &mut [f32] {
+    // SAFETY: as in `complex_floats`; the borrow is exclusive, every bit pattern is a valid
+    // `f32`, and every `f32` pair a valid `Complex<f32>`.
+    unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr().cast::<f32>(), 2 * v.len()) }
+}
+
+/// Work that [`Kernels::frame_path`] compiles for the chosen level: `run` must be
+/// `#[inline(always)]`, as must everything it calls that should get the wider vectors.
+/// (A trait rather than a closure: closures cannot be marked `#[inline(always)]`.)
+pub(crate) trait FrameBody {
+    type Output;
+    fn run(self) -> Self::Output;
+}
+
 /// The kernels at one SIMD level, chosen once at construction (clamped to what the CPU has).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Kernels {
     level: SimdLevel,
+    /// Whether AVX2 and FMA are usable (at the AVX2 level, and at the AVX-512 level when
+    /// the CPU has them too): the AVX2 kernels serve the AVX-512 level where 16 lanes are
+    /// too wide, and the per-frame code is compiled for AVX2 and FMA.
+    avx2: bool,
+}
+
+/// Twiddle factors of the post-processing that turns a complex FFT of `n` points into the
+/// real FFT of `2n` samples (or back): for bin pair `k`, `n - k` (`k = 1..n/2`), with
+/// `w = e^{-iπk/n}` (times ½ forward, conjugated inverse), `t1[2(k-1)..][..2] = (w.re, w.im)`
+/// and `t2[2(k-1)..][..2] = (w.im, -w.re)`: the factors of `Σ.im` and `Δ.re` in the real and
+/// imaginary slots of a bin (see `scalar::real_fft_post`).
+#[derive(Debug, Clone)]
+pub(crate) struct RealFftTwiddles {
+    pub t1: Vec<f32>,
+    pub t2: Vec<f32>,
+}
+
+impl RealFftTwiddles {
+    /// Twiddles for a real FFT of `2n` samples, forward or inverse.
+    pub(crate) fn new(n: usize, forward: bool) -> Self {
+        let (mut t1, mut t2) = (vec![0.0f32; n], vec![0.0f32; n]);
+        for k in 1..n / 2 {
+            let angle = -std::f64::consts::PI / n as f64 * k as f64;
+            let (mut re, mut im) = (angle.cos() as f32, angle.sin() as f32);
+            if forward {
+                (re, im) = (re * 0.5, im * 0.5);
+            } else {
+                im = -im;
+            }
+            let i = 2 * (k - 1);
+            t1[i] = re;
+            t1[i + 1] = im;
+            t2[i] = im;
+            t2[i + 1] = -re;
+        }
+        Self { t1, t2 }
+    }
 }
 
 /// The level RNNoise runs at unless told otherwise: [`SimdLevel::select`], except that
@@ -55,9 +118,56 @@ pub(crate) fn default_level() -> SimdLevel {
 
 impl Kernels {
     pub(crate) fn new(level: SimdLevel) -> Self {
-        Self {
-            level: level.clamp_to_cpu(),
+        let level = level.clamp_to_cpu();
+        #[cfg(target_arch = "x86_64")]
+        let avx2 = match level {
+            SimdLevel::Avx2 => true,
+            SimdLevel::Avx512 => {
+                std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+            }
+            _ => false,
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let avx2 = false;
+        Self { level, avx2 }
+    }
+
+    /// Runs `body`, the per-frame signal path, compiled for AVX2 and FMA when they are
+    /// usable. [`FrameBody::run`] and the functions it calls are `#[inline(always)]`, so that
+    /// the whole path is compiled inside the target-feature function. Rust never fuses a
+    /// multiply and an add by itself, so the results are those of the baseline build, bit for
+    /// bit.
+    #[inline(always)]
+    pub(crate) fn frame_path<B: FrameBody>(&self, body: B) -> B::Output {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is set only when the CPU has AVX2 and FMA.
+            return unsafe { avx2::frame_path(body) };
         }
+        body.run()
+    }
+
+    /// See `scalar::real_fft_post`.
+    #[inline(always)]
+    pub(crate) fn real_fft_post(&self, z: &mut [Complex32], t: &RealFftTwiddles) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is set only when the CPU has AVX2.
+            return unsafe { avx2::real_fft_post(z, t) };
+        }
+        scalar::real_fft_post(z, t)
+    }
+
+    /// See `scalar::real_ifft_pre`.
+    #[inline(always)]
+    pub(crate) fn real_ifft_pre(&self, x: &[Complex32], z: &mut [Complex32], t: &RealFftTwiddles) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is set only when the CPU has AVX2.
+            return unsafe { avx2::real_ifft_pre(x, z, t) };
+        }
+        scalar::real_ifft_pre(x, z, t)
     }
 
     pub(crate) fn level(&self) -> SimdLevel {
@@ -112,8 +222,8 @@ impl Kernels {
         }
     }
 
-    /// [`Self::xcorr`], with `side.step()` called between its vector operations (at the AVX2
-    /// level: once per input sample and pass; elsewhere not at all). The caller finishes
+    /// [`Self::xcorr`], with `side.step()` called between its vector operations (when AVX2 is
+    /// usable: once per input sample and pass; elsewhere not at all). The caller finishes
     /// whatever steps remain. For latency-bound scalar work (chains of dependent additions)
     /// that would otherwise leave the vector units idle; it changes no result.
     #[inline]
@@ -124,12 +234,12 @@ impl Kernels {
         xcorr: &mut [f32],
         side: &mut S,
     ) {
-        match self.level {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: `level` was clamped to the CPU's level at construction.
-            SimdLevel::Avx2 => unsafe { avx2::xcorr(x, y, xcorr, side) },
-            _ => self.xcorr(x, y, xcorr),
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is set only when the CPU has AVX2.
+            return unsafe { avx2::xcorr(x, y, xcorr, side) };
         }
+        self.xcorr(x, y, xcorr)
     }
 
     /// Correlations at arbitrary offsets: `out[l] = Σ_j x[j] * y[offsets[l] + j]`, each sum
@@ -138,11 +248,12 @@ impl Kernels {
     pub(crate) fn corr_at(&self, x: &[f32], y: &[f32], offsets: &[usize], out: &mut [f32]) {
         match self.level {
             #[cfg(target_arch = "x86_64")]
+            // SAFETY: `avx2` is set only when the CPU has AVX2 (the AVX2 kernel transposes
+            // 8-lane blocks, faster than the AVX-512 kernel's 16-lane gathers).
+            _ if self.avx2 => unsafe { avx2::corr_at(x, y, offsets, out) },
+            #[cfg(target_arch = "x86_64")]
             // SAFETY: `level` was clamped to the CPU's level at construction.
             SimdLevel::Avx512 => unsafe { avx512::corr_at(x, y, offsets, out) },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: as above.
-            SimdLevel::Avx2 => unsafe { avx2::corr_at(x, y, offsets, out) },
             _ => scalar::corr_at(x, y, offsets, out),
         }
     }
@@ -169,21 +280,22 @@ impl Kernels {
         }
     }
 
-    /// The reference's high-pass biquad on one frame, in place.
+    /// The reference's high-pass biquad on one frame, in place. When AVX2 and FMA are usable
+    /// `side.step()` is called twice per sample (the filter is latency-bound and leaves the
+    /// execution units mostly idle); the caller finishes whatever steps remain.
     #[inline]
-    pub(crate) fn high_pass(&self, mem: &mut [f32; 2], x: &mut [f32]) {
-        match self.level {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: `level` was clamped to the CPU's level at construction, and FMA (not
-            // part of that level's detection) is checked here.
-            SimdLevel::Avx512 if std::arch::is_x86_feature_detected!("fma") => unsafe {
-                avx512::high_pass(mem, x)
-            },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: clamped at construction; the AVX2 level's detection includes FMA.
-            SimdLevel::Avx2 => unsafe { avx2::high_pass(mem, x) },
-            _ => scalar::high_pass(mem, x),
+    pub(crate) fn high_pass<S: Interleaved>(
+        &self,
+        mem: &mut [f32; 2],
+        x: &mut [f32],
+        side: &mut S,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `avx2` is set only when the CPU has AVX2 and FMA.
+            return unsafe { avx2::high_pass(mem, x, side) };
         }
+        scalar::high_pass(mem, x)
     }
 }
 
@@ -334,6 +446,76 @@ mod tests {
                     "{level:?} {count} {range}"
                 );
             }
+        }
+    }
+
+    /// The real-FFT post- and pre-processing at every level match the scalar code bit for
+    /// bit, and together with a naive complex DFT give the real DFT of a signal.
+    #[test]
+    fn real_fft_processing_matches_scalar_and_the_dft() {
+        use realfft::num_complex::Complex32;
+        let n = 48; // complex points; a real signal of 96 samples
+        let mut rng = Rng(0x0f0f_1234);
+        let signal: Vec<f32> = (0..2 * n)
+            .map(|_| (rng.next() % 20_001) as f32 / 10_000.0 - 1.0)
+            .collect();
+        let dft = |z: &[Complex32], sign: f64| -> Vec<Complex32> {
+            (0..z.len())
+                .map(|k| {
+                    let (mut re, mut im) = (0.0f64, 0.0f64);
+                    for (m, c) in z.iter().enumerate() {
+                        let a = sign * 2.0 * std::f64::consts::PI * (k * m) as f64 / z.len() as f64;
+                        re += c.re as f64 * a.cos() - c.im as f64 * a.sin();
+                        im += c.re as f64 * a.sin() + c.im as f64 * a.cos();
+                    }
+                    Complex32::new(re as f32, im as f32)
+                })
+                .collect()
+        };
+        let packed: Vec<Complex32> = signal
+            .chunks(2)
+            .map(|p| Complex32::new(p[0], p[1]))
+            .collect();
+        let mut spectrum = dft(&packed, -1.0);
+        spectrum.push(Complex32::new(0.0, 0.0));
+        let forward = RealFftTwiddles::new(n, true);
+        let mut expected = spectrum.clone();
+        scalar::real_fft_post(&mut expected, &forward);
+        // Against the real DFT (direct sum in f64).
+        for (k, v) in expected.iter().enumerate() {
+            let (mut re, mut im) = (0.0f64, 0.0f64);
+            for (m, &x) in signal.iter().enumerate() {
+                let a = -2.0 * std::f64::consts::PI * (k * m) as f64 / (2 * n) as f64;
+                re += x as f64 * a.cos();
+                im += x as f64 * a.sin();
+            }
+            assert!(
+                (v.re as f64 - re).abs() < 1e-4 && (v.im as f64 - im).abs() < 1e-4,
+                "{k}"
+            );
+        }
+        let inverse = RealFftTwiddles::new(n, false);
+        let mut expected_pre = vec![Complex32::new(0.0, 0.0); n];
+        scalar::real_ifft_pre(&expected, &mut expected_pre, &inverse);
+        // The inverse complex DFT of the pre-processed spectrum is 2n times the signal.
+        for (m, c) in dft(&expected_pre, 1.0).iter().enumerate() {
+            let scale = (2 * n) as f32;
+            assert!((c.re / scale - signal[2 * m]).abs() < 1e-5, "{m}");
+            assert!((c.im / scale - signal[2 * m + 1]).abs() < 1e-5, "{m}");
+        }
+        let flat = |v: &[Complex32]| -> Vec<u32> {
+            v.iter()
+                .flat_map(|c| [c.re.to_bits(), c.im.to_bits()])
+                .collect()
+        };
+        for level in SimdLevel::available() {
+            let k = Kernels::new(level);
+            let mut got = spectrum.clone();
+            k.real_fft_post(&mut got, &forward);
+            assert_eq!(flat(&got), flat(&expected), "{level:?}");
+            let mut got_pre = vec![Complex32::new(0.0, 0.0); n];
+            k.real_ifft_pre(&expected, &mut got_pre, &inverse);
+            assert_eq!(flat(&got_pre), flat(&expected_pre), "{level:?}");
         }
     }
 }

@@ -2,6 +2,8 @@
 //! [`LANES`] outputs held in a local array across the whole input loop (which the compiler
 //! keeps in SSE registers), so every output's sum runs sequentially over the input index.
 
+use realfft::num_complex::Complex32;
+
 use super::LANES;
 
 #[inline]
@@ -231,9 +233,14 @@ pub(crate) fn high_pass(mem: &mut [f32; 2], x: &mut [f32]) {
 
 /// [`high_pass`] with fused multiply-adds, for callers compiled with FMA. Bit-identical: the
 /// products of two f32 values are exact in f64, so `fma(-a, y, b·x)` rounds the same
-/// difference once, as the reference's separate multiply and subtract do.
+/// difference once, as the reference's separate multiply and subtract do. The filter is one
+/// long chain of dependent operations; `side` advances two steps per sample in its shadow.
 #[inline(always)]
-pub(crate) fn high_pass_fused(mem: &mut [f32; 2], x: &mut [f32]) {
+pub(crate) fn high_pass_fused<S: super::Interleaved>(
+    mem: &mut [f32; 2],
+    x: &mut [f32],
+    side: &mut S,
+) {
     let [mut m0, mut m1] = *mem;
     for v in x.iter_mut() {
         let xi = *v;
@@ -242,6 +249,80 @@ pub(crate) fn high_pass_fused(mem: &mut [f32; 2], x: &mut [f32]) {
         m0 = (m1 as f64 + (-(HP_A[0] as f64)).mul_add(yd, HP_B[0] as f64 * xd)) as f32;
         m1 = (-(HP_A[1] as f64)).mul_add(yd, HP_B[1] as f64 * xd) as f32;
         *v = yi;
+        side.step();
+        side.step();
     }
     *mem = [m0, m1];
+}
+
+/// Turns `z[..n]`, the `n`-point complex FFT of a `2n`-sample real signal packed as
+/// `z[m] = x[2m] + i·x[2m+1]`, into bins `0..=n` of the signal's real FFT, in place
+/// (`z.len() == n + 1`, `n` a multiple of 4). Bins `k` and `n - k` come from `Z[k]` and
+/// `Z[n-k]` and the forward twiddle `t` (see [`super::RealFftTwiddles`]).
+#[inline(always)]
+pub(crate) fn real_fft_post(z: &mut [Complex32], t: &super::RealFftTwiddles) {
+    let n = z.len() - 1;
+    let z0 = z[0];
+    z[0] = Complex32::new(z0.re + z0.im, 0.0);
+    z[n] = Complex32::new(z0.re - z0.im, 0.0);
+    for k in 1..n / 2 {
+        real_fft_post_pair(z, k, t);
+    }
+    z[n / 2].im = -z[n / 2].im;
+}
+
+/// One pair of bins of [`real_fft_post`], lane for lane the operations of the AVX2 kernel.
+#[inline(always)]
+pub(crate) fn real_fft_post_pair(z: &mut [Complex32], k: usize, t: &super::RealFftTwiddles) {
+    let r = z.len() - 1 - k;
+    let (a, b) = (z[k], z[r]);
+    let (p_re, p_im, h_re, h_im) = pair_terms(a, b, t, k);
+    let (h_re, h_im) = (0.5 * h_re, 0.5 * h_im);
+    z[k] = Complex32::new(h_re + p_re, h_im + p_im);
+    z[r] = Complex32::new(h_re - p_re, -(h_im - p_im));
+}
+
+/// The shared terms of a bin pair: `P = (Σ.im·t1.re + Δ.re·t2.re, Σ.im·t1.im + Δ.re·t2.im)`
+/// and `H = (Σ.re, Δ.im)`, where `Σ = a + b` and `Δ = a - b`.
+#[inline(always)]
+fn pair_terms(
+    a: Complex32,
+    b: Complex32,
+    t: &super::RealFftTwiddles,
+    k: usize,
+) -> (f32, f32, f32, f32) {
+    let (s_re, s_im) = (a.re + b.re, a.im + b.im);
+    let (d_re, d_im) = (a.re - b.re, a.im - b.im);
+    let i = 2 * (k - 1);
+    let p_re = s_im * t.t1[i] + d_re * t.t2[i];
+    let p_im = s_im * t.t1[i + 1] + d_re * t.t2[i + 1];
+    (p_re, p_im, s_re, d_im)
+}
+
+/// The inverse of [`real_fft_post`] (up to the factor `n`): from bins `0..=n` of a real
+/// spectrum (the imaginary parts of bins 0 and `n` are taken as 0), the `n` complex values
+/// whose inverse complex FFT is the packed signal, with the inverse twiddle `t`.
+#[inline(always)]
+pub(crate) fn real_ifft_pre(x: &[Complex32], z: &mut [Complex32], t: &super::RealFftTwiddles) {
+    let n = z.len();
+    z[0] = Complex32::new(x[0].re + x[n].re, x[0].re - x[n].re);
+    for k in 1..n / 2 {
+        real_ifft_pre_pair(x, z, k, t);
+    }
+    let c = x[n / 2];
+    z[n / 2] = Complex32::new(c.re + c.re, -(c.im + c.im));
+}
+
+/// One pair of [`real_ifft_pre`], lane for lane the operations of the AVX2 kernel.
+#[inline(always)]
+pub(crate) fn real_ifft_pre_pair(
+    x: &[Complex32],
+    z: &mut [Complex32],
+    k: usize,
+    t: &super::RealFftTwiddles,
+) {
+    let r = z.len() - k;
+    let (p_re, p_im, h_re, h_im) = pair_terms(x[k], x[r], t, k);
+    z[k] = Complex32::new(h_re - p_re, h_im - p_im);
+    z[r] = Complex32::new(h_re + p_re, -(h_im + p_im));
 }
