@@ -95,9 +95,8 @@ impl BucketBeamAvx2 {
                     max_index,
                 );
                 let step = _mm256_i32gather_epi32::<4>(STEP_TABLE.as_ptr(), idx);
-                let s1 = _mm256_srai_epi32::<1>(step);
-                let s2 = _mm256_srai_epi32::<2>(step);
-                let s3 = _mm256_srai_epi32::<3>(step);
+                let parts = StepParts::new(pred, idx, step);
+                let StepParts { s1, s2, s3, .. } = parts;
                 let s12 = _mm256_add_epi32(s1, s2);
                 let largest = _mm256_add_epi32(_mm256_add_epi32(s3, step), s12);
                 let clamps = _mm256_or_si256(
@@ -122,14 +121,6 @@ impl BucketBeamAvx2 {
                     _mm256_and_si256(b0, one),
                 );
                 let mut code = _mm256_or_si256(m, _mm256_and_si256(negative, eight));
-                let parts = StepParts {
-                    pred,
-                    idx,
-                    step,
-                    s1,
-                    s2,
-                    s3,
-                };
                 if clamp_lanes != 0 {
                     // Near the rails every code is tried exactly, as the scalar search does.
                     code = _mm256_blendv_epi8(code, nearest_code_clamped(&parts, x), clamps);
@@ -263,6 +254,21 @@ struct StepParts {
     s1: __m256i,
     s2: __m256i,
     s3: __m256i,
+}
+
+impl StepParts {
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn new(pred: __m256i, idx: __m256i, step: __m256i) -> Self {
+        Self {
+            pred,
+            idx,
+            step,
+            s1: _mm256_srai_epi32::<1>(step),
+            s2: _mm256_srai_epi32::<2>(step),
+            s3: _mm256_srai_epi32::<3>(step),
+        }
+    }
 }
 
 /// Decodes `code` from each lane's node: the sample (clamped as the decoder does) and the next

@@ -49,10 +49,10 @@ unsafe fn greedy_avx512(c: &mut Chains) {
         let at = _mm512_add_epi32(offsets, _mm512_set1_epi32(i as i32));
         let raw = _mm512_i32gather_epi32::<2>(at, base.cast());
         let x = _mm512_srai_epi32::<16>(_mm512_slli_epi32::<16>(raw));
-        let step = step_of(&t, idx);
-        let s1 = _mm512_srai_epi32::<1>(step);
-        let s2 = _mm512_srai_epi32::<2>(step);
-        let s3 = _mm512_srai_epi32::<3>(step);
+        let parts = StepParts::new(pred, idx, step_of(&t, idx));
+        let StepParts {
+            step, s1, s2, s3, ..
+        } = parts;
         let s12 = _mm512_add_epi32(s1, s2);
         let largest = _mm512_add_epi32(_mm512_add_epi32(s3, step), s12);
         let clamp_lanes = _mm512_cmpgt_epi32_mask(_mm512_add_epi32(pred, largest), top)
@@ -69,14 +69,6 @@ unsafe fn greedy_avx512(c: &mut Chains) {
         let mut next_idx = _mm512_min_epi32(_mm512_max_epi32(moved, zero), max_index);
         if clamp_lanes != 0 {
             // Near the rails every code is tried exactly, as the scalar kernel does.
-            let parts = StepParts {
-                pred,
-                idx,
-                step,
-                s1,
-                s2,
-                s3,
-            };
             code = _mm512_mask_mov_epi32(code, clamp_lanes, nearest_code_clamped(&parts, x));
             (next_pred, next_idx) = decode(&parts, code, index_adjust);
         }
@@ -345,10 +337,10 @@ impl BucketBeamAvx512 {
                 let active = (live - first).min(LANES);
                 let pred = _mm512_loadu_si512(self.pred[first..].as_ptr().cast());
                 let idx = _mm512_loadu_si512(self.index[first..].as_ptr().cast());
-                let step = step_of(&t, idx);
-                let s1 = _mm512_srai_epi32::<1>(step);
-                let s2 = _mm512_srai_epi32::<2>(step);
-                let s3 = _mm512_srai_epi32::<3>(step);
+                let parts = StepParts::new(pred, idx, step_of(&t, idx));
+                let StepParts {
+                    step, s1, s2, s3, ..
+                } = parts;
                 let s12 = _mm512_add_epi32(s1, s2);
                 let largest = _mm512_add_epi32(_mm512_add_epi32(s3, step), s12);
                 let active_lanes = ((1u32 << active) - 1) as u16;
@@ -361,14 +353,6 @@ impl BucketBeamAvx512 {
                 let negative = _mm512_cmplt_epi32_mask(d, zero);
                 let (m, _) = nearest_magnitude(a, step, s1, s2, s3);
                 let mut code = _mm512_mask_or_epi32(m, negative, m, sign_bit);
-                let parts = StepParts {
-                    pred,
-                    idx,
-                    step,
-                    s1,
-                    s2,
-                    s3,
-                };
                 if clamp_lanes != 0 {
                     // Near the rails every code is tried exactly, as the scalar search does.
                     code =
@@ -554,6 +538,21 @@ struct StepParts {
     s1: __m512i,
     s2: __m512i,
     s3: __m512i,
+}
+
+impl StepParts {
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+    fn new(pred: __m512i, idx: __m512i, step: __m512i) -> Self {
+        Self {
+            pred,
+            idx,
+            step,
+            s1: _mm512_srai_epi32::<1>(step),
+            s2: _mm512_srai_epi32::<2>(step),
+            s3: _mm512_srai_epi32::<3>(step),
+        }
+    }
 }
 
 /// Decodes `code` from each lane's node: the sample (clamped as the decoder does) and the next
