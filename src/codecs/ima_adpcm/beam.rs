@@ -206,12 +206,86 @@ pub(crate) struct BucketBeam<S> {
     /// Bucket `b`'s paths, cheapest first, at `b * cap..` (one bucket's paths share a few
     /// cache lines).
     entries: Vec<Entry<S>>,
-    /// The live nodes of the current step.
-    cost: Vec<u64>,
+    /// The live nodes' states (their costs and history are in `paths`).
     state: Vec<S>,
+    paths: Paths,
+}
+
+/// The live nodes' costs and every step's back pointers of a bucketed search: the storage the
+/// scalar [`BucketBeam`] and the SIMD kernels' searches share, with the seeding of the roots
+/// and the walk back from the cheapest final node, which they do alike.
+pub(crate) struct Paths {
+    /// Most nodes a step keeps.
+    row: usize,
+    /// The live nodes' costs, padded to whole kernel groups.
+    pub(crate) cost: Vec<u64>,
     /// `parent[t * row + j]`: which node of step `t - 1` node `j` of step `t` extends.
-    parent: Vec<u16>,
-    code: Vec<u8>,
+    pub(crate) parent: Vec<u16>,
+    /// `code[t * row + j]`: the code that extends it.
+    pub(crate) code: Vec<u8>,
+}
+
+impl Paths {
+    /// Storage for `row` nodes a step (costs padded to a multiple of `group`) over at most
+    /// `max_len` coded samples, with one slot of slack after the last step's row (the SIMD
+    /// gathers write one node past the last kept one).
+    pub(crate) fn new(row: usize, group: usize, max_len: usize) -> Self {
+        Self {
+            row,
+            cost: vec![0; row.next_multiple_of(group.max(1))],
+            parent: vec![0; row * (max_len + 1) + 1],
+            code: vec![0; row * (max_len + 1) + 1],
+        }
+    }
+
+    /// Most nodes a step keeps.
+    #[inline(always)]
+    pub(crate) fn row(&self) -> usize {
+        self.row
+    }
+
+    /// Whether a search of `len` samples fits the storage and `codes_out`.
+    #[inline(always)]
+    pub(crate) fn fits(&self, len: usize, codes_out: &[u8]) -> bool {
+        codes_out.len() >= len && self.parent.len() >= self.row * (len + 1)
+    }
+
+    /// Makes the first `row` of `roots` (a default root when there are none) the nodes of
+    /// step 0 at cost 0, each its own parent; `place(j, root)` stores node `j`'s state.
+    /// Returns how many nodes are live.
+    #[inline(always)]
+    pub(crate) fn seed_roots<R: Copy + Default>(
+        &mut self,
+        roots: &[R],
+        mut place: impl FnMut(usize, R),
+    ) -> usize {
+        let live = roots.len().min(self.row).max(1);
+        for j in 0..live {
+            self.cost[j] = 0;
+            self.parent[j] = j as u16;
+            place(j, roots.get(j).copied().unwrap_or_default());
+        }
+        live
+    }
+
+    /// Writes the codes of the cheapest of the `live` final nodes (the first on a tie) after
+    /// `len` steps to `codes_out`; returns (index of its root, its squared error).
+    pub(crate) fn backtrack(&self, live: usize, len: usize, codes_out: &mut [u8]) -> (usize, u64) {
+        let mut best = 0;
+        for j in 1..live {
+            if self.cost[j] < self.cost[best] {
+                best = j;
+            }
+        }
+        let cost = if len == 0 { 0 } else { self.cost[best] };
+        let mut j = best;
+        for t in (1..=len).rev() {
+            let slot = t * self.row + j;
+            codes_out[t - 1] = self.code[slot];
+            j = self.parent[slot] as usize;
+        }
+        (j, cost)
+    }
 }
 
 impl<S: Copy + PartialEq + Default> BucketBeam<S> {
@@ -237,10 +311,8 @@ impl<S: Copy + PartialEq + Default> BucketBeam<S> {
                 };
                 row
             ],
-            cost: vec![0; row],
             state: vec![S::default(); row],
-            parent: vec![0; row * (max_len + 1)],
-            code: vec![0; row * (max_len + 1)],
+            paths: Paths::new(row, 1, max_len),
         }
     }
 
@@ -314,18 +386,14 @@ impl<S: Copy + PartialEq + Default> BucketBeam<S> {
     ) -> (usize, u64) {
         debug_assert!(M::BUCKETS <= self.buckets);
         let len = targets.len();
-        debug_assert!(self.parent.len() >= self.row * (len + 1));
-        let mut live = roots.len().min(self.row).max(1);
-        for (j, r) in roots.iter().take(live).enumerate() {
-            self.cost[j] = 0;
-            self.state[j] = *r;
-            self.parent[j] = j as u16;
-        }
+        debug_assert!(self.paths.fits(len, codes_out));
+        let state = &mut self.state;
+        let mut live = self.paths.seed_roots(roots, |j, root| state[j] = root);
         let mut codes = [0u8; MAX_CANDIDATES];
         for (t, &x) in targets.iter().enumerate() {
             let x = x as i32;
             for j in 0..live {
-                let (node, cost) = (self.state[j], self.cost[j]);
+                let (node, cost) = (self.state[j], self.paths.cost[j]);
                 let n = model.candidates(&node, x, &mut codes);
                 for &code in &codes[..n] {
                     let (state, y) = model.advance(&node, code);
@@ -345,10 +413,10 @@ impl<S: Copy + PartialEq + Default> BucketBeam<S> {
                     let b = b as usize;
                     if (self.count[b] as usize) > rank {
                         let e = self.entries[b * self.cap + rank];
-                        self.cost[live] = e.cost;
+                        self.paths.cost[live] = e.cost;
                         self.state[live] = e.state;
-                        self.parent[row + live] = e.parent;
-                        self.code[row + live] = e.code;
+                        self.paths.parent[row + live] = e.parent;
+                        self.paths.code[row + live] = e.code;
                         live += 1;
                     }
                 }
@@ -361,20 +429,6 @@ impl<S: Copy + PartialEq + Default> BucketBeam<S> {
             }
             self.touched_len = 0;
         }
-        // Cheapest final node (the first on a tie), then walk back to its root.
-        let mut best = 0;
-        for j in 1..live {
-            if self.cost[j] < self.cost[best] {
-                best = j;
-            }
-        }
-        let cost = if len == 0 { 0 } else { self.cost[best] };
-        let mut j = best;
-        for t in (1..=len).rev() {
-            let slot = t * self.row + j;
-            codes_out[t - 1] = self.code[slot];
-            j = self.parent[slot] as usize;
-        }
-        (j, cost)
+        self.paths.backtrack(live, len, codes_out)
     }
 }

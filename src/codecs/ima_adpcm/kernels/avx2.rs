@@ -4,16 +4,15 @@
 //! time; masks live in vectors (compares, blends) and in the low bits of a byte (the offer's
 //! lane arithmetic). Bit-identical to
 //! [`BucketBeam::search`](crate::codecs::ima_adpcm::beam::BucketBeam::search) with
-//! [`ImaModel`].
+//! [`ImaModel`](crate::codecs::ima_adpcm::encoder::ImaModel).
 
 // Lane loops index several per-lane arrays by the lane number.
 #![allow(clippy::needless_range_loop)]
 
 use std::arch::x86_64::*;
 
-use crate::codecs::ima_adpcm::beam::BucketModel;
-use crate::codecs::ima_adpcm::encoder::ImaModel;
-use crate::codecs::ima_adpcm::{ImaState, INDEX_TABLE, MAX_STEP_INDEX, STEP_TABLE};
+use super::{index_adjust_table, tolerances, SimdBucketBeam, EMPTY_COST};
+use crate::codecs::ima_adpcm::{ImaState, MAX_STEP_INDEX, STEP_TABLE};
 
 /// Most paths per step index the AVX2 search keeps.
 pub(crate) const MAX_AVX2_CAP: usize = 4;
@@ -21,59 +20,10 @@ pub(crate) const MAX_AVX2_CAP: usize = 4;
 /// Nodes expanded per group.
 const GROUP: usize = 8;
 
-/// Step indices (buckets).
-const BUCKETS: usize = MAX_STEP_INDEX as usize + 1;
-
-/// Cost of an empty bucket lane and of a missing candidate: above any real cost, and a
-/// positive `i64`, as AVX2 compares 64-bit lanes as signed.
-const EMPTY_COST: u64 = i64::MAX as u64;
-
-/// Predictor of an empty bucket lane: never within any tolerance of a real predictor.
-const EMPTY_PRED: i32 = i32::MIN / 2;
-
 /// See the [module documentation](self).
-pub(crate) struct BucketBeamAvx2 {
-    cap: usize,
-    /// Most nodes a step keeps (`cap * BUCKETS`).
-    row: usize,
-    /// Bucket `b` at `b * MAX_AVX2_CAP..`: costs, predictors, `parent << 8 | code`.
-    bucket_cost: Vec<u64>,
-    bucket_pred: Vec<i32>,
-    bucket_meta: Vec<u32>,
-    /// Buckets holding paths this step, in first-filled order (the scalar search's order).
-    touched: Vec<u16>,
-    /// The live nodes of the current step, padded to whole groups.
-    cost: Vec<u64>,
-    pred: Vec<i32>,
-    index: Vec<i32>,
-    /// `parent[t * row + j]`: which node of step `t - 1` node `j` of step `t` extends.
-    parent: Vec<u16>,
-    code: Vec<u8>,
-}
+pub(crate) type BucketBeamAvx2 = SimdBucketBeam<MAX_AVX2_CAP, GROUP>;
 
 impl BucketBeamAvx2 {
-    /// Storage for `cap` (1..=[`MAX_AVX2_CAP`]) paths per step index over at most `max_len`
-    /// coded samples.
-    pub(crate) fn new(cap: usize, max_len: usize) -> Self {
-        let cap = cap.clamp(1, MAX_AVX2_CAP);
-        let row = cap * BUCKETS;
-        let padded = row.next_multiple_of(GROUP);
-        Self {
-            cap,
-            row,
-            bucket_cost: vec![EMPTY_COST; BUCKETS * MAX_AVX2_CAP],
-            bucket_pred: vec![EMPTY_PRED; BUCKETS * MAX_AVX2_CAP],
-            bucket_meta: vec![0; BUCKETS * MAX_AVX2_CAP],
-            touched: vec![0; BUCKETS + 1],
-            cost: vec![0; padded],
-            pred: vec![0; padded],
-            index: vec![0; padded],
-            // One slot of slack: the gather writes one node past the last kept one.
-            parent: vec![0; row * (max_len + 1) + 1],
-            code: vec![0; row * (max_len + 1) + 1],
-        }
-    }
-
     /// As [`BucketBeam::search`](crate::codecs::ima_adpcm::beam::BucketBeam::search): codes
     /// `targets` from any of `roots`, writes the best codes to `codes_out` and returns (index of
     /// the chosen root, its squared error). Returns `(0, u64::MAX)` without coding on a CPU
@@ -85,11 +35,7 @@ impl BucketBeamAvx2 {
         targets: &[i16],
         codes_out: &mut [u8],
     ) -> (usize, u64) {
-        let len = targets.len();
-        if !is_x86_feature_detected!("avx2")
-            || codes_out.len() < len
-            || self.parent.len() < self.row * (len + 1)
-        {
+        if !is_x86_feature_detected!("avx2") || !self.paths.fits(targets.len(), codes_out) {
             return (0, u64::MAX);
         }
         // SAFETY: the CPU supports AVX2 (checked above); the storage sizes were checked above
@@ -104,20 +50,9 @@ impl BucketBeamAvx2 {
         targets: &[i16],
         codes_out: &mut [u8],
     ) -> (usize, u64) {
-        let len = targets.len();
-        let mut live = roots.len().min(self.row).max(1);
-        for j in 0..live {
-            let r = roots.get(j).copied().unwrap_or_default();
-            self.cost[j] = 0;
-            self.pred[j] = r.predictor;
-            self.index[j] = r.step_index as i32;
-            self.parent[j] = j as u16;
-        }
-        let mut index_table = [0i32; GROUP];
-        for (k, slot) in index_table.iter_mut().enumerate() {
-            *slot = INDEX_TABLE[k] as i32;
-        }
-        let tolerances: [i32; BUCKETS] = std::array::from_fn(|b| ImaModel.tolerance(b));
+        let mut live = self.seed_roots(roots);
+        let index_table = index_adjust_table::<GROUP>();
+        let tolerances = tolerances();
         // SAFETY (whole function): vector loads and stores touch local arrays of 8 lanes, node
         // arrays at `j..j + 8` with `j < live <= row` (padded to whole groups of 8), bucket
         // rows at `b * 4..b * 4 + 4` with `b <= 88`, and the gathers read `STEP_TABLE` at
@@ -137,18 +72,17 @@ impl BucketBeamAvx2 {
         let cap_lanes: u8 = ((1u32 << self.cap) - 1) as u8;
         let last_lane: u8 = 1 << (self.cap - 1);
         let empty_cost = _mm256_set1_epi64x(EMPTY_COST as i64);
-        let empty_pred = _mm_set1_epi32(EMPTY_PRED);
         let lane_bits64 = _mm256_setr_epi64x(1, 2, 4, 8);
         let lane_bits32 = _mm_setr_epi32(1, 2, 4, 8);
         let mut cand_cost = [[0u64; GROUP]; 2];
         let mut cand_pred = [[0i32; GROUP]; 2];
         let mut cand_index = [[0i32; GROUP]; 2];
         let mut cand_code = [[0i32; GROUP]; 2];
-        let bucket_cost = self.bucket_cost.as_mut_ptr();
-        let bucket_pred = self.bucket_pred.as_mut_ptr();
-        let bucket_meta = self.bucket_meta.as_mut_ptr();
-        let mut touched_len = 0usize;
         for (t_step, &target) in targets.iter().enumerate() {
+            let bucket_cost = self.bucket_cost.as_mut_ptr();
+            let bucket_pred = self.bucket_pred.as_mut_ptr();
+            let bucket_meta = self.bucket_meta.as_mut_ptr();
+            let mut touched_len = 0usize;
             let x = _mm256_set1_epi32(target as i32);
             for first in (0..live).step_by(GROUP) {
                 let active = (live - first).min(GROUP);
@@ -161,9 +95,8 @@ impl BucketBeamAvx2 {
                     max_index,
                 );
                 let step = _mm256_i32gather_epi32::<4>(STEP_TABLE.as_ptr(), idx);
-                let s1 = _mm256_srai_epi32::<1>(step);
-                let s2 = _mm256_srai_epi32::<2>(step);
-                let s3 = _mm256_srai_epi32::<3>(step);
+                let parts = StepParts::new(pred, idx, step);
+                let StepParts { s1, s2, s3, .. } = parts;
                 let s12 = _mm256_add_epi32(s1, s2);
                 let largest = _mm256_add_epi32(_mm256_add_epi32(s3, step), s12);
                 let clamps = _mm256_or_si256(
@@ -188,14 +121,6 @@ impl BucketBeamAvx2 {
                     _mm256_and_si256(b0, one),
                 );
                 let mut code = _mm256_or_si256(m, _mm256_and_si256(negative, eight));
-                let parts = StepParts {
-                    pred,
-                    idx,
-                    step,
-                    s1,
-                    s2,
-                    s3,
-                };
                 if clamp_lanes != 0 {
                     // Near the rails every code is tried exactly, as the scalar search does.
                     code = _mm256_blendv_epi8(code, nearest_code_clamped(&parts, x), clamps);
@@ -229,8 +154,8 @@ impl BucketBeamAvx2 {
                 let code2 = _mm256_and_si256(code2, fifteen);
                 let (y2, idx2) = decode(&parts, code2, index_adjust);
                 let parent_cost = [
-                    _mm256_loadu_si256(self.cost[first..].as_ptr().cast()),
-                    _mm256_loadu_si256(self.cost[first + 4..].as_ptr().cast()),
+                    _mm256_loadu_si256(self.paths.cost[first..].as_ptr().cast()),
+                    _mm256_loadu_si256(self.paths.cost[first + 4..].as_ptr().cast()),
                 ];
                 for (c, (y, next, code)) in [(y1, idx1, code), (y2, idx2, code2)]
                     .into_iter()
@@ -305,24 +230,8 @@ impl BucketBeamAvx2 {
                             _mm256_set1_epi64x(cost as i64),
                             new64,
                         );
-                        let preds = _mm_blendv_epi8(
-                            _mm_blendv_epi8(
-                                preds,
-                                _mm_shuffle_epi32::<0b10_01_00_00>(preds),
-                                moved32,
-                            ),
-                            _mm_set1_epi32(pred),
-                            new32,
-                        );
-                        let metas = _mm_blendv_epi8(
-                            _mm_blendv_epi8(
-                                metas,
-                                _mm_shuffle_epi32::<0b10_01_00_00>(metas),
-                                moved32,
-                            ),
-                            _mm_set1_epi32(meta as i32),
-                            new32,
-                        );
+                        let preds = insert32(preds, moved32, new32, pred);
+                        let metas = insert32(metas, moved32, new32, meta as i32);
                         _mm256_storeu_si256(bucket_cost.add(at).cast(), costs);
                         _mm_storeu_si128(bucket_pred.add(at).cast(), preds);
                         _mm_storeu_si128(bucket_meta.add(at).cast(), metas);
@@ -331,44 +240,9 @@ impl BucketBeamAvx2 {
                     }
                 }
             }
-            // The survivors, every bucket's cheapest first, then every bucket's second...
-            let row = (t_step + 1) * self.row;
-            live = 0;
-            for rank in 0..self.cap {
-                for &b in &self.touched[..touched_len] {
-                    let at = b as usize * MAX_AVX2_CAP + rank;
-                    let cost = self.bucket_cost[at];
-                    let meta = self.bucket_meta[at];
-                    self.cost[live] = cost;
-                    self.pred[live] = self.bucket_pred[at];
-                    self.index[live] = b as i32;
-                    self.parent[row + live] = (meta >> 8) as u16;
-                    self.code[row + live] = meta as u8;
-                    live += (cost != EMPTY_COST) as usize;
-                }
-            }
-            for &b in &self.touched[..touched_len] {
-                let at = b as usize * MAX_AVX2_CAP;
-                _mm256_storeu_si256(bucket_cost.add(at).cast(), empty_cost);
-                _mm_storeu_si128(bucket_pred.add(at).cast(), empty_pred);
-            }
-            touched_len = 0;
+            live = self.take_survivors(t_step, touched_len);
         }
-        // Cheapest final node (the first on a tie), then walk back to its root.
-        let mut best = 0;
-        for j in 1..live {
-            if self.cost[j] < self.cost[best] {
-                best = j;
-            }
-        }
-        let cost = if len == 0 { 0 } else { self.cost[best] };
-        let mut j = best;
-        for t in (1..=len).rev() {
-            let slot = t * self.row + j;
-            codes_out[t - 1] = self.code[slot];
-            j = self.parent[slot] as usize;
-        }
-        (j, cost)
+        self.paths.backtrack(live, targets.len(), codes_out)
     }
 }
 
@@ -380,6 +254,21 @@ struct StepParts {
     s1: __m256i,
     s2: __m256i,
     s3: __m256i,
+}
+
+impl StepParts {
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn new(pred: __m256i, idx: __m256i, step: __m256i) -> Self {
+        Self {
+            pred,
+            idx,
+            step,
+            s1: _mm256_srai_epi32::<1>(step),
+            s2: _mm256_srai_epi32::<2>(step),
+            s3: _mm256_srai_epi32::<3>(step),
+        }
+    }
 }
 
 /// Decodes `code` from each lane's node: the sample (clamped as the decoder does) and the next
@@ -427,6 +316,15 @@ fn lanes64(mask: u8, lane_bits: __m256i) -> __m256i {
 fn lanes32(mask: u8, lane_bits: __m128i) -> __m128i {
     let bits = _mm_set1_epi32(mask as i32);
     _mm_cmpeq_epi32(_mm_and_si128(bits, lane_bits), lane_bits)
+}
+
+/// `row` with its `moved` lanes taken from the lane below and its `new` lane set to `value`:
+/// an offer's insertion into a bucket's row of predictors or parent/code words.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn insert32(row: __m128i, moved: __m128i, new: __m128i, value: i32) -> __m128i {
+    let shifted = _mm_blendv_epi8(row, _mm_shuffle_epi32::<0b10_01_00_00>(row), moved);
+    _mm_blendv_epi8(shifted, _mm_set1_epi32(value), new)
 }
 
 /// The code the scalar `nearest_code` picks where the decoder's clamp can act: every code tried

@@ -13,10 +13,8 @@
 
 use std::arch::x86_64::*;
 
-use super::{Chains, LANES};
-use crate::codecs::ima_adpcm::beam::BucketModel;
-use crate::codecs::ima_adpcm::encoder::ImaModel;
-use crate::codecs::ima_adpcm::{ImaParams, ImaState, INDEX_TABLE, MAX_STEP_INDEX, STEP_TABLE};
+use super::{index_adjust_table, tolerances, Chains, SimdBucketBeam, EMPTY_COST, LANES};
+use crate::codecs::ima_adpcm::{ImaParams, ImaState, MAX_STEP_INDEX, STEP_TABLE};
 use crate::simd::SimdLevel;
 
 pub(crate) fn greedy(c: &mut Chains) {
@@ -31,12 +29,8 @@ pub(crate) fn greedy(c: &mut Chains) {
 
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
 unsafe fn greedy_avx512(c: &mut Chains) {
-    let mut table = [0i32; 96];
-    table[..89].copy_from_slice(&STEP_TABLE);
-    let mut index_table = [0i32; 16];
-    for (k, slot) in index_table.iter_mut().enumerate() {
-        *slot = INDEX_TABLE[k & 7] as i32;
-    }
+    let table = step_table();
+    let index_table = index_adjust_table::<16>();
     // SAFETY (whole function): loads and stores below are of local arrays of the stated sizes,
     // and the gathers stay inside `samples` (see `greedy`).
     let t: [__m512i; 6] =
@@ -48,35 +42,17 @@ unsafe fn greedy_avx512(c: &mut Chains) {
     let base = c.samples.as_ptr().cast::<u8>();
     let (zero, max_index) = (_mm512_setzero_si512(), _mm512_set1_epi32(88));
     let (top, bottom) = (_mm512_set1_epi32(32767), _mm512_set1_epi32(-32768));
-    let (sign_bit, four, two, one) = (
-        _mm512_set1_epi32(8),
-        _mm512_set1_epi32(4),
-        _mm512_set1_epi32(2),
-        _mm512_set1_epi32(1),
-    );
+    let sign_bit = _mm512_set1_epi32(8);
     let low_half = _mm512_set1_epi64(0xFFFF_FFFF);
     let (mut cost_even, mut cost_odd) = (zero, zero);
     for i in 0..c.len {
         let at = _mm512_add_epi32(offsets, _mm512_set1_epi32(i as i32));
         let raw = _mm512_i32gather_epi32::<2>(at, base.cast());
         let x = _mm512_srai_epi32::<16>(_mm512_slli_epi32::<16>(raw));
-        // Step size of each lane's index (0..=88): three 32-entry permutes, then a select.
-        let low = _mm512_permutex2var_epi32(t[0], idx, t[1]);
-        let mid = _mm512_permutex2var_epi32(t[2], idx, t[3]);
-        let high = _mm512_permutex2var_epi32(t[4], idx, t[5]);
-        let step = _mm512_mask_mov_epi32(
-            low,
-            _mm512_cmpge_epi32_mask(idx, _mm512_set1_epi32(32)),
-            mid,
-        );
-        let step = _mm512_mask_mov_epi32(
-            step,
-            _mm512_cmpge_epi32_mask(idx, _mm512_set1_epi32(64)),
-            high,
-        );
-        let s1 = _mm512_srai_epi32::<1>(step);
-        let s2 = _mm512_srai_epi32::<2>(step);
-        let s3 = _mm512_srai_epi32::<3>(step);
+        let parts = StepParts::new(pred, idx, step_of(&t, idx));
+        let StepParts {
+            step, s1, s2, s3, ..
+        } = parts;
         let s12 = _mm512_add_epi32(s1, s2);
         let largest = _mm512_add_epi32(_mm512_add_epi32(s3, step), s12);
         let clamp_lanes = _mm512_cmpgt_epi32_mask(_mm512_add_epi32(pred, largest), top)
@@ -85,20 +61,7 @@ unsafe fn greedy_avx512(c: &mut Chains) {
         let a = _mm512_abs_epi32(d);
         let negative = _mm512_cmplt_epi32_mask(d, zero);
         // Binary search over the 8 reconstructions s3 + {0, s2, s1, s1+s2} (+ step).
-        let edge2 = _mm512_add_epi32(s3, _mm512_srai_epi32::<1>(_mm512_add_epi32(s12, step)));
-        let b2 = _mm512_cmpgt_epi32_mask(a, edge2);
-        let r = _mm512_mask_add_epi32(s3, b2, s3, step);
-        let b1 = _mm512_cmpgt_epi32_mask(a, _mm512_add_epi32(r, _mm512_srai_epi32::<1>(s12)));
-        let r = _mm512_mask_add_epi32(r, b1, r, s1);
-        let b0 = _mm512_cmpgt_epi32_mask(a, _mm512_add_epi32(r, _mm512_srai_epi32::<1>(s2)));
-        let diff = _mm512_mask_add_epi32(r, b0, r, s2);
-        let m = _mm512_or_epi32(
-            _mm512_or_epi32(
-                _mm512_maskz_mov_epi32(b2, four),
-                _mm512_maskz_mov_epi32(b1, two),
-            ),
-            _mm512_maskz_mov_epi32(b0, one),
-        );
+        let (m, diff) = nearest_magnitude(a, step, s1, s2, s3);
         let mut code = _mm512_mask_or_epi32(m, negative, m, sign_bit);
         let mut next_pred =
             _mm512_mask_sub_epi32(_mm512_add_epi32(pred, diff), negative, pred, diff);
@@ -106,14 +69,6 @@ unsafe fn greedy_avx512(c: &mut Chains) {
         let mut next_idx = _mm512_min_epi32(_mm512_max_epi32(moved, zero), max_index);
         if clamp_lanes != 0 {
             // Near the rails every code is tried exactly, as the scalar kernel does.
-            let parts = StepParts {
-                pred,
-                idx,
-                step,
-                s1,
-                s2,
-                s3,
-            };
             code = _mm512_mask_mov_epi32(code, clamp_lanes, nearest_code_clamped(&parts, x));
             (next_pred, next_idx) = decode(&parts, code, index_adjust);
         }
@@ -231,12 +186,8 @@ unsafe fn decode_group_avx512(
             pcm[b * spb * ch + c] = pred0[l] as i16;
         }
     }
-    let mut table = [0i32; 96];
-    table[..89].copy_from_slice(&STEP_TABLE);
-    let mut index_table = [0i32; 16];
-    for (k, slot) in index_table.iter_mut().enumerate() {
-        *slot = INDEX_TABLE[k & 7] as i32;
-    }
+    let table = step_table();
+    let index_table = index_adjust_table::<16>();
     // SAFETY (whole function): the loads and stores are of local arrays of the sizes stated;
     // the gathers read 4 bytes at `offsets[l] + 4 * channels * g` for `g < groups`, inside
     // block `l / channels` (a group's 4 bytes per channel end before the block does).
@@ -266,19 +217,7 @@ unsafe fn decode_group_avx512(
             for k in 0..8 {
                 let code = _mm512_and_si512(word, nibble);
                 word = _mm512_srli_epi32::<4>(word);
-                let low = _mm512_permutex2var_epi32(t[0], idx, t[1]);
-                let mid = _mm512_permutex2var_epi32(t[2], idx, t[3]);
-                let high = _mm512_permutex2var_epi32(t[4], idx, t[5]);
-                let step = _mm512_mask_mov_epi32(
-                    low,
-                    _mm512_cmpge_epi32_mask(idx, _mm512_set1_epi32(32)),
-                    mid,
-                );
-                let step = _mm512_mask_mov_epi32(
-                    step,
-                    _mm512_cmpge_epi32_mask(idx, _mm512_set1_epi32(64)),
-                    high,
-                );
+                let step = step_of(&t, idx);
                 let mut diff = _mm512_srai_epi32::<3>(step);
                 diff = _mm512_mask_add_epi32(diff, _mm512_test_epi32_mask(code, four), diff, step);
                 diff = _mm512_mask_add_epi32(
@@ -323,61 +262,16 @@ unsafe fn decode_group_avx512(
 ///
 /// Each step expands 16 nodes at once into their two candidates (cost, predictor, step index),
 /// then offers the candidates one by one to their step index's bucket. A bucket is one
-/// 8-lane row of costs (empty lanes `u64::MAX`, cheapest first), predictors and
+/// 8-lane row of costs (empty lanes `EMPTY_COST`, cheapest first), predictors and
 /// parent/code words, so an offer is a few mask compares (merge, rank, reject), one permute and
 /// a masked store: no data-dependent branch, where the scalar search mispredicts a few times
 /// per offer.
-pub(crate) struct BucketBeamAvx512 {
-    cap: usize,
-    /// Most nodes a step keeps (`cap * BUCKETS`).
-    row: usize,
-    /// Bucket `b` at `b * MAX_SIMD_CAP..`: costs, predictors, `parent << 8 | code`.
-    bucket_cost: Vec<u64>,
-    bucket_pred: Vec<i32>,
-    bucket_meta: Vec<u32>,
-    /// Buckets holding paths this step, in first-filled order (the scalar search's order).
-    touched: Vec<u16>,
-    /// The live nodes of the current step, padded to whole 16-lane groups.
-    cost: Vec<u64>,
-    pred: Vec<i32>,
-    index: Vec<i32>,
-    /// `parent[t * row + j]`: which node of step `t - 1` node `j` of step `t` extends.
-    parent: Vec<u16>,
-    code: Vec<u8>,
-}
+pub(crate) type BucketBeamAvx512 = SimdBucketBeam<MAX_SIMD_CAP, LANES>;
 
 /// Most paths per step index the AVX-512 search keeps (one 8-lane row per bucket).
 pub(crate) const MAX_SIMD_CAP: usize = 8;
 
-/// Step indices (buckets).
-const BUCKETS: usize = MAX_STEP_INDEX as usize + 1;
-
-/// Predictor of an empty bucket lane: never within any tolerance of a real predictor.
-const EMPTY_PRED: i32 = i32::MIN / 2;
-
 impl BucketBeamAvx512 {
-    /// Storage for `cap` (1..=[`MAX_SIMD_CAP`]) paths per step index over at most `max_len`
-    /// coded samples.
-    pub(crate) fn new(cap: usize, max_len: usize) -> Self {
-        let cap = cap.clamp(1, MAX_SIMD_CAP);
-        let row = cap * BUCKETS;
-        let padded = row.next_multiple_of(LANES);
-        Self {
-            cap,
-            row,
-            bucket_cost: vec![u64::MAX; BUCKETS * MAX_SIMD_CAP],
-            bucket_pred: vec![EMPTY_PRED; BUCKETS * MAX_SIMD_CAP],
-            bucket_meta: vec![0; BUCKETS * MAX_SIMD_CAP],
-            touched: vec![0; BUCKETS + 1],
-            cost: vec![0; padded],
-            pred: vec![0; padded],
-            index: vec![0; padded],
-            // One slot of slack: the gather writes one node past the last kept one.
-            parent: vec![0; row * (max_len + 1) + 1],
-            code: vec![0; row * (max_len + 1) + 1],
-        }
-    }
-
     /// As [`BucketBeam::search`](crate::codecs::ima_adpcm::beam::BucketBeam::search): codes
     /// `targets` from any of `roots`, writes the best codes to `codes_out` and returns (index of
     /// the chosen root, its squared error). Returns `(0, u64::MAX)` without coding on a CPU
@@ -389,11 +283,7 @@ impl BucketBeamAvx512 {
         targets: &[i16],
         codes_out: &mut [u8],
     ) -> (usize, u64) {
-        let len = targets.len();
-        if SimdLevel::detected() < SimdLevel::Avx512
-            || codes_out.len() < len
-            || self.parent.len() < self.row * (len + 1)
-        {
+        if SimdLevel::detected() < SimdLevel::Avx512 || !self.paths.fits(targets.len(), codes_out) {
             return (0, u64::MAX);
         }
         // SAFETY: the CPU supports AVX-512 F/BW/DQ/VL (checked above); the storage sizes
@@ -408,23 +298,10 @@ impl BucketBeamAvx512 {
         targets: &[i16],
         codes_out: &mut [u8],
     ) -> (usize, u64) {
-        let len = targets.len();
-        let mut live = roots.len().min(self.row).max(1);
-        for j in 0..live {
-            let r = roots.get(j).copied().unwrap_or_default();
-            self.cost[j] = 0;
-            self.pred[j] = r.predictor;
-            self.index[j] = r.step_index as i32;
-            self.parent[j] = j as u16;
-        }
-        let mut table = [0i32; 96];
-        table[..89].copy_from_slice(&STEP_TABLE);
-        let mut index_table = [0i32; 16];
-        for (k, slot) in index_table.iter_mut().enumerate() {
-            *slot = INDEX_TABLE[k & 7] as i32;
-        }
-        // The merge tolerance of each bucket (`ImaModel::tolerance`).
-        let tolerances: [i32; BUCKETS] = std::array::from_fn(|b| ImaModel.tolerance(b));
+        let mut live = self.seed_roots(roots);
+        let table = step_table();
+        let index_table = index_adjust_table::<LANES>();
+        let tolerances = tolerances();
         // SAFETY (whole function): vector loads and stores touch local arrays of 16 lanes,
         // node arrays at `j..j + 16` with `j < live <= row` (padded to whole groups of 16)
         // and bucket rows at `b * 8..b * 8 + 8` with `b <= 88`.
@@ -438,38 +315,32 @@ impl BucketBeamAvx512 {
             _mm512_set1_epi32(7),
             _mm512_set1_epi32(8),
         );
-        let (four, two, one) = (
-            _mm512_set1_epi32(4),
-            _mm512_set1_epi32(2),
-            _mm512_set1_epi32(1),
-        );
-        let fifteen = _mm512_set1_epi32(15);
+        let (one, fifteen) = (_mm512_set1_epi32(1), _mm512_set1_epi32(15));
         // Each lane's left neighbour (lane 0 its own).
         let up_one = _mm512_setr_epi64(0, 0, 1, 2, 3, 4, 5, 6);
         let up_one32 = _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6);
         let cap_lanes: u8 = (((1u32 << self.cap) - 1) & 0xFF) as u8;
         let last_lane: u8 = 1 << (self.cap - 1);
-        let empty_cost = _mm512_set1_epi64(-1);
-        let empty_pred = _mm256_set1_epi32(EMPTY_PRED);
+        let empty_cost = _mm512_set1_epi64(EMPTY_COST as i64);
         // Candidates of one 16-node group: (cost, predictor, step index, code) per candidate.
         let mut cand_cost = [[0u64; LANES]; 2];
         let mut cand_pred = [[0i32; LANES]; 2];
         let mut cand_index = [[0i32; LANES]; 2];
         let mut cand_code = [[0i32; LANES]; 2];
-        let bucket_cost = self.bucket_cost.as_mut_ptr();
-        let bucket_pred = self.bucket_pred.as_mut_ptr();
-        let bucket_meta = self.bucket_meta.as_mut_ptr();
-        let mut touched_len = 0usize;
         for (t_step, &target) in targets.iter().enumerate() {
+            let bucket_cost = self.bucket_cost.as_mut_ptr();
+            let bucket_pred = self.bucket_pred.as_mut_ptr();
+            let bucket_meta = self.bucket_meta.as_mut_ptr();
+            let mut touched_len = 0usize;
             let x = _mm512_set1_epi32(target as i32);
             for first in (0..live).step_by(LANES) {
                 let active = (live - first).min(LANES);
                 let pred = _mm512_loadu_si512(self.pred[first..].as_ptr().cast());
                 let idx = _mm512_loadu_si512(self.index[first..].as_ptr().cast());
-                let step = step_of(&t, idx);
-                let s1 = _mm512_srai_epi32::<1>(step);
-                let s2 = _mm512_srai_epi32::<2>(step);
-                let s3 = _mm512_srai_epi32::<3>(step);
+                let parts = StepParts::new(pred, idx, step_of(&t, idx));
+                let StepParts {
+                    step, s1, s2, s3, ..
+                } = parts;
                 let s12 = _mm512_add_epi32(s1, s2);
                 let largest = _mm512_add_epi32(_mm512_add_epi32(s3, step), s12);
                 let active_lanes = ((1u32 << active) - 1) as u16;
@@ -480,31 +351,8 @@ impl BucketBeamAvx512 {
                 let d = _mm512_sub_epi32(x, pred);
                 let a = _mm512_abs_epi32(d);
                 let negative = _mm512_cmplt_epi32_mask(d, zero);
-                let edge2 =
-                    _mm512_add_epi32(s3, _mm512_srai_epi32::<1>(_mm512_add_epi32(s12, step)));
-                let b2 = _mm512_cmpgt_epi32_mask(a, edge2);
-                let r = _mm512_mask_add_epi32(s3, b2, s3, step);
-                let b1 =
-                    _mm512_cmpgt_epi32_mask(a, _mm512_add_epi32(r, _mm512_srai_epi32::<1>(s12)));
-                let r = _mm512_mask_add_epi32(r, b1, r, s1);
-                let b0 =
-                    _mm512_cmpgt_epi32_mask(a, _mm512_add_epi32(r, _mm512_srai_epi32::<1>(s2)));
-                let m = _mm512_or_epi32(
-                    _mm512_or_epi32(
-                        _mm512_maskz_mov_epi32(b2, four),
-                        _mm512_maskz_mov_epi32(b1, two),
-                    ),
-                    _mm512_maskz_mov_epi32(b0, one),
-                );
+                let (m, _) = nearest_magnitude(a, step, s1, s2, s3);
                 let mut code = _mm512_mask_or_epi32(m, negative, m, sign_bit);
-                let parts = StepParts {
-                    pred,
-                    idx,
-                    step,
-                    s1,
-                    s2,
-                    s3,
-                };
                 if clamp_lanes != 0 {
                     // Near the rails every code is tried exactly, as the scalar search does.
                     code =
@@ -530,8 +378,8 @@ impl BucketBeamAvx512 {
                 let code2 = _mm512_and_epi32(code2, fifteen);
                 let (y2, idx2) = decode(&parts, code2, index_adjust);
                 let parent_cost = [
-                    _mm512_loadu_si512(self.cost[first..].as_ptr().cast()),
-                    _mm512_loadu_si512(self.cost[first + 8..].as_ptr().cast()),
+                    _mm512_loadu_si512(self.paths.cost[first..].as_ptr().cast()),
+                    _mm512_loadu_si512(self.paths.cost[first + 8..].as_ptr().cast()),
                 ];
                 for (c, (y, next, code)) in [(y1, idx1, code), (y2, idx2, code2)]
                     .into_iter()
@@ -598,24 +446,8 @@ impl BucketBeamAvx512 {
                             new_lane,
                             _mm512_set1_epi64(cost as i64),
                         );
-                        let preds = _mm256_mask_mov_epi32(
-                            _mm256_mask_mov_epi32(
-                                preds,
-                                moved,
-                                _mm256_permutevar8x32_epi32(preds, up_one32),
-                            ),
-                            new_lane,
-                            _mm256_set1_epi32(pred),
-                        );
-                        let metas = _mm256_mask_mov_epi32(
-                            _mm256_mask_mov_epi32(
-                                metas,
-                                moved,
-                                _mm256_permutevar8x32_epi32(metas, up_one32),
-                            ),
-                            new_lane,
-                            _mm256_set1_epi32(meta as i32),
-                        );
+                        let preds = insert32(preds, moved, new_lane, up_one32, pred);
+                        let metas = insert32(metas, moved, new_lane, up_one32, meta as i32);
                         // Whole-row stores (a turned-away offer stores the row unchanged): a
                         // masked store would not forward to the next offer's loads.
                         _mm512_storeu_si512(bucket_cost.add(at).cast(), costs);
@@ -626,45 +458,17 @@ impl BucketBeamAvx512 {
                     }
                 }
             }
-            // The survivors, every bucket's cheapest first, then every bucket's second...
-            let row = (t_step + 1) * self.row;
-            live = 0;
-            for rank in 0..self.cap {
-                for &b in &self.touched[..touched_len] {
-                    let at = b as usize * MAX_SIMD_CAP + rank;
-                    let cost = self.bucket_cost[at];
-                    let meta = self.bucket_meta[at];
-                    self.cost[live] = cost;
-                    self.pred[live] = self.bucket_pred[at];
-                    self.index[live] = b as i32;
-                    self.parent[row + live] = (meta >> 8) as u16;
-                    self.code[row + live] = meta as u8;
-                    live += (cost != u64::MAX) as usize;
-                }
-            }
-            for &b in &self.touched[..touched_len] {
-                let at = b as usize * MAX_SIMD_CAP;
-                _mm512_storeu_si512(bucket_cost.add(at).cast(), empty_cost);
-                _mm256_storeu_si256(bucket_pred.add(at).cast(), empty_pred);
-            }
-            touched_len = 0;
+            live = self.take_survivors(t_step, touched_len);
         }
-        // Cheapest final node (the first on a tie), then walk back to its root.
-        let mut best = 0;
-        for j in 1..live {
-            if self.cost[j] < self.cost[best] {
-                best = j;
-            }
-        }
-        let cost = if len == 0 { 0 } else { self.cost[best] };
-        let mut j = best;
-        for t in (1..=len).rev() {
-            let slot = t * self.row + j;
-            codes_out[t - 1] = self.code[slot];
-            j = self.parent[slot] as usize;
-        }
-        (j, cost)
+        self.paths.backtrack(live, targets.len(), codes_out)
     }
+}
+
+/// `STEP_TABLE` padded to six 16-lane vectors (for [`step_of`]).
+fn step_table() -> [i32; 96] {
+    let mut table = [0i32; 96];
+    table[..STEP_TABLE.len()].copy_from_slice(&STEP_TABLE);
+    table
 }
 
 /// The step size of each lane's step index (0..=88): three 32-entry permutes, then a select.
@@ -686,6 +490,46 @@ fn step_of(t: &[__m512i; 6], idx: __m512i) -> __m512i {
     )
 }
 
+/// The magnitude (0..=7) of the code whose reconstruction `step >> 3` + {`step`, `step >> 1`,
+/// `step >> 2`} lies nearest `a` (the target's distance from the predictor), by a binary search
+/// on the midpoints between reconstructions, and that reconstruction's offset.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+fn nearest_magnitude(
+    a: __m512i,
+    step: __m512i,
+    s1: __m512i,
+    s2: __m512i,
+    s3: __m512i,
+) -> (__m512i, __m512i) {
+    let s12 = _mm512_add_epi32(s1, s2);
+    let edge2 = _mm512_add_epi32(s3, _mm512_srai_epi32::<1>(_mm512_add_epi32(s12, step)));
+    let b2 = _mm512_cmpgt_epi32_mask(a, edge2);
+    let r = _mm512_mask_add_epi32(s3, b2, s3, step);
+    let b1 = _mm512_cmpgt_epi32_mask(a, _mm512_add_epi32(r, _mm512_srai_epi32::<1>(s12)));
+    let r = _mm512_mask_add_epi32(r, b1, r, s1);
+    let b0 = _mm512_cmpgt_epi32_mask(a, _mm512_add_epi32(r, _mm512_srai_epi32::<1>(s2)));
+    let diff = _mm512_mask_add_epi32(r, b0, r, s2);
+    let m = _mm512_or_epi32(
+        _mm512_or_epi32(
+            _mm512_maskz_mov_epi32(b2, _mm512_set1_epi32(4)),
+            _mm512_maskz_mov_epi32(b1, _mm512_set1_epi32(2)),
+        ),
+        _mm512_maskz_mov_epi32(b0, _mm512_set1_epi32(1)),
+    );
+    (m, diff)
+}
+
+/// `row` with its `moved` lanes taken from the lane below (`up_one`: each lane's left
+/// neighbour) and its `new` lane set to `value`: an offer's insertion into a bucket's row of
+/// predictors or parent/code words.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+fn insert32(row: __m256i, moved: u8, new: u8, up_one: __m256i, value: i32) -> __m256i {
+    let shifted = _mm256_mask_mov_epi32(row, moved, _mm256_permutevar8x32_epi32(row, up_one));
+    _mm256_mask_mov_epi32(shifted, new, _mm256_set1_epi32(value))
+}
+
 /// A group's nodes and the parts of their step sizes (`step >> 1`, `>> 2`, `>> 3`).
 struct StepParts {
     pred: __m512i,
@@ -694,6 +538,21 @@ struct StepParts {
     s1: __m512i,
     s2: __m512i,
     s3: __m512i,
+}
+
+impl StepParts {
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+    fn new(pred: __m512i, idx: __m512i, step: __m512i) -> Self {
+        Self {
+            pred,
+            idx,
+            step,
+            s1: _mm512_srai_epi32::<1>(step),
+            s2: _mm512_srai_epi32::<2>(step),
+            s3: _mm512_srai_epi32::<3>(step),
+        }
+    }
 }
 
 /// Decodes `code` from each lane's node: the sample (clamped as the decoder does) and the next

@@ -14,6 +14,8 @@ pub(crate) mod avx2;
 pub(crate) mod avx512;
 
 use super::ImaState;
+#[cfg(target_arch = "x86_64")]
+use super::{beam::Paths, MAX_STEP_INDEX};
 use crate::simd::SimdLevel;
 
 /// Chains coded per kernel call.
@@ -73,6 +75,108 @@ pub(crate) fn decode_blocks(
         SimdLevel::Avx512 => avx512::decode_blocks(params, bytes, pcm),
         _ => scalar::decode_blocks(params, bytes, pcm),
     }
+}
+
+/// Step indices: the buckets of the SIMD bucketed searches.
+#[cfg(target_arch = "x86_64")]
+const BUCKETS: usize = MAX_STEP_INDEX as usize + 1;
+
+/// Cost of an empty bucket lane and of a missing candidate: above any real cost, and a
+/// positive `i64`, as AVX2 compares 64-bit lanes as signed.
+#[cfg(target_arch = "x86_64")]
+const EMPTY_COST: u64 = i64::MAX as u64;
+
+/// Predictor of an empty bucket lane: never within any tolerance of a real predictor.
+#[cfg(target_arch = "x86_64")]
+const EMPTY_PRED: i32 = i32::MIN / 2;
+
+/// Storage of the SIMD bucketed beam searches ([`avx2::BucketBeamAvx2`],
+/// [`avx512::BucketBeamAvx512`]): one `ROW`-lane vector row per step index, and the live nodes
+/// padded to whole groups of `GROUP` (the nodes one kernel pass expands). The kernels add the
+/// search itself; the bookkeeping between steps is here.
+#[cfg(target_arch = "x86_64")]
+pub(crate) struct SimdBucketBeam<const ROW: usize, const GROUP: usize> {
+    cap: usize,
+    /// Bucket `b` at `b * ROW..`: costs, predictors, `parent << 8 | code`.
+    bucket_cost: Vec<u64>,
+    bucket_pred: Vec<i32>,
+    bucket_meta: Vec<u32>,
+    /// Buckets holding paths this step, in first-filled order (the scalar search's order).
+    touched: Vec<u16>,
+    /// The live nodes' predictors and step indices (their costs and history are in `paths`).
+    pred: Vec<i32>,
+    index: Vec<i32>,
+    paths: Paths,
+}
+
+#[cfg(target_arch = "x86_64")]
+impl<const ROW: usize, const GROUP: usize> SimdBucketBeam<ROW, GROUP> {
+    /// Storage for `cap` (1..=`ROW`) paths per step index over at most `max_len` coded samples.
+    pub(crate) fn new(cap: usize, max_len: usize) -> Self {
+        let cap = cap.clamp(1, ROW);
+        let row = cap * BUCKETS;
+        let padded = row.next_multiple_of(GROUP);
+        Self {
+            cap,
+            bucket_cost: vec![EMPTY_COST; BUCKETS * ROW],
+            bucket_pred: vec![EMPTY_PRED; BUCKETS * ROW],
+            bucket_meta: vec![0; BUCKETS * ROW],
+            touched: vec![0; BUCKETS + 1],
+            pred: vec![0; padded],
+            index: vec![0; padded],
+            paths: Paths::new(row, GROUP, max_len),
+        }
+    }
+
+    /// Makes `roots` the live nodes of step 0; returns how many there are.
+    fn seed_roots(&mut self, roots: &[ImaState]) -> usize {
+        let (pred, index) = (&mut self.pred, &mut self.index);
+        self.paths.seed_roots(roots, |j, root: ImaState| {
+            pred[j] = root.predictor;
+            index[j] = root.step_index as i32;
+        })
+    }
+
+    /// Makes the paths in the first `touched_len` touched buckets the nodes of step `t + 1`
+    /// (every bucket's cheapest first, then every bucket's second...), empties those buckets
+    /// and returns how many nodes are live.
+    #[inline(always)]
+    fn take_survivors(&mut self, t: usize, touched_len: usize) -> usize {
+        let row = (t + 1) * self.paths.row();
+        let mut live = 0;
+        for rank in 0..self.cap {
+            for &b in &self.touched[..touched_len] {
+                let at = b as usize * ROW + rank;
+                let cost = self.bucket_cost[at];
+                let meta = self.bucket_meta[at];
+                self.paths.cost[live] = cost;
+                self.pred[live] = self.bucket_pred[at];
+                self.index[live] = b as i32;
+                self.paths.parent[row + live] = (meta >> 8) as u16;
+                self.paths.code[row + live] = meta as u8;
+                live += (cost != EMPTY_COST) as usize;
+            }
+        }
+        for &b in &self.touched[..touched_len] {
+            let at = b as usize * ROW;
+            self.bucket_cost[at..at + ROW].fill(EMPTY_COST);
+            self.bucket_pred[at..at + ROW].fill(EMPTY_PRED);
+        }
+        live
+    }
+}
+
+/// Each step index's merge tolerance (`ImaModel::tolerance`).
+#[cfg(target_arch = "x86_64")]
+fn tolerances() -> [i32; BUCKETS] {
+    use super::beam::BucketModel;
+    std::array::from_fn(|b| super::encoder::ImaModel.tolerance(b))
+}
+
+/// `INDEX_TABLE` repeated over `N` lanes: the step index change of code magnitude `lane & 7`.
+#[cfg(target_arch = "x86_64")]
+fn index_adjust_table<const N: usize>() -> [i32; N] {
+    std::array::from_fn(|k| super::INDEX_TABLE[k & 7] as i32)
 }
 
 #[cfg(test)]
@@ -156,24 +260,9 @@ mod tests {
             roots in prop::collection::vec((any::<i16>(), 0u8..=88), 1..9),
             cap in 1usize..=avx2::MAX_AVX2_CAP,
         ) {
-            use crate::codecs::ima_adpcm::beam::{BucketBeam, BucketModel};
-            use crate::codecs::ima_adpcm::encoder::ImaModel;
-            if SimdLevel::detected() < SimdLevel::Avx2 {
-                return Ok(());
-            }
-            let roots: Vec<ImaState> = roots
-                .iter()
-                .map(|&(p, i)| ImaState { predictor: p as i32, step_index: i })
-                .collect();
-            let mut scalar = BucketBeam::new(cap, ImaModel::BUCKETS, targets.len());
-            let mut codes = vec![0u8; targets.len()];
-            let reference = scalar.search(&ImaModel, &roots, &targets, &mut codes);
-            let mut fast = avx2::BucketBeamAvx2::new(cap, targets.len());
-            let mut fast_codes = vec![0u8; targets.len()];
-            for _ in 0..2 {
-                let got = fast.search(&roots, &targets, &mut fast_codes);
-                prop_assert_eq!(got, reference);
-                prop_assert_eq!(&fast_codes, &codes);
+            if SimdLevel::detected() >= SimdLevel::Avx2 {
+                let mut fast = avx2::BucketBeamAvx2::new(cap, targets.len());
+                check_bucket_beam(&targets, &roots, cap, |r, t, c| fast.search(r, t, c))?;
             }
         }
 
@@ -185,26 +274,40 @@ mod tests {
             roots in prop::collection::vec((any::<i16>(), 0u8..=88), 1..9),
             cap in 1usize..=avx512::MAX_SIMD_CAP,
         ) {
-            use crate::codecs::ima_adpcm::beam::{BucketBeam, BucketModel};
-            use crate::codecs::ima_adpcm::encoder::ImaModel;
-            if SimdLevel::detected() < SimdLevel::Avx512 {
-                return Ok(());
-            }
-            let roots: Vec<ImaState> = roots
-                .iter()
-                .map(|&(p, i)| ImaState { predictor: p as i32, step_index: i })
-                .collect();
-            let mut scalar = BucketBeam::new(cap, ImaModel::BUCKETS, targets.len());
-            let mut codes = vec![0u8; targets.len()];
-            let reference = scalar.search(&ImaModel, &roots, &targets, &mut codes);
-            let mut fast = avx512::BucketBeamAvx512::new(cap, targets.len());
-            let mut fast_codes = vec![0u8; targets.len()];
-            // Twice: a search leaves no state behind that changes the next.
-            for _ in 0..2 {
-                let got = fast.search(&roots, &targets, &mut fast_codes);
-                prop_assert_eq!(got, reference);
-                prop_assert_eq!(&fast_codes, &codes);
+            if SimdLevel::detected() >= SimdLevel::Avx512 {
+                let mut fast = avx512::BucketBeamAvx512::new(cap, targets.len());
+                check_bucket_beam(&targets, &roots, cap, |r, t, c| fast.search(r, t, c))?;
             }
         }
+    }
+
+    /// Checks that `search` (a SIMD bucketed beam built for `cap` and `targets`) codes
+    /// `targets` from `roots` exactly as the scalar `BucketBeam`: the same codes, chosen root and
+    /// cost, twice over (a search leaves no state behind that changes the next).
+    #[cfg(target_arch = "x86_64")]
+    fn check_bucket_beam(
+        targets: &[i16],
+        roots: &[(i16, u8)],
+        cap: usize,
+        mut search: impl FnMut(&[ImaState], &[i16], &mut [u8]) -> (usize, u64),
+    ) -> Result<(), TestCaseError> {
+        use crate::codecs::ima_adpcm::beam::{BucketBeam, BucketModel};
+        use crate::codecs::ima_adpcm::encoder::ImaModel;
+        let roots: Vec<ImaState> = roots
+            .iter()
+            .map(|&(p, i)| ImaState {
+                predictor: p as i32,
+                step_index: i,
+            })
+            .collect();
+        let mut scalar = BucketBeam::new(cap, ImaModel::BUCKETS, targets.len());
+        let mut codes = vec![0u8; targets.len()];
+        let reference = scalar.search(&ImaModel, &roots, targets, &mut codes);
+        let mut fast_codes = vec![0u8; targets.len()];
+        for _ in 0..2 {
+            prop_assert_eq!(search(&roots, targets, &mut fast_codes), reference);
+            prop_assert_eq!(&fast_codes, &codes);
+        }
+        Ok(())
     }
 }
