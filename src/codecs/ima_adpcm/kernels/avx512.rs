@@ -53,10 +53,7 @@ unsafe fn greedy_avx512(c: &mut Chains) {
         let StepParts {
             step, s1, s2, s3, ..
         } = parts;
-        let s12 = _mm512_add_epi32(s1, s2);
-        let largest = _mm512_add_epi32(_mm512_add_epi32(s3, step), s12);
-        let clamp_lanes = _mm512_cmpgt_epi32_mask(_mm512_add_epi32(pred, largest), top)
-            | _mm512_cmplt_epi32_mask(_mm512_sub_epi32(pred, largest), bottom);
+        let clamp_lanes = parts.may_clamp(top, bottom);
         let d = _mm512_sub_epi32(x, pred);
         let a = _mm512_abs_epi32(d);
         let negative = _mm512_cmplt_epi32_mask(d, zero);
@@ -341,12 +338,8 @@ impl BucketBeamAvx512 {
                 let StepParts {
                     step, s1, s2, s3, ..
                 } = parts;
-                let s12 = _mm512_add_epi32(s1, s2);
-                let largest = _mm512_add_epi32(_mm512_add_epi32(s3, step), s12);
                 let active_lanes = ((1u32 << active) - 1) as u16;
-                let clamp_lanes = (_mm512_cmpgt_epi32_mask(_mm512_add_epi32(pred, largest), top)
-                    | _mm512_cmplt_epi32_mask(_mm512_sub_epi32(pred, largest), bottom))
-                    & active_lanes;
+                let clamp_lanes = parts.may_clamp(top, bottom) & active_lanes;
                 // The nearest code, as the greedy kernel finds it.
                 let d = _mm512_sub_epi32(x, pred);
                 let a = _mm512_abs_epi32(d);
@@ -552,6 +545,17 @@ impl StepParts {
             s2: _mm512_srai_epi32::<2>(step),
             s3: _mm512_srai_epi32::<3>(step),
         }
+    }
+
+    /// The lanes where the largest reconstruction (step + step/2 + step/4 + step/8) either
+    /// way could leave `bottom..=top`: only there may the nearest code not be the best.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+    fn may_clamp(&self, top: __m512i, bottom: __m512i) -> __mmask16 {
+        let s12 = _mm512_add_epi32(self.s1, self.s2);
+        let largest = _mm512_add_epi32(_mm512_add_epi32(self.s3, self.step), s12);
+        _mm512_cmpgt_epi32_mask(_mm512_add_epi32(self.pred, largest), top)
+            | _mm512_cmplt_epi32_mask(_mm512_sub_epi32(self.pred, largest), bottom)
     }
 }
 
