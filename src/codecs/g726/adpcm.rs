@@ -29,7 +29,7 @@ pub(crate) fn bit_length(x: i32) -> i32 {
 /// `x.clamp(lo, hi)` (for `lo <= hi`) as conditional moves. The compiler otherwise turns some
 /// of the coder's limits into branches, which mispredict on audio.
 #[inline(always)]
-fn clamp_unpredictable(x: i32, lo: i32, hi: i32) -> i32 {
+pub(crate) fn clamp_unpredictable(x: i32, lo: i32, hi: i32) -> i32 {
     let x = std::hint::select_unpredictable(x < lo, lo, x);
     std::hint::select_unpredictable(x > hi, hi, x)
 }
@@ -286,10 +286,6 @@ pub(crate) struct AdpcmState {
     kernel: Choice,
 }
 
-/// Index of `A2` and `A1` in [`AdpcmState::coef`].
-const A2: usize = 6;
-const A1: usize = 7;
-
 /// What one step of the coder computed before its state update, needed by the caller.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Estimate {
@@ -473,30 +469,6 @@ impl AdpcmState {
         self.update_parts(kernel, tables, tables.split(code), est)
     }
 
-    /// Blocks UPA2 + LIMC and UPA1 + LIMD: the updated `(A2, A1)` for the sign `pk0` and
-    /// zero-ness `sigpk` of the new `DQ + SEZ`, given the previous signs `pk1`, `pk2`.
-    #[inline(always)]
-    fn poles(&self, pk0: bool, sigpk: bool, pk1: bool, pk2: bool) -> (i32, i32) {
-        let a1 = self.coef[A1];
-        let a2 = self.coef[A2];
-        // The updates of both poles are zero when DQ + SEZ is.
-        let fa1 = 4 * clamp_unpredictable(a1, -8191, 8191);
-        let fa = if pk0 != pk1 { fa1 } else { -fa1 };
-        let base = if pk0 != pk2 { -16384 } else { 16384 };
-        let a2_update = if sigpk { 0 } else { (base + fa) >> 7 };
-        let a2p = clamp_unpredictable(a2 + a2_update - (a2 >> 7), -12288, 12288);
-        let a1_update = if sigpk {
-            0
-        } else if pk0 != pk1 {
-            -192
-        } else {
-            192
-        };
-        let a1_limit = 15360 - a2p;
-        let a1p = clamp_unpredictable(a1 + a1_update - (a1 >> 8), -a1_limit, a1_limit);
-        (a2p, a1p)
-    }
-
     /// [`update_with`](Self::update_with) a codeword already split into its parts.
     #[inline(always)]
     fn update_parts<K: Kernel>(
@@ -538,27 +510,15 @@ impl AdpcmState {
         let sr = dq.wrapping_add(est.se as i16);
         let dqsez = dq.wrapping_add(est.sez as i16);
         let pk0 = dqsez < 0;
-        let sigpk = dqsez == 0;
         let [pk1, pk2] = self.pk;
 
         // UPA2 + LIMC, UPA1 + LIMD: the poles for each of the three signs DQ + SEZ can have,
         // computed before it is known (they depend only on the state), then picked: this
         // takes the pole update off the chain from the codeword to the next estimate.
-        let (a2_neg, a1_neg) = self.poles(true, false, pk1, pk2);
-        let (a2_zero, a1_zero) = self.poles(false, true, pk1, pk2);
-        let (a2_pos, a1_pos) = self.poles(false, false, pk1, pk2);
-        let a2p = std::hint::select_unpredictable(
-            pk0,
-            a2_neg,
-            std::hint::select_unpredictable(sigpk, a2_zero, a2_pos),
-        );
-        let a1p = std::hint::select_unpredictable(
-            pk0,
-            a1_neg,
-            std::hint::select_unpredictable(sigpk, a1_zero, a1_pos),
-        );
+        let (poles, tones) = kernel.pole_candidates(&self.coef, pk1, pk2);
+        let class = super::kernels::scalar::pole_class(dqsez);
         // TONE: partial band signal (a2 < -0.71875).
-        let tone = a2p < -11776;
+        let tone = (tones >> class) & 1 != 0;
 
         // 4.2.5 (rest): speed control (SUBTC, FILTC, TRIGA).
         let dif = (self.dms << 2) - self.dml;
@@ -580,7 +540,8 @@ impl AdpcmState {
                 dq_negative,
                 gain,
                 tables.zero_leak,
-                [a2p, a1p],
+                poles,
+                class,
             );
             self.td = tone;
             self.ap = app;

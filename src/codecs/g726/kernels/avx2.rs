@@ -85,7 +85,85 @@ pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) ->
     (all - poles, all)
 }
 
-/// See [`super::scalar::update_coefficients`]. One 32-byte store, so the next sample's load of
+/// Per `pk1 | pk2 << 1`, lanes by class (negative, zero, positive, and a copy of zero): the
+/// sign `FA` takes from `4·A1` in UPA2 (`A1`'s own update is `-192` times it), and `±16384/128`,
+/// the part of UPA2's `(±16384 + FA) >> 7` that is a multiple of 128 and so leaves the shift
+/// exact. Both are zero for the zero class, whose updates are zero.
+const POLE_SIGNS: [[[i32; 4]; 2]; 4] = {
+    let mut table = [[[0; 4]; 2]; 4];
+    let mut pk = 0;
+    while pk < 4 {
+        let pk1 = pk & 1 != 0;
+        let pk2 = pk & 2 != 0;
+        // Class negative (PK0 = 1), then positive (PK0 = 0): FA = +4·A1 when PK0 != PK1, and
+        // the base is -16384 when PK0 != PK2.
+        let mut class = 0;
+        while class < 3 {
+            let pk0 = class == 0;
+            table[pk][0][class] = if pk0 != pk1 { 1 } else { -1 };
+            table[pk][1][class] = if pk0 != pk2 { -128 } else { 128 };
+            class += 2;
+        }
+        pk += 1;
+    }
+    table
+};
+
+/// The poles of every class, as [`super::scalar::pole_candidates`] gives them: lanes `2k`,
+/// `2k + 1` hold `[A2, A1]` of class `k`; with the tone bits.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn pole_candidates(coef: &[i32; 8], pk1: bool, pk2: bool) -> (__m256i, u32) {
+    // SAFETY: `coef` is 8 `i32`s; the table row is 8 `i32`s.
+    let (c, signs) = unsafe {
+        (
+            _mm256_loadu_si256(coef.as_ptr().cast()),
+            _mm256_loadu_si256(
+                POLE_SIGNS[pk1 as usize | (pk2 as usize) << 1]
+                    .as_ptr()
+                    .cast(),
+            ),
+        )
+    };
+    let fa_sign = _mm256_castsi256_si128(signs);
+    let base = _mm256_extracti128_si256::<1>(signs);
+    let high = _mm256_extracti128_si256::<1>(c);
+    let a2 = _mm_shuffle_epi32::<0b10_10_10_10>(high);
+    let a1 = _mm_shuffle_epi32::<0b11_11_11_11>(high);
+    let fa1 = _mm_slli_epi32(
+        _mm_min_epi32(
+            _mm_max_epi32(a1, _mm_set1_epi32(-8191)),
+            _mm_set1_epi32(8191),
+        ),
+        2,
+    );
+    let a2_update = _mm_add_epi32(_mm_srai_epi32(_mm_sign_epi32(fa1, fa_sign), 7), base);
+    let a2p = _mm_add_epi32(_mm_sub_epi32(a2, _mm_srai_epi32(a2, 7)), a2_update);
+    let a2p = _mm_min_epi32(
+        _mm_max_epi32(a2p, _mm_set1_epi32(-12288)),
+        _mm_set1_epi32(12288),
+    );
+    let a1_update = _mm_sign_epi32(_mm_set1_epi32(-192), fa_sign);
+    let a1p = _mm_add_epi32(_mm_sub_epi32(a1, _mm_srai_epi32(a1, 8)), a1_update);
+    let a1_limit = _mm_sub_epi32(_mm_set1_epi32(15360), a2p);
+    let a1p = _mm_min_epi32(
+        _mm_max_epi32(a1p, _mm_sub_epi32(_mm_setzero_si128(), a1_limit)),
+        a1_limit,
+    );
+    let tones = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(
+        _mm_set1_epi32(-11776),
+        a2p,
+    ))) as u32
+        & 7;
+    let pairs = _mm256_set_m128i(_mm_unpackhi_epi32(a2p, a1p), _mm_unpacklo_epi32(a2p, a1p));
+    (pairs, tones)
+}
+
+/// See [`super::scalar::update_coefficients`], with the poles of class `class` picked from
+/// [`pole_candidates`] by a lane permutation. One 32-byte store, so the next sample's load of
 /// `coef` is forwarded from it without a stall.
 ///
 /// # Safety
@@ -98,7 +176,8 @@ pub(crate) unsafe fn update_coefficients(
     dq_negative: bool,
     gain: i32,
     leak: u32,
-    poles: [i32; 2],
+    pole_candidates: __m256i,
+    class: usize,
 ) {
     // SAFETY: both arrays are 8 `i32`s.
     let (c, v) = unsafe {
@@ -122,7 +201,11 @@ pub(crate) unsafe fn update_coefficients(
     let next = _mm256_sub_epi32(_mm256_add_epi32(c, g), leaked);
     // Wrap to 16 bits, sign-extended; then the pole coefficients into lanes 6 and 7.
     let next = _mm256_srai_epi32(_mm256_slli_epi32(next, 16), 16);
-    let poles = _mm256_set_epi32(poles[1], poles[0], 0, 0, 0, 0, 0, 0);
+    let pick = _mm256_add_epi32(
+        _mm256_set1_epi32(2 * class as i32),
+        _mm256_set_epi32(1, 0, 0, 0, 0, 0, 0, 0),
+    );
+    let poles = _mm256_permutevar8x32_epi32(pole_candidates, pick);
     let next = _mm256_blend_epi32::<0b1100_0000>(next, poles);
     // SAFETY: `coef` is 8 `i32`s.
     unsafe { _mm256_storeu_si256(coef.as_mut_ptr().cast(), next) };

@@ -15,7 +15,13 @@ use crate::simd::SimdLevel;
 pub(crate) trait Kernel: Copy {
     /// See [`scalar::predict`].
     fn predict(self, coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, i32);
-    /// See [`scalar::update_coefficients`].
+    /// The poles of the three classes of `DQ + SEZ`, in the level's own layout.
+    type Poles: Copy;
+    /// See [`scalar::pole_candidates`].
+    fn pole_candidates(self, coef: &[i32; 8], pk1: bool, pk2: bool) -> (Self::Poles, u32);
+    /// See [`scalar::update_coefficients`]; the poles are those of class `class` (see
+    /// [`scalar::pole_class`]) among `poles`.
+    #[allow(clippy::too_many_arguments)]
     fn update_coefficients(
         self,
         coef: &mut [i32; 8],
@@ -23,7 +29,8 @@ pub(crate) trait Kernel: Copy {
         dq_negative: bool,
         gain: i32,
         leak: u32,
-        poles: [i32; 2],
+        poles: Self::Poles,
+        class: usize,
     );
     /// See [`scalar::push_history`].
     fn push_history(self, hist: &mut [i32; 8], dq: i32, sr: i32);
@@ -38,6 +45,11 @@ impl Kernel for Scalar {
     fn predict(self, coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, i32) {
         scalar::predict(coef, hist, rounding)
     }
+    type Poles = [[i32; 2]; 3];
+    #[inline(always)]
+    fn pole_candidates(self, coef: &[i32; 8], pk1: bool, pk2: bool) -> (Self::Poles, u32) {
+        scalar::pole_candidates(coef, pk1, pk2)
+    }
     #[inline(always)]
     fn update_coefficients(
         self,
@@ -46,9 +58,10 @@ impl Kernel for Scalar {
         dq_negative: bool,
         gain: i32,
         leak: u32,
-        poles: [i32; 2],
+        poles: Self::Poles,
+        class: usize,
     ) {
-        scalar::update_coefficients(coef, hist, dq_negative, gain, leak, poles)
+        scalar::update_coefficients(coef, hist, dq_negative, gain, leak, poles[class])
     }
     #[inline(always)]
     fn push_history(self, hist: &mut [i32; 8], dq: i32, sr: i32) {
@@ -91,6 +104,12 @@ impl Kernel for Avx2 {
         // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
         unsafe { avx2::predict(coef, hist, rounding) }
     }
+    type Poles = std::arch::x86_64::__m256i;
+    #[inline(always)]
+    fn pole_candidates(self, coef: &[i32; 8], pk1: bool, pk2: bool) -> (Self::Poles, u32) {
+        // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
+        unsafe { avx2::pole_candidates(coef, pk1, pk2) }
+    }
     #[inline(always)]
     fn update_coefficients(
         self,
@@ -99,10 +118,11 @@ impl Kernel for Avx2 {
         dq_negative: bool,
         gain: i32,
         leak: u32,
-        poles: [i32; 2],
+        poles: Self::Poles,
+        class: usize,
     ) {
         // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
-        unsafe { avx2::update_coefficients(coef, hist, dq_negative, gain, leak, poles) }
+        unsafe { avx2::update_coefficients(coef, hist, dq_negative, gain, leak, poles, class) }
     }
     #[inline(always)]
     fn push_history(self, hist: &mut [i32; 8], dq: i32, sr: i32) {
@@ -133,6 +153,81 @@ impl Choice {
                 Choice::Avx2(Avx2 { _cpu_checked: () })
             }
             _ => Choice::Scalar(Scalar),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Coefficient words from a seed: every 16-bit value is reachable, with the limits of
+    /// LIMC/LIMD and their neighbours often.
+    fn words(seed: u64, count: usize) -> Vec<i32> {
+        const EDGES: [i32; 12] = [
+            -32768, -15360, -12289, -12288, -8192, -8191, 0, 8191, 8192, 12288, 12289, 32767,
+        ];
+        let mut x = seed | 1;
+        (0..count)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                if i % 3 == 0 {
+                    EDGES[(x >> 32) as usize % EDGES.len()] + ((x >> 20) & 3) as i32 - 1
+                } else {
+                    (x >> 48) as i16 as i32
+                }
+            })
+            .collect()
+    }
+
+    /// The coefficient update of `kernel` for every pole class and sign history, with its tone
+    /// bits.
+    fn updates<K: Kernel>(kernel: K, coef: &[i32; 8], hist: &[i32; 8]) -> Vec<([i32; 8], u32)> {
+        let mut out = Vec::new();
+        for pk in 0..4 {
+            let (poles, tones) = kernel.pole_candidates(coef, pk & 1 != 0, pk & 2 != 0);
+            for class in 0..3 {
+                for (dq_negative, gain) in [(false, 0), (true, 128), (false, 128)] {
+                    let mut next = *coef;
+                    kernel.update_coefficients(&mut next, hist, dq_negative, gain, 8, poles, class);
+                    out.push((next, tones));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn pole_classes_order_negative_zero_positive() {
+        assert_eq!(scalar::pole_class(i16::MIN), 0);
+        assert_eq!(scalar::pole_class(-1), 0);
+        assert_eq!(scalar::pole_class(0), 1);
+        assert_eq!(scalar::pole_class(1), 2);
+        assert_eq!(scalar::pole_class(i16::MAX), 2);
+    }
+
+    /// Every level's pole candidates and coefficient update equal the scalar reference.
+    #[test]
+    fn coefficient_updates_match_scalar() {
+        let values = words(0x9E37_79B9, 16 * 4000);
+        for level in SimdLevel::available() {
+            for chunk in values.chunks_exact(16) {
+                let coef: [i32; 8] = chunk[..8].try_into().unwrap();
+                // Stored floats: any 11 bits.
+                let hist: [i32; 8] = std::array::from_fn(|i| chunk[8 + i] & 0x7FF);
+                let reference = updates(Scalar, &coef, &hist);
+                match Choice::for_level(level) {
+                    Choice::Scalar(k) => assert_eq!(updates(k, &coef, &hist), reference),
+                    #[cfg(target_arch = "x86_64")]
+                    Choice::Avx2(k) => assert_eq!(
+                        k.run(|| updates(k, &coef, &hist)),
+                        reference,
+                        "{level:?} {coef:?}"
+                    ),
+                }
+            }
         }
     }
 }

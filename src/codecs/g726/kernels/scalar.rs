@@ -1,6 +1,6 @@
 //! Scalar FMULT/ACCUM and UPB: the reference the SIMD kernels match bit for bit.
 
-use crate::codecs::g726::adpcm::bit_length;
+use crate::codecs::g726::adpcm::{bit_length, clamp_unpredictable};
 
 /// Block FMULT: a predictor coefficient (16-bit two's complement) times a stored float, as a
 /// two's complement product in -32767..=32767 (the caller wraps sums to 16 bits). `rounding`
@@ -33,6 +33,48 @@ pub(crate) fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, 
         + float_multiply(coef[6], hist[6], rounding)
         + float_multiply(coef[7], hist[7], rounding);
     (zeros, all)
+}
+
+/// Blocks UPA2 + LIMC and UPA1 + LIMD: the updated `[A2, A1]` for each sign class of the new
+/// `DQ + SEZ` (negative, zero, positive: see [`pole_class`]), given the current `A2 = coef[6]`,
+/// `A1 = coef[7]` and the previous signs `pk1`, `pk2`; and the tone bits (`A2 < -0.71875`, bit
+/// `class`) of the three. Computed before `DQ + SEZ` is known, so that picking one is all that
+/// is left on the chain from the codeword to the next estimate.
+#[inline(always)]
+pub(crate) fn pole_candidates(coef: &[i32; 8], pk1: bool, pk2: bool) -> ([[i32; 2]; 3], u32) {
+    let a2 = coef[6];
+    let a1 = coef[7];
+    let fa1 = 4 * clamp_unpredictable(a1, -8191, 8191);
+    let mut poles = [[0; 2]; 3];
+    let mut tones = 0;
+    for (class, pair) in poles.iter_mut().enumerate() {
+        let pk0 = class == 0;
+        let sigpk = class == 1;
+        // The updates of both poles are zero when DQ + SEZ is.
+        let fa = if pk0 != pk1 { fa1 } else { -fa1 };
+        let base = if pk0 != pk2 { -16384 } else { 16384 };
+        let a2_update = if sigpk { 0 } else { (base + fa) >> 7 };
+        let a2p = clamp_unpredictable(a2 + a2_update - (a2 >> 7), -12288, 12288);
+        let a1_update = if sigpk {
+            0
+        } else if pk0 != pk1 {
+            -192
+        } else {
+            192
+        };
+        let a1_limit = 15360 - a2p;
+        let a1p = clamp_unpredictable(a1 + a1_update - (a1 >> 8), -a1_limit, a1_limit);
+        *pair = [a2p, a1p];
+        tones |= ((a2p < -11776) as u32) << class;
+    }
+    (poles, tones)
+}
+
+/// The class of `DQ + SEZ` (16-bit) that [`pole_candidates`] orders by: 0 negative, 1 zero,
+/// 2 positive.
+#[inline(always)]
+pub(crate) fn pole_class(dqsez: i16) -> usize {
+    ((dqsez > 0) as i32 - (dqsez < 0) as i32 + 1) as usize
 }
 
 /// Block UPB on `B1..B6` (lanes 0..6): leak by `2^-leak`, then `±gain` by the sign agreement of
