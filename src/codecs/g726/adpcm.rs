@@ -36,7 +36,7 @@ pub(crate) fn clamp_unpredictable(x: i32, lo: i32, hi: i32) -> i32 {
 
 /// Blocks FLOATA/FLOATB: a sign and a 15-bit magnitude to the 11-bit float.
 #[inline(always)]
-fn to_float(negative: bool, magnitude: i32) -> Float11 {
+pub(crate) fn to_float(negative: bool, magnitude: i32) -> Float11 {
     let exponent = bit_length(magnitude);
     // Mantissa with its leading one in bit 5; 32 (1.0) for a zero magnitude.
     let mantissa = ((magnitude << 6) >> exponent) | (((magnitude == 0) as i32) << 5);
@@ -549,14 +549,7 @@ impl AdpcmState {
 
         // Delay lines.
         self.pk = [pk0, pk1];
-        let sr32 = sr as i32;
-        let sr_magnitude = std::hint::select_unpredictable(sr32 < 0, (-sr32) & 0x7FFF, sr32);
-        let sr_float = to_float(sr32 < 0, sr_magnitude);
-        kernel.push_history(
-            &mut self.hist,
-            to_float(dq_negative, dq_magnitude) as i32,
-            sr_float as i32,
-        );
+        kernel.push_signals(&mut self.hist, dq_negative, dq_magnitude, sr);
         sr
     }
 }

@@ -28,27 +28,33 @@ pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) ->
             _mm256_loadu_si256(hist.as_ptr().cast()),
         )
     };
-    let zero = _mm256_setzero_si256();
     let sign = _mm256_srai_epi32(c, 31);
-    let quarter = _mm256_srai_epi32(c, 2);
+    // The top 14 bits of the coefficient as a 13-bit magnitude (-2^15 maps to 0).
     let magnitude = _mm256_and_si256(
-        _mm256_sub_epi32(_mm256_xor_si256(quarter, sign), sign),
+        _mm256_abs_epi32(_mm256_srai_epi32(c, 2)),
         _mm256_set1_epi32(0x1FFF),
     );
-    // Bit length from the float exponent (exact: magnitudes are below 2^13); 0 for 0.
+    // Exponent and mantissa from the magnitude as an `f32` (exact below 2^24): the bit length
+    // is the biased exponent less 126 (the saturating subtraction makes it 0 for 0), and the
+    // six-bit mantissa is the leading one (bit 5) over the top five fraction bits, 32 (1.0)
+    // for 0.
     let float_bits = _mm256_castps_si256(_mm256_cvtepi32_ps(magnitude));
-    let exponent = _mm256_max_epi32(
-        _mm256_sub_epi32(_mm256_srli_epi32(float_bits, 23), _mm256_set1_epi32(126)),
-        zero,
-    );
-    let is_zero = _mm256_cmpeq_epi32(magnitude, zero);
+    let exponent = _mm256_subs_epu16(_mm256_srli_epi32(float_bits, 23), _mm256_set1_epi32(126));
     let mantissa = _mm256_or_si256(
-        _mm256_srlv_epi32(_mm256_slli_epi32(magnitude, 6), exponent),
-        _mm256_and_si256(is_zero, _mm256_set1_epi32(32)),
+        _mm256_and_si256(_mm256_srli_epi32(float_bits, 18), _mm256_set1_epi32(31)),
+        _mm256_set1_epi32(32),
     );
     let value_exponent = _mm256_and_si256(_mm256_srli_epi32(v, 6), _mm256_set1_epi32(15));
     let value_mantissa = _mm256_and_si256(v, _mm256_set1_epi32(63));
-    let product_exponent = _mm256_add_epi32(value_exponent, exponent);
+    // 28 - (value exponent + coefficient exponent) is within 0..=28; `& 31` says so, which
+    // lets the shift below be the bare instruction.
+    let shift = _mm256_and_si256(
+        _mm256_sub_epi32(
+            _mm256_sub_epi32(_mm256_set1_epi32(28), exponent),
+            value_exponent,
+        ),
+        _mm256_set1_epi32(31),
+    );
     // Both mantissas are below 64: the 16-bit multiply is exact.
     let product_mantissa = _mm256_srli_epi32(
         _mm256_add_epi32(
@@ -58,20 +64,13 @@ pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) ->
         4,
     );
     let product = _mm256_and_si256(
-        _mm256_srlv_epi32(
-            _mm256_slli_epi32(product_mantissa, 9),
-            _mm256_sub_epi32(_mm256_set1_epi32(28), product_exponent),
-        ),
+        _mm256_srlv_epi32(_mm256_slli_epi32(product_mantissa, 9), shift),
         _mm256_set1_epi32(0x7FFF),
     );
-    let negative = _mm256_xor_si256(
-        _mm256_and_si256(_mm256_srli_epi32(v, 10), _mm256_set1_epi32(1)),
-        _mm256_and_si256(sign, _mm256_set1_epi32(1)),
-    );
-    let signed = _mm256_add_epi32(
-        _mm256_xor_si256(product, _mm256_sub_epi32(zero, negative)),
-        negative,
-    );
+    // The product's sign: the stored float's sign bit (bit 10, moved to bit 31) against the
+    // coefficient's. The word is never 0 (a float's mantissa has bit 5 set, and an all-ones
+    // sign keeps the low bits set), so `sign_epi32` only negates or keeps.
+    let signed = _mm256_sign_epi32(product, _mm256_xor_si256(_mm256_slli_epi32(v, 21), sign));
     // All eight lanes summed in registers (halves, then pairs, then the last two), and the
     // pole lanes 6 and 7 summed beside it: the zero section is their difference. The sums are
     // exact in `i32` (each product is below 2^15).
@@ -211,19 +210,61 @@ pub(crate) unsafe fn update_coefficients(
     unsafe { _mm256_storeu_si256(coef.as_mut_ptr().cast(), next) };
 }
 
-/// See [`super::scalar::push_history`]: a lane permutation and one 32-byte store.
+/// See [`super::scalar::push_signals`]: both floats in one pass over the vector that takes
+/// them to lanes 0 and 7, then a lane permutation of the history and one 32-byte store.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(crate) unsafe fn push_history(hist: &mut [i32; 8], dq: i32, sr: i32) {
+pub(crate) unsafe fn push_signals(
+    hist: &mut [i32; 8],
+    dq_negative: bool,
+    dq_magnitude: i32,
+    sr: i16,
+) {
+    // Lane 0: DQ's magnitude with its sign in bit 16 (so that the absolute value keeps it);
+    // lane 7: SR, sign-extended.
+    let signals = _mm256_set_epi32(
+        sr as i32,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        dq_magnitude | (dq_negative as i32) << 16,
+    );
+    // 15-bit magnitudes (-32768 has magnitude 0, as in FLOATB).
+    let magnitude = _mm256_and_si256(_mm256_abs_epi32(signals), _mm256_set1_epi32(0x7FFF));
+    // The sign bits (16 in lane 0, 31 in lane 7) to bit 10.
+    let sign = _mm256_and_si256(
+        _mm256_srlv_epi32(signals, _mm256_set_epi32(21, 0, 0, 0, 0, 0, 0, 6)),
+        _mm256_set1_epi32(1 << 10),
+    );
+    let floats = _mm256_or_si256(to_float_unsigned(magnitude), sign);
     // SAFETY: `hist` is 8 `i32`s.
     let h = unsafe { _mm256_loadu_si256(hist.as_ptr().cast()) };
     // Lane i of the result takes lane INDEX[i] of `h`: [_, 0, 1, 2, 3, 4, 7, _].
     let shifted = _mm256_permutevar8x32_epi32(h, _mm256_set_epi32(0, 7, 4, 3, 2, 1, 0, 0));
-    let ends = _mm256_set_epi32(sr, 0, 0, 0, 0, 0, 0, dq);
-    let next = _mm256_blend_epi32::<0b1000_0001>(shifted, ends);
+    let next = _mm256_blend_epi32::<0b1000_0001>(shifted, floats);
     // SAFETY: `hist` is 8 `i32`s.
     unsafe { _mm256_storeu_si256(hist.as_mut_ptr().cast(), next) };
+}
+
+/// FLOATA/FLOATB without the sign, of magnitudes below 2^15. From the bits of the magnitude
+/// as an `f32` (exact): `t = bits >> 18` is the biased exponent `E` times 32 plus the five
+/// fraction bits below the leading one, so `t + (t & !31)` is `E·64` plus them; less
+/// `(2·126 - 1)·32` that is `bit length·64 + 32 + fraction`, the float with its mantissa's
+/// leading one in bit 5. Zero comes out negative, and the maximum with 32 makes it FLOATA/
+/// FLOATB's zero (mantissa 32, exponent 0).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn to_float_unsigned(magnitude: __m256i) -> __m256i {
+    let t = _mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(magnitude)), 18);
+    let float = _mm256_add_epi32(
+        _mm256_add_epi32(t, _mm256_and_si256(t, _mm256_set1_epi32(!31))),
+        _mm256_set1_epi32(-(2 * 126 - 1) * 32),
+    );
+    _mm256_max_epi32(float, _mm256_set1_epi32(32))
 }

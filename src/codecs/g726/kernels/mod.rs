@@ -32,8 +32,8 @@ pub(crate) trait Kernel: Copy {
         poles: Self::Poles,
         class: usize,
     );
-    /// See [`scalar::push_history`].
-    fn push_history(self, hist: &mut [i32; 8], dq: i32, sr: i32);
+    /// See [`scalar::push_signals`].
+    fn push_signals(self, hist: &mut [i32; 8], dq_negative: bool, dq_magnitude: i32, sr: i16);
 }
 
 /// The portable kernel.
@@ -64,8 +64,8 @@ impl Kernel for Scalar {
         scalar::update_coefficients(coef, hist, dq_negative, gain, leak, poles[class])
     }
     #[inline(always)]
-    fn push_history(self, hist: &mut [i32; 8], dq: i32, sr: i32) {
-        scalar::push_history(hist, dq, sr)
+    fn push_signals(self, hist: &mut [i32; 8], dq_negative: bool, dq_magnitude: i32, sr: i16) {
+        scalar::push_signals(hist, dq_negative, dq_magnitude, sr)
     }
 }
 
@@ -125,9 +125,9 @@ impl Kernel for Avx2 {
         unsafe { avx2::update_coefficients(coef, hist, dq_negative, gain, leak, poles, class) }
     }
     #[inline(always)]
-    fn push_history(self, hist: &mut [i32; 8], dq: i32, sr: i32) {
+    fn push_signals(self, hist: &mut [i32; 8], dq_negative: bool, dq_magnitude: i32, sr: i16) {
         // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
-        unsafe { avx2::push_history(hist, dq, sr) }
+        unsafe { avx2::push_signals(hist, dq_negative, dq_magnitude, sr) }
     }
 }
 
@@ -197,6 +197,39 @@ mod tests {
             }
         }
         out
+    }
+
+    /// Every level converts every `SR` and `DQ` magnitude (both signs) to floats as the scalar
+    /// reference does.
+    #[test]
+    fn pushed_signals_match_scalar() {
+        let hist: [i32; 8] = std::array::from_fn(|i| 100 + i as i32);
+        for level in SimdLevel::available() {
+            let push = |dq_negative: bool, dq_magnitude: i32, sr: i16| {
+                let mut next = hist;
+                match Choice::for_level(level) {
+                    Choice::Scalar(k) => k.push_signals(&mut next, dq_negative, dq_magnitude, sr),
+                    #[cfg(target_arch = "x86_64")]
+                    Choice::Avx2(k) => {
+                        k.run(|| k.push_signals(&mut next, dq_negative, dq_magnitude, sr))
+                    }
+                }
+                next
+            };
+            for sr in i16::MIN..=i16::MAX {
+                // DQ magnitudes cover 0..2^15 (ANTILOG's range) as SR runs.
+                let dq_magnitude = (sr as i32 + 32768) >> 1;
+                for dq_negative in [false, true] {
+                    let mut reference = hist;
+                    scalar::push_signals(&mut reference, dq_negative, dq_magnitude, sr);
+                    assert_eq!(
+                        push(dq_negative, dq_magnitude, sr),
+                        reference,
+                        "{level:?} {dq_negative} {dq_magnitude} {sr}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Scalar FMULT/ACCUM and UPB: the reference the SIMD kernels match bit for bit.
 
-use crate::codecs::g726::adpcm::{bit_length, clamp_unpredictable};
+use crate::codecs::g726::adpcm::{bit_length, clamp_unpredictable, to_float};
 
 /// Block FMULT: a predictor coefficient (16-bit two's complement) times a stored float, as a
 /// two's complement product in -32767..=32767 (the caller wraps sums to 16 bits). `rounding`
@@ -104,4 +104,17 @@ pub(crate) fn update_coefficients(
 pub(crate) fn push_history(hist: &mut [i32; 8], dq: i32, sr: i32) {
     let h = *hist;
     *hist = [dq, h[0], h[1], h[2], h[3], h[4], h[7], sr];
+}
+
+/// Blocks FLOATA and FLOATB, then [`push_history`]: the new `DQ` (its sign and 15-bit
+/// magnitude) and `SR` (16-bit two's complement) as floats into the stored signals.
+#[inline(always)]
+pub(crate) fn push_signals(hist: &mut [i32; 8], dq_negative: bool, dq_magnitude: i32, sr: i16) {
+    let sr = sr as i32;
+    let sr_magnitude = std::hint::select_unpredictable(sr < 0, (-sr) & 0x7FFF, sr);
+    push_history(
+        hist,
+        to_float(dq_negative, dq_magnitude) as i32,
+        to_float(sr < 0, sr_magnitude) as i32,
+    );
 }
