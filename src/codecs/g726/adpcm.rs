@@ -54,6 +54,27 @@ fn log2_magnitude(difference: i32) -> (i32, bool) {
     ((exponent << 7) + mantissa, difference < 0)
 }
 
+/// Block ANTILOG: the log-domain quantized difference `DQL` (signed) to the 15-bit magnitude of
+/// `DQ`.
+const fn antilog(dql: i32) -> i32 {
+    // dql < 2048 in use (|dqln| + y/4 <= 566 + 1280), so the exponent is at most 14. A negative
+    // dql means 0; its shift (`& 15` keeps it in range) does not matter.
+    let exponent = (dql >> 7) & 15;
+    (((128 + (dql & 127)) << 7) >> ((14 - exponent) & 15)) & !(dql >> 31)
+}
+
+/// [`antilog`] by `DQL + 2048` for `DQL` within -2048..2048: one load instead of the shifts
+/// and masks on the encoder's and decoder's update.
+static ANTILOG: [u16; 4096] = {
+    let mut table = [0u16; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        table[i] = antilog(i as i32 - 2048) as u16;
+        i += 1;
+    }
+    table
+};
+
 /// Per-rate tables of Tables 1–4/G.726 (quantizer decision levels and the maps of the
 /// quantizer output to `DQLN`, `W(I)` and `F(I)`).
 pub(crate) struct RateTables {
@@ -442,11 +463,9 @@ impl AdpcmState {
     #[inline(always)]
     fn inverse_quantize(tables: &RateTables, magnitude_index: usize, y: i32) -> i32 {
         let dql = tables.reconstruction[magnitude_index] as i32 + (y >> 2);
-        // dql < 2048 here (|dqln| + y/4 <= 566 + 1280), so the exponent is at most 14. A
-        // negative dql means 0: masked rather than branched on (the codeword decides, and
-        // branches on it mispredict); its shift (`& 15` keeps it in range) does not matter.
-        let exponent = (dql >> 7) & 15;
-        (((128 + (dql & 127)) << 7) >> ((14 - exponent) & 15)) & !(dql >> 31)
+        // DQLN is within -2048..=566 and Y/4 within 136..=1280, so DQL + 2048 indexes the
+        // table (the mask only spares the bounds check).
+        ANTILOG[((dql + 2048) & 4095) as usize] as i32
     }
 
     /// Block SUBTB + QUAN: the encoder's quantization of a difference signal.

@@ -163,7 +163,8 @@ pub(crate) unsafe fn pole_candidates(coef: &[i32; 8], pk1: bool, pk2: bool) -> (
 
 /// See [`super::scalar::update_coefficients`], with the poles of class `class` picked from
 /// [`pole_candidates`] by a lane permutation. One 32-byte store, so the next sample's load of
-/// `coef` is forwarded from it without a stall.
+/// `coef` is forwarded from it without a stall. The stored floats of `hist` must have their
+/// mantissa's leading one (bit 5), as FLOATA/FLOATB make them.
 ///
 /// # Safety
 /// The CPU must support AVX2.
@@ -185,17 +186,10 @@ pub(crate) unsafe fn update_coefficients(
             _mm256_loadu_si256(hist.as_ptr().cast()),
         )
     };
-    let differ = _mm256_xor_si256(
-        _mm256_and_si256(_mm256_srli_epi32(v, 10), _mm256_set1_epi32(1)),
-        _mm256_set1_epi32(dq_negative as i32),
-    );
-    let g = _mm256_add_epi32(
-        _mm256_xor_si256(
-            _mm256_set1_epi32(gain),
-            _mm256_sub_epi32(_mm256_setzero_si256(), differ),
-        ),
-        differ,
-    );
+    // ±gain by the sign agreement: the gain signed by the new DQ's sign, then by each stored
+    // DQ's (bit 10 moved to bit 31; the word is never 0, a float's mantissa having bit 5 set).
+    let signed_gain = std::hint::select_unpredictable(dq_negative, -gain, gain);
+    let g = _mm256_sign_epi32(_mm256_set1_epi32(signed_gain), _mm256_slli_epi32(v, 21));
     let leaked = _mm256_sra_epi32(c, _mm_cvtsi32_si128(leak as i32));
     let next = _mm256_sub_epi32(_mm256_add_epi32(c, g), leaked);
     // Wrap to 16 bits, sign-extended; then the pole coefficients into lanes 6 and 7.

@@ -248,8 +248,8 @@ mod tests {
         for level in SimdLevel::available() {
             for chunk in values.chunks_exact(16) {
                 let coef: [i32; 8] = chunk[..8].try_into().unwrap();
-                // Stored floats: any 11 bits.
-                let hist: [i32; 8] = std::array::from_fn(|i| chunk[8 + i] & 0x7FF);
+                // Stored floats: any sign and exponent, a mantissa with its leading one.
+                let hist: [i32; 8] = std::array::from_fn(|i| chunk[8 + i] & 0x7FF | 32);
                 let reference = updates(Scalar, &coef, &hist);
                 match Choice::for_level(level) {
                     Choice::Scalar(k) => assert_eq!(updates(k, &coef, &hist), reference),
