@@ -324,15 +324,12 @@ unsafe fn decode_vectors<const CH: usize, const G: usize>(
     bytes: &[u8],
     pcm: &mut [i16],
 ) -> u64 {
-    let (align, spb) = (params.block_align(), params.samples_per_block());
+    let spb = params.samples_per_block();
     let block_samples = spb * CH;
     let per_vector = LANES / CH;
-    let load = |a: &[i32; LANES]| {
-        // SAFETY: a load of a local array of 8 i32.
-        unsafe { _mm256_loadu_si256(a.as_ptr().cast()) }
-    };
     let mut warnings = 0;
     let mut bodies = [[0i32; LANES]; G];
+    let mut body_vectors = [_mm256_setzero_si256(); G];
     let mut chains = [Chains {
         samples: _mm256_setzero_si256(),
         coefs: _mm256_setzero_si256(),
@@ -340,23 +337,19 @@ unsafe fn decode_vectors<const CH: usize, const G: usize>(
         minus_warnings: _mm256_setzero_si256(),
     }; G];
     for (g, chain) in chains.iter_mut().enumerate() {
-        let (mut samples, mut coefs, mut delta) = ([0i32; LANES], [0i32; LANES], [0i32; LANES]);
-        for l in 0..LANES {
-            let lane = (g * per_vector + l / CH, l % CH);
-            let start = block_lanes::start_lane(params, bytes, pcm, lane, &mut warnings);
-            (samples[l], coefs[l], delta[l]) = (start.samples, start.coefs, start.delta);
-            bodies[g][l] = start.body;
-        }
-        chain.samples = load(&samples);
-        chain.coefs = load(&coefs);
-        chain.delta = load(&delta);
+        let start =
+            block_lanes::start_vector::<LANES>(params, bytes, pcm, g * per_vector, &mut warnings);
+        chain.samples = load8(&start.samples);
+        chain.coefs = load8(&start.coefs);
+        chain.delta = load8(&start.delta);
+        (bodies[g], body_vectors[g]) = (start.bodies, load8(&start.bodies));
     }
     let (mut positive, mut negative) = ([0i32; LANES], [0i32; LANES]);
     positive.copy_from_slice(&ADAPTATION_TABLE[..LANES]);
     negative.copy_from_slice(&ADAPTATION_TABLE[LANES..]);
     let k = DecodeConsts {
-        adaptation_pos: load(&positive),
-        adaptation_neg: load(&negative),
+        adaptation_pos: load8(&positive),
+        adaptation_neg: load8(&negative),
         top: _mm256_set1_epi32(i16::MAX as i32),
         bottom: _mm256_set1_epi32(i16::MIN as i32),
         min_delta: _mm256_set1_epi32(MIN_DELTA),
@@ -364,21 +357,10 @@ unsafe fn decode_vectors<const CH: usize, const G: usize>(
     };
     let steps_per_word = 8 / CH;
     let mut shifts = [_mm256_setzero_si256(); 8];
-    for (j, shift) in shifts.iter_mut().enumerate().take(steps_per_word) {
-        let mut s = [0i32; LANES];
-        for (l, s) in s.iter_mut().enumerate() {
-            *s = block_lanes::nibble_shift(CH, j, l % CH);
-        }
-        *shift = load(&s);
+    for (j, shift) in shifts.iter_mut().enumerate() {
+        *shift = load8(&block_lanes::nibble_shifts(CH, j));
     }
-    let body_len = align - 7 * CH;
-    let words = CodeWords {
-        bytes,
-        bodies: bodies.map(|b| load(&b)),
-        body_offsets: bodies,
-        whole_words: body_len / 4,
-        body_len,
-    };
+    let words = CodeWords::new(params, bytes, bodies, body_vectors);
     let steps = spb - 2;
     let chunks = steps / CHUNK;
     // Rows of pairs of vectors (only the first `G / 2` are used).
@@ -457,51 +439,42 @@ unsafe fn decode_vectors<const CH: usize, const G: usize>(
     warnings
 }
 
-/// The code words of a run's lanes.
-struct CodeWords<'a, const G: usize> {
-    bytes: &'a [u8],
-    /// Each lane's byte offset of its block's codes in `bytes`, as vectors and as arrays.
-    bodies: [__m256i; G],
-    body_offsets: [[i32; LANES]; G],
-    /// Words that end inside the block.
-    whole_words: usize,
-    /// Code bytes per block.
-    body_len: usize,
-}
+/// The code words of a run's vectors.
+type CodeWords<'a, const G: usize> = block_lanes::CodeWords<'a, __m256i, LANES, G>;
 
 impl<const G: usize> CodeWords<'_, G> {
     /// Bytes `4w .. 4w + 4` of each lane's codes in each vector, zeros past the block's end.
     #[inline]
     #[target_feature(enable = "avx2")]
     fn load(&self, w: usize) -> [__m256i; G] {
-        let vectors: [usize; G] = std::array::from_fn(|g| g);
+        let mut words = [_mm256_setzero_si256(); G];
         if w < self.whole_words {
             let at = _mm256_set1_epi32(4 * w as i32);
-            // SAFETY: lane `l` reads bytes `4w .. 4w + 4` of its block's codes, which end
-            // inside the block (`w < whole_words`), inside `bytes`.
-            vectors.map(|g| unsafe {
-                _mm256_i32gather_epi32::<1>(
-                    self.bytes.as_ptr().cast(),
-                    _mm256_add_epi32(self.bodies[g], at),
-                )
-            })
+            for (word, &bodies) in words.iter_mut().zip(&self.bodies) {
+                // SAFETY: lane `l` reads bytes `4w .. 4w + 4` of its block's codes, which end
+                // inside the block (`w < whole_words`), inside `bytes`.
+                *word = unsafe {
+                    _mm256_i32gather_epi32::<1>(
+                        self.bytes.as_ptr().cast(),
+                        _mm256_add_epi32(bodies, at),
+                    )
+                };
+            }
         } else {
-            vectors.map(|g| self.last_word(g, w))
+            for (g, word) in words.iter_mut().enumerate() {
+                *word = load8(&self.partial_words(g, w));
+            }
         }
+        words
     }
+}
 
-    /// [`load`](Self::load) of the word that ends past the block, for vector `g`.
-    #[cold]
-    #[inline(never)]
-    #[target_feature(enable = "avx2")]
-    fn last_word(&self, g: usize, w: usize) -> __m256i {
-        let mut words = [0i32; LANES];
-        for (word, &body) in words.iter_mut().zip(&self.body_offsets[g]) {
-            *word = block_lanes::partial_word(self.bytes, body as usize, self.body_len, w);
-        }
-        // SAFETY: a load of a local array of 8 i32.
-        unsafe { _mm256_loadu_si256(words.as_ptr().cast()) }
-    }
+/// A vector of 8 lanes' values.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn load8(a: &[i32; LANES]) -> __m256i {
+    // SAFETY: a load of an array of 8 i32.
+    unsafe { _mm256_loadu_si256(a.as_ptr().cast()) }
 }
 
 /// Transposes 8 rows of 8 u32 (row `t` = step `t`, element `i` = block `i`'s stereo frame)

@@ -108,11 +108,12 @@ unsafe fn decode_groups<const CH: usize, const G: usize>(
     bytes: &[u8],
     pcm: &mut [i16],
 ) -> u64 {
-    let (align, spb) = (params.block_align(), params.samples_per_block());
+    let spb = params.samples_per_block();
     let block_samples = spb * CH;
     let per_group = LANES / CH;
     let mut warnings = 0;
     let mut bodies = [[0i32; LANES]; G];
+    let mut body_vectors = [_mm512_setzero_si512(); G];
     let mut groups = [Group {
         samples: _mm512_setzero_si512(),
         coefs: _mm512_setzero_si512(),
@@ -120,26 +121,17 @@ unsafe fn decode_groups<const CH: usize, const G: usize>(
         warnings: _mm512_setzero_si512(),
     }; G];
     for (g, group) in groups.iter_mut().enumerate() {
-        let (mut samples, mut coefs, mut delta) = ([0i32; LANES], [0i32; LANES], [0i32; LANES]);
-        for l in 0..LANES {
-            let lane = (g * per_group + l / CH, l % CH);
-            let start = block_lanes::start_lane(params, bytes, pcm, lane, &mut warnings);
-            (samples[l], coefs[l], delta[l]) = (start.samples, start.coefs, start.delta);
-            bodies[g][l] = start.body;
-        }
-        // SAFETY: loads of local arrays of 16 i32.
-        *group = Group {
-            samples: _mm512_loadu_si512(samples.as_ptr().cast()),
-            coefs: _mm512_loadu_si512(coefs.as_ptr().cast()),
-            delta: _mm512_loadu_si512(delta.as_ptr().cast()),
-            warnings: _mm512_setzero_si512(),
-        };
+        let start =
+            block_lanes::start_vector::<LANES>(params, bytes, pcm, g * per_group, &mut warnings);
+        group.samples = load16(&start.samples);
+        group.coefs = load16(&start.coefs);
+        group.delta = load16(&start.delta);
+        (bodies[g], body_vectors[g]) = (start.bodies, load16(&start.bodies));
     }
     let mut adaptation = [0i32; 16];
     adaptation.copy_from_slice(&ADAPTATION_TABLE);
     let k = Consts {
-        // SAFETY: a load of a local array of 16 i32.
-        adaptation: _mm512_loadu_si512(adaptation.as_ptr().cast()),
+        adaptation: load16(&adaptation),
         top: _mm512_set1_epi32(i16::MAX as i32),
         bottom: _mm512_set1_epi32(i16::MIN as i32),
         min_delta: _mm512_set1_epi32(MIN_DELTA),
@@ -150,22 +142,10 @@ unsafe fn decode_groups<const CH: usize, const G: usize>(
     // step `j` of a word is code `j·CH + c`, the high nibble of byte `(j·CH + c) / 2` if even.
     let steps_per_word = 8 / CH;
     let mut shifts = [_mm512_setzero_si512(); 8];
-    for (j, shift) in shifts.iter_mut().enumerate().take(steps_per_word) {
-        let mut s = [0i32; LANES];
-        for l in 0..LANES {
-            s[l] = block_lanes::nibble_shift(CH, j, l % CH);
-        }
-        // SAFETY: a load of a local array of 16 i32.
-        *shift = _mm512_loadu_si512(s.as_ptr().cast());
+    for (j, shift) in shifts.iter_mut().enumerate() {
+        *shift = load16(&block_lanes::nibble_shifts(CH, j));
     }
-    let words = Words {
-        bytes,
-        // SAFETY: loads of local arrays of 16 i32.
-        bodies: bodies.map(|b| _mm512_loadu_si512(b.as_ptr().cast())),
-        body_offsets: bodies,
-        whole_words: (align - 7 * CH) / 4,
-        body_len: align - 7 * CH,
-    };
+    let words = Words::new(params, bytes, bodies, body_vectors);
     let steps = spb - 2;
     let chunks = steps / CHUNK;
     let mut rows = [[_mm256_setzero_si256(); CHUNK]; G];
@@ -231,17 +211,8 @@ unsafe fn decode_groups<const CH: usize, const G: usize>(
     warnings
 }
 
-/// The code words of `G` groups' lanes in a run of whole blocks.
-struct Words<'a, const G: usize> {
-    bytes: &'a [u8],
-    /// Each lane's byte offset of its block's codes in `bytes`, as vectors and as arrays.
-    bodies: [__m512i; G],
-    body_offsets: [[i32; LANES]; G],
-    /// Words that end inside the block.
-    whole_words: usize,
-    /// Code bytes per block.
-    body_len: usize,
-}
+/// The code words of a run's groups.
+type Words<'a, const G: usize> = block_lanes::CodeWords<'a, __m512i, LANES, G>;
 
 impl<const G: usize> Words<'_, G> {
     /// Bytes `4w .. 4w + 4` of each lane's codes in each group, zeros past the block's end.
@@ -262,23 +233,18 @@ impl<const G: usize> Words<'_, G> {
                 };
             }
         } else {
-            for (word, bodies) in words.iter_mut().zip(&self.body_offsets) {
-                *word = self.last_word(bodies, w);
+            for (g, word) in words.iter_mut().enumerate() {
+                *word = load16(&self.partial_words(g, w));
             }
         }
         words
     }
+}
 
-    /// [`load`](Self::load) of the word that ends past the block, for one group.
-    #[cold]
-    #[inline(never)]
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-    fn last_word(&self, bodies: &[i32; LANES], w: usize) -> __m512i {
-        let mut words = [0i32; LANES];
-        for (word, &body) in words.iter_mut().zip(bodies) {
-            *word = block_lanes::partial_word(self.bytes, body as usize, self.body_len, w);
-        }
-        // SAFETY: a load of a local array of 16 i32.
-        unsafe { _mm512_loadu_si512(words.as_ptr().cast()) }
-    }
+/// A vector of 16 lanes' values.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+fn load16(a: &[i32; LANES]) -> __m512i {
+    // SAFETY: a load of an array of 16 i32.
+    unsafe { _mm512_loadu_si512(a.as_ptr().cast()) }
 }

@@ -63,64 +63,115 @@ pub(super) fn madd_exact(params: &MsParams) -> bool {
         .all(|&[c1, c2]| c1 > i16::MIN || c2 > i16::MIN)
 }
 
-/// One lane's state from its block header, packed for 32-bit lanes.
-pub(super) struct LaneStart {
+/// A vector's lanes' states from their block headers, packed for 32-bit lanes.
+pub(super) struct VectorStart<const N: usize> {
     /// `s1` in the low, `s2` in the high 16 bits.
-    pub(super) samples: i32,
+    pub(super) samples: [i32; N],
     /// `c1` in the low, `c2` in the high 16 bits.
-    pub(super) coefs: i32,
-    pub(super) delta: i32,
-    /// The byte offset of the block's codes in the run's bytes.
-    pub(super) body: i32,
+    pub(super) coefs: [i32; N],
+    pub(super) delta: [i32; N],
+    /// The byte offset of each lane's block's codes in the run's bytes.
+    pub(super) bodies: [i32; N],
 }
 
-/// Reads channel `c` of block `b` of a run (`bytes`, `pcm`) of `ch`-channel blocks: writes
-/// the block's first two frames of that channel, counts a predictor index beyond the table
-/// (which uses pair 0, as [`decode_block`] does), and returns the lane's start.
-pub(super) fn start_lane(
+/// Reads the headers of the `N / ch` blocks of a run (`bytes`, `pcm`) from `first_block` on
+/// (lane `l`: channel `l % ch` of block `first_block + l / ch`): writes each block's first two
+/// frames, counts a predictor index beyond the table (which uses pair 0, as [`decode_block`]
+/// does), and returns the lanes' starts.
+pub(super) fn start_vector<const N: usize>(
     params: &MsParams,
     bytes: &[u8],
     pcm: &mut [i16],
-    (b, c): (usize, usize),
+    first_block: usize,
     warnings: &mut u64,
-) -> LaneStart {
+) -> VectorStart<N> {
     let (ch, align) = (params.channels(), params.block_align());
     let block_samples = params.samples_per_block() * ch;
     let table = params.coefficients();
-    let block = &bytes[b * align..(b + 1) * align];
-    let word = |i: usize| i16::from_le_bytes([block[i], block[i + 1]]);
-    let mut index = block[c] as usize;
-    if index >= table.len() {
-        *warnings += 1;
-        index = 0;
+    let mut start = VectorStart {
+        samples: [0; N],
+        coefs: [0; N],
+        delta: [0; N],
+        bodies: [0; N],
+    };
+    for l in 0..N {
+        let (b, c) = (first_block + l / ch, l % ch);
+        let block = &bytes[b * align..(b + 1) * align];
+        let word = |i: usize| i16::from_le_bytes([block[i], block[i + 1]]);
+        let mut index = block[c] as usize;
+        if index >= table.len() {
+            *warnings += 1;
+            index = 0;
+        }
+        let [c1, c2] = table[index];
+        let (s1, s2) = (word(3 * ch + 2 * c), word(5 * ch + 2 * c));
+        pcm[b * block_samples + c] = s2;
+        pcm[b * block_samples + ch + c] = s1;
+        start.samples[l] = (s1 as u16 as u32 | (s2 as u16 as u32) << 16) as i32;
+        start.coefs[l] = (c1 as u16 as u32 | (c2 as u16 as u32) << 16) as i32;
+        start.delta[l] = word(ch + 2 * c) as i32;
+        start.bodies[l] = (b * align + 7 * ch) as i32;
     }
-    let [c1, c2] = table[index];
-    let (s1, s2) = (word(3 * ch + 2 * c), word(5 * ch + 2 * c));
-    pcm[b * block_samples + c] = s2;
-    pcm[b * block_samples + ch + c] = s1;
-    LaneStart {
-        samples: (s1 as u16 as u32 | (s2 as u16 as u32) << 16) as i32,
-        coefs: (c1 as u16 as u32 | (c2 as u16 as u32) << 16) as i32,
-        delta: word(ch + 2 * c) as i32,
-        body: (b * align + 7 * ch) as i32,
-    }
+    start
 }
 
-/// The left shift that moves channel `c`'s code of step `j` of a code word to the word's top
-/// nibble: that code is code `j·ch + c` of the word, the high nibble of its byte if even.
-pub(super) fn nibble_shift(ch: usize, j: usize, c: usize) -> i32 {
-    let q = j * ch + c;
-    28 - (8 * (q / 2) + 4 * (1 - q % 2)) as i32
+/// Per lane, the left shift that moves the lane's code of step `j` of a code word to the
+/// word's top nibble: for channel `c` that is code `j·ch + c` of the word, the high nibble of
+/// its byte if even.
+pub(super) fn nibble_shifts<const N: usize>(ch: usize, j: usize) -> [i32; N] {
+    std::array::from_fn(|l| {
+        let q = j * ch + l % ch;
+        28 - (8 * (q / 2) + 4 * (1 - q % 2)) as i32
+    })
 }
 
-/// Code word `w` (bytes `4w .. 4w + 4` of the `body_len` code bytes at `body`), zeros past the
-/// block's end: the word the vector loads cannot read whole.
-pub(super) fn partial_word(bytes: &[u8], body: usize, body_len: usize, w: usize) -> i32 {
-    let start = (4 * w).min(body_len);
-    let end = (4 * w + 4).min(body_len);
-    let mut b = [0u8; 4];
-    b[..end - start].copy_from_slice(&bytes[body + start..body + end]);
-    i32::from_le_bytes(b)
+/// The code words of a run's lanes: `G` vectors `V` of `N` lanes. Each SIMD level implements
+/// its `load` of word `w` (bytes `4w .. 4w + 4` of each lane's codes); the word that ends past
+/// the block comes from [`partial_words`](Self::partial_words).
+pub(super) struct CodeWords<'a, V, const N: usize, const G: usize> {
+    pub(super) bytes: &'a [u8],
+    /// Each lane's byte offset of its block's codes in `bytes`, as vectors and as arrays.
+    pub(super) bodies: [V; G],
+    pub(super) body_offsets: [[i32; N]; G],
+    /// Words that end inside the block.
+    pub(super) whole_words: usize,
+    /// Code bytes per block.
+    pub(super) body_len: usize,
+}
+
+impl<'a, V, const N: usize, const G: usize> CodeWords<'a, V, N, G> {
+    /// The words of the lanes whose codes start at `body_offsets` in `bytes` (the same
+    /// offsets as vectors: `bodies`), blocks of `params`' layout.
+    pub(super) fn new(
+        params: &MsParams,
+        bytes: &'a [u8],
+        body_offsets: [[i32; N]; G],
+        bodies: [V; G],
+    ) -> Self {
+        let body_len = params.block_align() - 7 * params.channels();
+        Self {
+            bytes,
+            bodies,
+            body_offsets,
+            whole_words: body_len / 4,
+            body_len,
+        }
+    }
+
+    /// Word `w` of each lane of vector `g`, zeros past the block's end: the word the vector
+    /// loads cannot read whole.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn partial_words(&self, g: usize, w: usize) -> [i32; N] {
+        let start = (4 * w).min(self.body_len);
+        let end = (4 * w + 4).min(self.body_len);
+        self.body_offsets[g].map(|body| {
+            let body = body as usize;
+            let mut b = [0u8; 4];
+            b[..end - start].copy_from_slice(&self.bytes[body + start..body + end]);
+            i32::from_le_bytes(b)
+        })
+    }
 }
 
 /// Stores the last steps of one vector's lanes (`rows[i][l]`: lane `l`'s sample of step
