@@ -1,4 +1,5 @@
-//! AVX2 MS ADPCM encoder kernels in 32-bit lanes.
+//! AVX2 MS ADPCM kernels in 32-bit lanes: the encoder's [`greedy_lanes`] and
+//! [`pair_energy`], and the block decoder [`decode_blocks`] (described there).
 //!
 //! [`greedy_lanes`] runs eight coding chains, one per lane. Each step is exactly the scalar
 //! integer arithmetic: the prediction `(s1·c1 + s2·c2) >> 8` is one `vpmaddwd` of the packed
