@@ -1,4 +1,5 @@
-//! AVX2 MS ADPCM encoder kernels in 32-bit lanes.
+//! AVX2 MS ADPCM kernels in 32-bit lanes: the encoder's [`greedy_lanes`] and
+//! [`pair_energy`], and the block decoder [`decode_blocks`] (described there).
 //!
 //! [`greedy_lanes`] runs eight coding chains, one per lane. Each step is exactly the scalar
 //! integer arithmetic: the prediction `(s1·c1 + s2·c2) >> 8` is one `vpmaddwd` of the packed
@@ -14,8 +15,8 @@
 
 use std::arch::x86_64::*;
 
-use super::{scalar, Lanes, LANES};
-use crate::codecs::ms_adpcm::{MAX_DELTA, MIN_DELTA};
+use super::{block_lanes, scalar, Lanes, LANES};
+use crate::codecs::ms_adpcm::{MsParams, ADAPTATION_TABLE, MAX_DELTA, MIN_DELTA};
 use crate::simd::SimdLevel;
 
 /// See [`super::greedy_lanes`]; the caller has checked the lanes and the padding.
@@ -226,4 +227,321 @@ unsafe fn pair_energy_avx2(samples: &[i16], [c1, c2]: [i16; 2]) -> u64 {
         .fold(scalar::pair_energy(samples, [c1, c2], i), |a, &b| {
             a.wrapping_add(b)
         })
+}
+
+/// Decodes the whole blocks of `bytes` into `pcm`; returns the warnings. Bit-identical to
+/// [`decode_block`](crate::codecs::ms_adpcm::decode_block) on each block.
+///
+/// Eight (block, channel) chains per vector, as the AVX-512 kernel runs sixteen: each step is
+/// the scalar integer arithmetic exactly (see [`avx512`](super::avx512) for the bounds). What
+/// AVX2 lacks is replaced: the 16-entry adaptation lookup is two 8-entry permutes (the code's
+/// low 3 bits) blended on its sign, the saturation count subtracts the compare mask, and the
+/// samples of two vectors are packed into one row of 16 `i16` so that every 8 steps the
+/// AVX-512 kernel's transposes store them as 8 consecutive frames of each block. Two or four
+/// vectors run interleaved, hiding the delta chain's multiply latency.
+///
+/// Mono and stereo only; other channel counts, and blocks that do not fill two vectors, run
+/// the scalar code.
+pub(crate) fn decode_blocks(params: &MsParams, bytes: &[u8], pcm: &mut [i16]) -> u64 {
+    let ch = params.channels();
+    let simd = SimdLevel::detected() >= SimdLevel::Avx2
+        && (ch == 1 || ch == 2)
+        && block_lanes::madd_exact(params);
+    // A run is two vectors' blocks; a double run four vectors'.
+    block_lanes::decode_in_runs(
+        params,
+        bytes,
+        pcm,
+        simd,
+        2 * LANES / ch,
+        |bytes, pcm, double| {
+            // SAFETY: the CPU supports AVX2 (checked above); `bytes` and `pcm` hold exactly the
+            // run's whole blocks, two (or, `double`, four) vectors of `LANES / ch` blocks.
+            unsafe {
+                match (ch, double) {
+                    (1, true) => decode_vectors::<1, 4>(params, bytes, pcm),
+                    (1, false) => decode_vectors::<1, 2>(params, bytes, pcm),
+                    (_, true) => decode_vectors::<2, 4>(params, bytes, pcm),
+                    (_, false) => decode_vectors::<2, 2>(params, bytes, pcm),
+                }
+            }
+        },
+    )
+}
+
+/// Steps decoded between transposed stores.
+const CHUNK: usize = 8;
+
+/// One vector's decoder state, lane `l` = channel `l % CH` of block `l / CH`.
+#[derive(Clone, Copy)]
+struct Chains {
+    /// `s1` in the low, `s2` in the high 16 bits.
+    samples: __m256i,
+    /// `c1` in the low, `c2` in the high 16 bits.
+    coefs: __m256i,
+    delta: __m256i,
+    /// Minus the saturated-delta events per lane.
+    minus_warnings: __m256i,
+}
+
+/// Constants of [`decode_step`].
+struct DecodeConsts {
+    /// `ADAPTATION_TABLE[0..8]` and `[8..16]`: the multipliers of codes 0..7 and -8..-1.
+    adaptation_pos: __m256i,
+    adaptation_neg: __m256i,
+    top: __m256i,
+    bottom: __m256i,
+    min_delta: __m256i,
+    max_delta: __m256i,
+}
+
+/// Decodes one code per lane (`word` shifted left by `shift` puts the code in the top nibble)
+/// and returns the 8 samples in 32-bit lanes.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn decode_step(v: &mut Chains, word: __m256i, shift: __m256i, k: &DecodeConsts) -> __m256i {
+    let code = _mm256_srai_epi32::<28>(_mm256_sllv_epi32(word, shift));
+    // The permutes read the low 3 bits; the sign picks the half of the table.
+    let adaptation = _mm256_castps_si256(_mm256_blendv_ps(
+        _mm256_castsi256_ps(_mm256_permutevar8x32_epi32(k.adaptation_pos, code)),
+        _mm256_castsi256_ps(_mm256_permutevar8x32_epi32(k.adaptation_neg, code)),
+        _mm256_castsi256_ps(code),
+    ));
+    let prediction = _mm256_srai_epi32::<8>(_mm256_madd_epi16(v.samples, v.coefs));
+    let sample = _mm256_add_epi32(prediction, _mm256_mullo_epi32(code, v.delta));
+    let sample = _mm256_max_epi32(_mm256_min_epi32(sample, k.top), k.bottom);
+    v.samples = _mm256_blend_epi16::<0b0101_0101>(_mm256_slli_epi32::<16>(v.samples), sample);
+    let delta = _mm256_srai_epi32::<8>(_mm256_mullo_epi32(adaptation, v.delta));
+    v.minus_warnings = _mm256_add_epi32(v.minus_warnings, _mm256_cmpgt_epi32(delta, k.max_delta));
+    v.delta = _mm256_min_epi32(_mm256_max_epi32(delta, k.min_delta), k.max_delta);
+    sample
+}
+
+/// Decodes `G` (even) vectors of `8 / CH` whole blocks: `bytes` and `pcm` hold exactly those
+/// blocks.
+#[target_feature(enable = "avx2")]
+unsafe fn decode_vectors<const CH: usize, const G: usize>(
+    params: &MsParams,
+    bytes: &[u8],
+    pcm: &mut [i16],
+) -> u64 {
+    let spb = params.samples_per_block();
+    let block_samples = spb * CH;
+    let per_vector = LANES / CH;
+    let mut warnings = 0;
+    let mut bodies = [[0i32; LANES]; G];
+    let mut body_vectors = [_mm256_setzero_si256(); G];
+    let mut chains = [Chains {
+        samples: _mm256_setzero_si256(),
+        coefs: _mm256_setzero_si256(),
+        delta: _mm256_setzero_si256(),
+        minus_warnings: _mm256_setzero_si256(),
+    }; G];
+    for (g, chain) in chains.iter_mut().enumerate() {
+        let start =
+            block_lanes::start_vector::<LANES>(params, bytes, pcm, g * per_vector, &mut warnings);
+        chain.samples = load8(&start.samples);
+        chain.coefs = load8(&start.coefs);
+        chain.delta = load8(&start.delta);
+        (bodies[g], body_vectors[g]) = (start.bodies, load8(&start.bodies));
+    }
+    let (mut positive, mut negative) = ([0i32; LANES], [0i32; LANES]);
+    positive.copy_from_slice(&ADAPTATION_TABLE[..LANES]);
+    negative.copy_from_slice(&ADAPTATION_TABLE[LANES..]);
+    let k = DecodeConsts {
+        adaptation_pos: load8(&positive),
+        adaptation_neg: load8(&negative),
+        top: _mm256_set1_epi32(i16::MAX as i32),
+        bottom: _mm256_set1_epi32(i16::MIN as i32),
+        min_delta: _mm256_set1_epi32(MIN_DELTA),
+        max_delta: _mm256_set1_epi32(MAX_DELTA),
+    };
+    let steps_per_word = 8 / CH;
+    let mut shifts = [_mm256_setzero_si256(); 8];
+    for (j, shift) in shifts.iter_mut().enumerate() {
+        *shift = load8(&block_lanes::nibble_shifts(CH, j));
+    }
+    let words = CodeWords::new(params, bytes, bodies, body_vectors);
+    let steps = spb - 2;
+    let chunks = steps / CHUNK;
+    // Rows of pairs of vectors (only the first `G / 2` are used).
+    let mut rows = [[_mm256_setzero_si256(); CHUNK]; G];
+    for q in 0..chunks {
+        for wi in 0..CHUNK / steps_per_word {
+            let word = words.load(q * (CHUNK / steps_per_word) + wi);
+            for j in 0..steps_per_word {
+                let mut samples = [_mm256_setzero_si256(); G];
+                for g in 0..G {
+                    samples[g] = decode_step(&mut chains[g], word[g], shifts[j], &k);
+                }
+                for pair in 0..G / 2 {
+                    rows[pair][wi * steps_per_word + j] =
+                        _mm256_packs_epi32(samples[2 * pair], samples[2 * pair + 1]);
+                }
+            }
+        }
+        let frame = 2 + CHUNK * q;
+        for (pair, rows) in rows.iter().enumerate().take(G / 2) {
+            let first = 2 * pair * per_vector;
+            if CH == 2 {
+                // Frame `e` of a row: the pair's vector `(e / 2) % 2`, its block `e % 2 + 2 (e / 4)`.
+                let cols = transpose_u32(rows);
+                for (e, col) in cols.iter().enumerate() {
+                    let block = first + (e / 2 % 2) * per_vector + e % 2 + 2 * (e / 4);
+                    let at = block * block_samples + frame * 2;
+                    let out = &mut pcm[at..at + 2 * CHUNK];
+                    // SAFETY: `out` holds 16 samples, the 32 bytes stored.
+                    _mm256_storeu_si256(out.as_mut_ptr().cast(), *col);
+                }
+            } else {
+                // Sample `i` of a row's low half: the pair's vector `i / 4`, its block `i % 4`;
+                // of the high half, that block + 4.
+                let cols = transpose_u16(rows);
+                for (i, col) in cols.iter().enumerate() {
+                    let block = first + (i / 4) * per_vector + i % 4;
+                    let at = block * block_samples + frame;
+                    let out = &mut pcm[at..at + CHUNK];
+                    // SAFETY: `out` holds 8 samples, the 16 bytes stored.
+                    _mm_storeu_si128(out.as_mut_ptr().cast(), _mm256_castsi256_si128(*col));
+                    let at = (block + 4) * block_samples + frame;
+                    let out = &mut pcm[at..at + CHUNK];
+                    // SAFETY: as above.
+                    _mm_storeu_si128(out.as_mut_ptr().cast(), _mm256_extracti128_si256::<1>(*col));
+                }
+            }
+        }
+    }
+    // The last steps (fewer than a chunk) go through a lane-major scratch.
+    let mut tail = [[[0i16; LANES]; CHUNK]; G];
+    let mut word = [_mm256_setzero_si256(); G];
+    for t in chunks * CHUNK..steps {
+        let j = t % steps_per_word;
+        if j == 0 {
+            word = words.load(t / steps_per_word);
+        }
+        for g in 0..G {
+            let samples = decode_step(&mut chains[g], word[g], shifts[j], &k);
+            // Lanes 0-3 in the low, 4-7 in the third 64-bit quarter.
+            let packed = _mm256_permute4x64_epi64::<0b1000>(_mm256_packs_epi32(samples, samples));
+            let row = &mut tail[g][t - chunks * CHUNK];
+            // SAFETY: a store of 8 i16 into a local row of 8.
+            _mm_storeu_si128(row.as_mut_ptr().cast(), _mm256_castsi256_si128(packed));
+        }
+    }
+    for (g, (chain, rows)) in chains.iter().zip(&tail).enumerate() {
+        let first_step = chunks * CHUNK;
+        let rows = &rows[..steps - first_step];
+        block_lanes::store_tail(params, pcm, g * per_vector, first_step, rows);
+        let mut counts = [0i32; LANES];
+        // SAFETY: a store into a local array of 8 i32.
+        _mm256_storeu_si256(counts.as_mut_ptr().cast(), chain.minus_warnings);
+        warnings += counts.iter().map(|&n| n.unsigned_abs() as u64).sum::<u64>();
+    }
+    warnings
+}
+
+/// The code words of a run's vectors.
+type CodeWords<'a, const G: usize> = block_lanes::CodeWords<'a, __m256i, LANES, G>;
+
+impl<const G: usize> CodeWords<'_, G> {
+    /// Bytes `4w .. 4w + 4` of each lane's codes in each vector, zeros past the block's end.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn load(&self, w: usize) -> [__m256i; G] {
+        let mut words = [_mm256_setzero_si256(); G];
+        if w < self.whole_words {
+            let at = _mm256_set1_epi32(4 * w as i32);
+            for (word, &bodies) in words.iter_mut().zip(&self.bodies) {
+                // SAFETY: lane `l` reads bytes `4w .. 4w + 4` of its block's codes, which end
+                // inside the block (`w < whole_words`), inside `bytes`.
+                *word = unsafe {
+                    _mm256_i32gather_epi32::<1>(
+                        self.bytes.as_ptr().cast(),
+                        _mm256_add_epi32(bodies, at),
+                    )
+                };
+            }
+        } else {
+            for (g, word) in words.iter_mut().enumerate() {
+                *word = load8(&self.partial_words(g, w));
+            }
+        }
+        words
+    }
+}
+
+/// A vector of 8 lanes' values.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn load8(a: &[i32; LANES]) -> __m256i {
+    // SAFETY: a load of an array of 8 i32.
+    unsafe { _mm256_loadu_si256(a.as_ptr().cast()) }
+}
+
+/// Transposes 8 rows of 8 u32 (row `t` = step `t`, element `i` = block `i`'s stereo frame)
+/// into 8 columns (column `i` = block `i`'s 8 frames). Shared with the AVX-512 decoder.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn transpose_u32(r: &[__m256i; CHUNK]) -> [__m256i; CHUNK] {
+    let t0 = _mm256_unpacklo_epi32(r[0], r[1]);
+    let t1 = _mm256_unpackhi_epi32(r[0], r[1]);
+    let t2 = _mm256_unpacklo_epi32(r[2], r[3]);
+    let t3 = _mm256_unpackhi_epi32(r[2], r[3]);
+    let t4 = _mm256_unpacklo_epi32(r[4], r[5]);
+    let t5 = _mm256_unpackhi_epi32(r[4], r[5]);
+    let t6 = _mm256_unpacklo_epi32(r[6], r[7]);
+    let t7 = _mm256_unpackhi_epi32(r[6], r[7]);
+    // Rows 0-3 (and 4-7) of columns 0, 1, 2, 3 in the low, 4, 5, 6, 7 in the high halves.
+    let u0 = _mm256_unpacklo_epi64(t0, t2);
+    let u1 = _mm256_unpackhi_epi64(t0, t2);
+    let u2 = _mm256_unpacklo_epi64(t1, t3);
+    let u3 = _mm256_unpackhi_epi64(t1, t3);
+    let u4 = _mm256_unpacklo_epi64(t4, t6);
+    let u5 = _mm256_unpackhi_epi64(t4, t6);
+    let u6 = _mm256_unpacklo_epi64(t5, t7);
+    let u7 = _mm256_unpackhi_epi64(t5, t7);
+    [
+        _mm256_permute2x128_si256::<0x20>(u0, u4),
+        _mm256_permute2x128_si256::<0x20>(u1, u5),
+        _mm256_permute2x128_si256::<0x20>(u2, u6),
+        _mm256_permute2x128_si256::<0x20>(u3, u7),
+        _mm256_permute2x128_si256::<0x31>(u0, u4),
+        _mm256_permute2x128_si256::<0x31>(u1, u5),
+        _mm256_permute2x128_si256::<0x31>(u2, u6),
+        _mm256_permute2x128_si256::<0x31>(u3, u7),
+    ]
+}
+
+/// Transposes 8 rows of 16 i16 (row `t` = step `t`, element `i` = mono block `i`) within each
+/// 128-bit half: column `i` holds block `i`'s 8 samples in its low and block `i + 8`'s in its
+/// high half.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn transpose_u16(r: &[__m256i; CHUNK]) -> [__m256i; CHUNK] {
+    let a0 = _mm256_unpacklo_epi16(r[0], r[1]);
+    let a1 = _mm256_unpackhi_epi16(r[0], r[1]);
+    let a2 = _mm256_unpacklo_epi16(r[2], r[3]);
+    let a3 = _mm256_unpackhi_epi16(r[2], r[3]);
+    let a4 = _mm256_unpacklo_epi16(r[4], r[5]);
+    let a5 = _mm256_unpackhi_epi16(r[4], r[5]);
+    let a6 = _mm256_unpacklo_epi16(r[6], r[7]);
+    let a7 = _mm256_unpackhi_epi16(r[6], r[7]);
+    let b0 = _mm256_unpacklo_epi32(a0, a2);
+    let b1 = _mm256_unpackhi_epi32(a0, a2);
+    let b2 = _mm256_unpacklo_epi32(a1, a3);
+    let b3 = _mm256_unpackhi_epi32(a1, a3);
+    let b4 = _mm256_unpacklo_epi32(a4, a6);
+    let b5 = _mm256_unpackhi_epi32(a4, a6);
+    let b6 = _mm256_unpacklo_epi32(a5, a7);
+    let b7 = _mm256_unpackhi_epi32(a5, a7);
+    [
+        _mm256_unpacklo_epi64(b0, b4),
+        _mm256_unpackhi_epi64(b0, b4),
+        _mm256_unpacklo_epi64(b1, b5),
+        _mm256_unpackhi_epi64(b1, b5),
+        _mm256_unpacklo_epi64(b2, b6),
+        _mm256_unpackhi_epi64(b2, b6),
+        _mm256_unpacklo_epi64(b3, b7),
+        _mm256_unpackhi_epi64(b3, b7),
+    ]
 }

@@ -13,14 +13,17 @@
 //! 8 consecutive frames of each block.
 //!
 //! Mono and stereo only (a 32-bit word then holds a whole number of frames); other channel
-//! counts, and blocks that do not fill a group, run the scalar [`decode_block`].
+//! counts, and blocks that do not fill a group, run the scalar
+//! [`decode_block`](crate::codecs::ms_adpcm::decode_block).
 
 // Lane loops index several per-lane arrays by the lane number.
 #![allow(clippy::needless_range_loop)]
 
 use std::arch::x86_64::*;
 
-use crate::codecs::ms_adpcm::{decode_block, MsParams, ADAPTATION_TABLE, MAX_DELTA, MIN_DELTA};
+use super::avx2::{transpose_u16, transpose_u32};
+use super::block_lanes;
+use crate::codecs::ms_adpcm::{MsParams, ADAPTATION_TABLE, MAX_DELTA, MIN_DELTA};
 use crate::simd::SimdLevel;
 
 /// Chains per vector.
@@ -30,54 +33,31 @@ const LANES: usize = 16;
 const CHUNK: usize = 8;
 
 /// Decodes the whole blocks of `bytes` into `pcm`; returns the warnings. Bit-identical to
-/// [`decode_block`] on each block.
+/// [`decode_block`](crate::codecs::ms_adpcm::decode_block) on each block.
 pub(crate) fn decode_blocks(params: &MsParams, bytes: &[u8], pcm: &mut [i16]) -> u64 {
-    let (ch, align, spb) = (
-        params.channels(),
-        params.block_align(),
-        params.samples_per_block(),
-    );
-    let blocks = (bytes.len() / align).min(pcm.len() / (spb * ch));
-    // `vpmaddwd` overflows only when both coefficients and both samples are -32768.
-    let exact = params
-        .coefficients()
-        .iter()
-        .all(|&[c1, c2]| c1 > i16::MIN || c2 > i16::MIN);
-    let simd = SimdLevel::detected() >= SimdLevel::Avx512 && (ch == 1 || ch == 2) && exact;
-    let mut warnings = 0;
-    let mut done = 0;
-    if simd {
-        let per_group = LANES / ch;
-        while blocks - done >= per_group {
-            let n = if blocks - done >= 2 * per_group {
-                2 * per_group
-            } else {
-                per_group
-            };
-            let bytes = &bytes[done * align..(done + n) * align];
-            let pcm = &mut pcm[done * spb * ch..(done + n) * spb * ch];
+    let ch = params.channels();
+    let simd = SimdLevel::detected() >= SimdLevel::Avx512
+        && (ch == 1 || ch == 2)
+        && block_lanes::madd_exact(params);
+    block_lanes::decode_in_runs(
+        params,
+        bytes,
+        pcm,
+        simd,
+        LANES / ch,
+        |bytes, pcm, double| {
             // SAFETY: AVX-512 F/BW/DQ/VL is present (checked above); `bytes` and `pcm` hold
-            // exactly the `n` whole blocks of the groups decoded.
-            warnings += unsafe {
-                match (ch, n == 2 * per_group) {
+            // exactly the run's whole blocks, one (or, `double`, two) groups of `16 / ch`.
+            unsafe {
+                match (ch, double) {
                     (1, true) => decode_groups::<1, 2>(params, bytes, pcm),
                     (1, false) => decode_groups::<1, 1>(params, bytes, pcm),
                     (_, true) => decode_groups::<2, 2>(params, bytes, pcm),
                     (_, false) => decode_groups::<2, 1>(params, bytes, pcm),
                 }
-            };
-            done += n;
-        }
-    }
-    for b in done..blocks {
-        decode_block(
-            params,
-            &bytes[b * align..(b + 1) * align],
-            &mut pcm[b * spb * ch..(b + 1) * spb * ch],
-            &mut warnings,
-        );
-    }
-    warnings
+            }
+        },
+    )
 }
 
 /// One group's decoder state, lane `l` = channel `l % CH` of block `l / CH`.
@@ -128,12 +108,12 @@ unsafe fn decode_groups<const CH: usize, const G: usize>(
     bytes: &[u8],
     pcm: &mut [i16],
 ) -> u64 {
-    let (align, spb) = (params.block_align(), params.samples_per_block());
+    let spb = params.samples_per_block();
     let block_samples = spb * CH;
-    let table = params.coefficients();
     let per_group = LANES / CH;
     let mut warnings = 0;
     let mut bodies = [[0i32; LANES]; G];
+    let mut body_vectors = [_mm512_setzero_si512(); G];
     let mut groups = [Group {
         samples: _mm512_setzero_si512(),
         coefs: _mm512_setzero_si512(),
@@ -141,38 +121,17 @@ unsafe fn decode_groups<const CH: usize, const G: usize>(
         warnings: _mm512_setzero_si512(),
     }; G];
     for (g, group) in groups.iter_mut().enumerate() {
-        let (mut samples, mut coefs, mut delta) = ([0i32; LANES], [0i32; LANES], [0i32; LANES]);
-        for l in 0..LANES {
-            let (b, c) = (g * per_group + l / CH, l % CH);
-            let block = &bytes[b * align..(b + 1) * align];
-            let word = |i: usize| i16::from_le_bytes([block[i], block[i + 1]]);
-            let mut index = block[c] as usize;
-            if index >= table.len() {
-                warnings += 1;
-                index = 0;
-            }
-            let [c1, c2] = table[index];
-            let (s1, s2) = (word(3 * CH + 2 * c), word(5 * CH + 2 * c));
-            pcm[b * block_samples + c] = s2;
-            pcm[b * block_samples + CH + c] = s1;
-            samples[l] = (s1 as u16 as u32 | (s2 as u16 as u32) << 16) as i32;
-            coefs[l] = (c1 as u16 as u32 | (c2 as u16 as u32) << 16) as i32;
-            delta[l] = word(CH + 2 * c) as i32;
-            bodies[g][l] = (b * align + 7 * CH) as i32;
-        }
-        // SAFETY: loads of local arrays of 16 i32.
-        *group = Group {
-            samples: _mm512_loadu_si512(samples.as_ptr().cast()),
-            coefs: _mm512_loadu_si512(coefs.as_ptr().cast()),
-            delta: _mm512_loadu_si512(delta.as_ptr().cast()),
-            warnings: _mm512_setzero_si512(),
-        };
+        let start =
+            block_lanes::start_vector::<LANES>(params, bytes, pcm, g * per_group, &mut warnings);
+        group.samples = load16(&start.samples);
+        group.coefs = load16(&start.coefs);
+        group.delta = load16(&start.delta);
+        (bodies[g], body_vectors[g]) = (start.bodies, load16(&start.bodies));
     }
     let mut adaptation = [0i32; 16];
     adaptation.copy_from_slice(&ADAPTATION_TABLE);
     let k = Consts {
-        // SAFETY: a load of a local array of 16 i32.
-        adaptation: _mm512_loadu_si512(adaptation.as_ptr().cast()),
+        adaptation: load16(&adaptation),
         top: _mm512_set1_epi32(i16::MAX as i32),
         bottom: _mm512_set1_epi32(i16::MIN as i32),
         min_delta: _mm512_set1_epi32(MIN_DELTA),
@@ -183,23 +142,10 @@ unsafe fn decode_groups<const CH: usize, const G: usize>(
     // step `j` of a word is code `j·CH + c`, the high nibble of byte `(j·CH + c) / 2` if even.
     let steps_per_word = 8 / CH;
     let mut shifts = [_mm512_setzero_si512(); 8];
-    for (j, shift) in shifts.iter_mut().enumerate().take(steps_per_word) {
-        let mut s = [0i32; LANES];
-        for l in 0..LANES {
-            let q = j * CH + l % CH;
-            s[l] = 28 - (8 * (q / 2) + 4 * (1 - q % 2)) as i32;
-        }
-        // SAFETY: a load of a local array of 16 i32.
-        *shift = _mm512_loadu_si512(s.as_ptr().cast());
+    for (j, shift) in shifts.iter_mut().enumerate() {
+        *shift = load16(&block_lanes::nibble_shifts(CH, j));
     }
-    let words = Words {
-        bytes,
-        // SAFETY: loads of local arrays of 16 i32.
-        bodies: bodies.map(|b| _mm512_loadu_si512(b.as_ptr().cast())),
-        body_offsets: bodies,
-        whole_words: (align - 7 * CH) / 4,
-        body_len: align - 7 * CH,
-    };
+    let words = Words::new(params, bytes, bodies, body_vectors);
     let steps = spb - 2;
     let chunks = steps / CHUNK;
     let mut rows = [[_mm256_setzero_si256(); CHUNK]; G];
@@ -254,12 +200,9 @@ unsafe fn decode_groups<const CH: usize, const G: usize>(
         }
     }
     for g in 0..G {
-        for l in 0..LANES {
-            let (b, c) = (g * per_group + l / CH, l % CH);
-            for t in chunks * CHUNK..steps {
-                pcm[b * block_samples + (2 + t) * CH + c] = tail[g][t - chunks * CHUNK][l];
-            }
-        }
+        let first_step = chunks * CHUNK;
+        let rows = &tail[g][..steps - first_step];
+        block_lanes::store_tail(params, pcm, g * per_group, first_step, rows);
         let mut counts = [0i32; LANES];
         // SAFETY: a store into a local array of 16 i32.
         _mm512_storeu_si512(counts.as_mut_ptr().cast(), groups[g].warnings);
@@ -268,17 +211,8 @@ unsafe fn decode_groups<const CH: usize, const G: usize>(
     warnings
 }
 
-/// The code words of `G` groups' lanes in a run of whole blocks.
-struct Words<'a, const G: usize> {
-    bytes: &'a [u8],
-    /// Each lane's byte offset of its block's codes in `bytes`, as vectors and as arrays.
-    bodies: [__m512i; G],
-    body_offsets: [[i32; LANES]; G],
-    /// Words that end inside the block.
-    whole_words: usize,
-    /// Code bytes per block.
-    body_len: usize,
-}
+/// The code words of a run's groups.
+type Words<'a, const G: usize> = block_lanes::CodeWords<'a, __m512i, LANES, G>;
 
 impl<const G: usize> Words<'_, G> {
     /// Bytes `4w .. 4w + 4` of each lane's codes in each group, zeros past the block's end.
@@ -299,96 +233,18 @@ impl<const G: usize> Words<'_, G> {
                 };
             }
         } else {
-            for (word, bodies) in words.iter_mut().zip(&self.body_offsets) {
-                *word = self.last_word(bodies, w);
+            for (g, word) in words.iter_mut().enumerate() {
+                *word = load16(&self.partial_words(g, w));
             }
         }
         words
     }
-
-    /// [`load`](Self::load) of the word that ends past the block, for one group.
-    #[cold]
-    #[inline(never)]
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-    fn last_word(&self, bodies: &[i32; LANES], w: usize) -> __m512i {
-        let mut words = [0i32; LANES];
-        for (word, &body) in words.iter_mut().zip(bodies) {
-            let body = body as usize;
-            let start = (4 * w).min(self.body_len);
-            let end = (4 * w + 4).min(self.body_len);
-            let mut b = [0u8; 4];
-            b[..end - start].copy_from_slice(&self.bytes[body + start..body + end]);
-            *word = i32::from_le_bytes(b);
-        }
-        // SAFETY: a load of a local array of 16 i32.
-        unsafe { _mm512_loadu_si512(words.as_ptr().cast()) }
-    }
 }
 
-/// Transposes 8 rows of 8 u32 (row `t` = step `t`, element `i` = block `i`'s stereo frame)
-/// into 8 columns (column `i` = block `i`'s 8 frames).
+/// A vector of 16 lanes' values.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-unsafe fn transpose_u32(r: &[__m256i; CHUNK]) -> [__m256i; CHUNK] {
-    let t0 = _mm256_unpacklo_epi32(r[0], r[1]);
-    let t1 = _mm256_unpackhi_epi32(r[0], r[1]);
-    let t2 = _mm256_unpacklo_epi32(r[2], r[3]);
-    let t3 = _mm256_unpackhi_epi32(r[2], r[3]);
-    let t4 = _mm256_unpacklo_epi32(r[4], r[5]);
-    let t5 = _mm256_unpackhi_epi32(r[4], r[5]);
-    let t6 = _mm256_unpacklo_epi32(r[6], r[7]);
-    let t7 = _mm256_unpackhi_epi32(r[6], r[7]);
-    // Rows 0-3 (and 4-7) of columns 0, 1, 2, 3 in the low, 4, 5, 6, 7 in the high halves.
-    let u0 = _mm256_unpacklo_epi64(t0, t2);
-    let u1 = _mm256_unpackhi_epi64(t0, t2);
-    let u2 = _mm256_unpacklo_epi64(t1, t3);
-    let u3 = _mm256_unpackhi_epi64(t1, t3);
-    let u4 = _mm256_unpacklo_epi64(t4, t6);
-    let u5 = _mm256_unpackhi_epi64(t4, t6);
-    let u6 = _mm256_unpacklo_epi64(t5, t7);
-    let u7 = _mm256_unpackhi_epi64(t5, t7);
-    [
-        _mm256_permute2x128_si256::<0x20>(u0, u4),
-        _mm256_permute2x128_si256::<0x20>(u1, u5),
-        _mm256_permute2x128_si256::<0x20>(u2, u6),
-        _mm256_permute2x128_si256::<0x20>(u3, u7),
-        _mm256_permute2x128_si256::<0x31>(u0, u4),
-        _mm256_permute2x128_si256::<0x31>(u1, u5),
-        _mm256_permute2x128_si256::<0x31>(u2, u6),
-        _mm256_permute2x128_si256::<0x31>(u3, u7),
-    ]
-}
-
-/// Transposes 8 rows of 16 i16 (row `t` = step `t`, element `i` = mono block `i`) within each
-/// 128-bit half: column `i` holds block `i`'s 8 samples in its low and block `i + 8`'s in its
-/// high half.
-#[inline]
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-unsafe fn transpose_u16(r: &[__m256i; CHUNK]) -> [__m256i; CHUNK] {
-    let a0 = _mm256_unpacklo_epi16(r[0], r[1]);
-    let a1 = _mm256_unpackhi_epi16(r[0], r[1]);
-    let a2 = _mm256_unpacklo_epi16(r[2], r[3]);
-    let a3 = _mm256_unpackhi_epi16(r[2], r[3]);
-    let a4 = _mm256_unpacklo_epi16(r[4], r[5]);
-    let a5 = _mm256_unpackhi_epi16(r[4], r[5]);
-    let a6 = _mm256_unpacklo_epi16(r[6], r[7]);
-    let a7 = _mm256_unpackhi_epi16(r[6], r[7]);
-    let b0 = _mm256_unpacklo_epi32(a0, a2);
-    let b1 = _mm256_unpackhi_epi32(a0, a2);
-    let b2 = _mm256_unpacklo_epi32(a1, a3);
-    let b3 = _mm256_unpackhi_epi32(a1, a3);
-    let b4 = _mm256_unpacklo_epi32(a4, a6);
-    let b5 = _mm256_unpackhi_epi32(a4, a6);
-    let b6 = _mm256_unpacklo_epi32(a5, a7);
-    let b7 = _mm256_unpackhi_epi32(a5, a7);
-    [
-        _mm256_unpacklo_epi64(b0, b4),
-        _mm256_unpackhi_epi64(b0, b4),
-        _mm256_unpacklo_epi64(b1, b5),
-        _mm256_unpackhi_epi64(b1, b5),
-        _mm256_unpacklo_epi64(b2, b6),
-        _mm256_unpackhi_epi64(b2, b6),
-        _mm256_unpacklo_epi64(b3, b7),
-        _mm256_unpackhi_epi64(b3, b7),
-    ]
+fn load16(a: &[i32; LANES]) -> __m512i {
+    // SAFETY: a load of an array of 16 i32.
+    unsafe { _mm512_loadu_si512(a.as_ptr().cast()) }
 }

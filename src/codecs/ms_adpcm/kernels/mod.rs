@@ -4,8 +4,8 @@
 //! Encoder: [`greedy_lanes`] runs eight independent nearest-reconstruction coding chains
 //! at once (the encoder's candidate pairs and initial deltas, for one or more channels), and
 //! [`pair_energy`] is the prediction-error energy that ranks the coefficient pairs.
-//! Decoder: [`decode_blocks`] decodes whole blocks, one (block, channel) per lane at AVX-512
-//! (AVX2 machines run the scalar decoder).
+//! Decoder: [`decode_blocks`] decodes whole blocks, one (block, channel) per 32-bit lane at
+//! AVX2 and AVX-512 (`block_lanes` holds what those two share).
 
 pub(crate) mod scalar;
 
@@ -14,6 +14,9 @@ pub(crate) mod avx2;
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx512;
+
+#[cfg(target_arch = "x86_64")]
+mod block_lanes;
 
 use super::{MsParams, MsState, MAX_CHANNELS, MAX_DELTA};
 use crate::simd::SimdLevel;
@@ -96,6 +99,8 @@ pub(crate) fn decode_blocks(
     match level {
         #[cfg(target_arch = "x86_64")]
         SimdLevel::Avx512 => avx512::decode_blocks(params, bytes, pcm),
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx2 => avx2::decode_blocks(params, bytes, pcm),
         _ => scalar::decode_blocks(params, bytes, pcm),
     }
 }

@@ -143,7 +143,8 @@ fn pair_energy_extremes() {
 
 /// Blocks of hostile bytes: any predictor index (beyond the table too), any header delta and
 /// samples; `style` 1 makes every code +7 or -8 so deltas run away to saturation, 2 makes
-/// every code 0 (the smallest deltas, prediction alone).
+/// every code 0 (the smallest deltas, prediction alone), 3 keeps random codes but gives every
+/// header an extreme delta (negative, zero, below 16, `i16::MAX`) and full-scale samples.
 fn hostile_blocks(params: &MsParams, blocks: usize, style: u8, seed: u64) -> Vec<u8> {
     let (ch, align) = (params.channels(), params.block_align());
     let mut x = seed | 1;
@@ -169,15 +170,45 @@ fn hostile_blocks(params: &MsParams, blocks: usize, style: u8, seed: u64) -> Vec
                 *index %= params.coefficients().len() as u8 + 1;
             }
         }
+        if style == 3 {
+            const DELTAS: [i16; 6] = [i16::MIN, -1, 0, 1, 15, i16::MAX];
+            const SAMPLES: [i16; 4] = [i16::MIN, i16::MAX, -1, 0];
+            for c in 0..ch {
+                let pick = block[c] as usize + c;
+                let fields = [
+                    (ch + 2 * c, DELTAS[pick % DELTAS.len()]),
+                    (3 * ch + 2 * c, SAMPLES[pick % SAMPLES.len()]),
+                    (5 * ch + 2 * c, SAMPLES[(pick / 4) % SAMPLES.len()]),
+                ];
+                for (at, value) in fields {
+                    block[at..at + 2].copy_from_slice(&value.to_le_bytes());
+                }
+            }
+        }
     }
     bytes
 }
 
 /// `table` 0: the standard pairs; 1: extreme pairs; 2: with (-32768, -32768), whose
-/// product sum overflows 32 bits (the SIMD levels hand such tables to scalar).
-fn decode_params(channels: usize, align: usize, spb_cut: usize, table: u8) -> MsParams {
+/// product sum overflows 32 bits (the SIMD levels hand such tables to scalar); 3: 1 to 9
+/// random pairs from `seed` (any `i16`, -32768 often).
+fn decode_params(channels: usize, align: usize, spb_cut: usize, table: u8, seed: u64) -> MsParams {
     let full = MsParams::new(channels, align).unwrap();
     let spb = full.samples_per_block() - spb_cut % (full.samples_per_block() - 1);
+    let mut x = seed | 1;
+    let random: Vec<[i16; 2]> = (0..1 + seed % 9)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let coef = |bits: u64| match bits % 4 {
+                0 => i16::MIN,
+                1 => ((bits >> 8) % 1024) as i16 - 512,
+                _ => (bits >> 16) as i16,
+            };
+            [coef(x), coef(x >> 32)]
+        })
+        .collect();
     let pairs: &[[i16; 2]] = match table {
         0 => &crate::codecs::ms_adpcm::STANDARD_COEFFICIENTS,
         1 => &[
@@ -187,7 +218,8 @@ fn decode_params(channels: usize, align: usize, spb_cut: usize, table: u8) -> Ms
             [-32768, -32767],
             [32767, 32767],
         ],
-        _ => &[[512, -256], [-32768, -32768], [0, 0]],
+        2 => &[[512, -256], [-32768, -32768], [0, 0]],
+        _ => &random,
     };
     let mut extra = (spb as u16).to_le_bytes().to_vec();
     extra.extend((pairs.len() as u16).to_le_bytes());
@@ -215,21 +247,22 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     /// Whole-block decoding at every level equals scalar, on mono and stereo (the SIMD
-    /// shapes) and three channels, block counts around the lane groups, blocks that end
+    /// shapes) and every other channel count, block counts around the lane groups of both
+    /// SIMD levels (runs of 8 and 16 stereo, 16 and 32 mono blocks), blocks that end
     /// mid-word, `wSamplesPerBlock` below capacity, and a `pcm` that holds fewer blocks
     /// than `bytes`.
     #[test]
     fn decode_blocks_simd_equals_scalar(
-        channels in 1usize..=3,
+        channels in prop_oneof![1usize..=2, 1..=MAX_CHANNELS],
         body_per_channel in 0usize..70,
         spb_cut in prop_oneof![Just(0usize), any::<usize>()],
-        blocks in 0usize..50,
-        table in 0u8..3,
-        style in 0u8..3,
+        blocks in 0usize..60,
+        table in 0u8..4,
+        style in 0u8..4,
         pcm_short in 0usize..3,
         seed in any::<u64>(),
     ) {
-        let params = decode_params(channels, 7 * channels + body_per_channel * channels, spb_cut, table);
+        let params = decode_params(channels, 7 * channels + body_per_channel * channels, spb_cut, table, seed);
         let bytes = hostile_blocks(&params, blocks, style, seed);
         let block_samples = params.samples_per_block() * channels;
         let pcm_len = (blocks * block_samples).saturating_sub(pcm_short * block_samples / 2);
@@ -240,15 +273,16 @@ proptest! {
     /// stream as the streaming decoder does, warnings included.
     #[test]
     fn block_decoder_levels_equal_streaming(
-        channels in 1usize..=2,
+        channels in prop_oneof![1usize..=2, 1..=MAX_CHANNELS],
         body_per_channel in 0usize..40,
         blocks in 0usize..40,
         cut in any::<usize>(),
-        style in 0u8..3,
+        table in prop_oneof![Just(0u8), 0u8..4],
+        style in 0u8..4,
         seed in any::<u64>(),
     ) {
         use crate::codecs::ms_adpcm::{decode_all, MsBlockDecoder};
-        let params = decode_params(channels, 7 * channels + body_per_channel * channels, 0, 0);
+        let params = decode_params(channels, 7 * channels + body_per_channel * channels, 0, table, seed);
         let mut bytes = hostile_blocks(&params, blocks + 1, style, seed);
         bytes.truncate(blocks * params.block_align() + cut % params.block_align());
         let (want, want_warnings) = decode_all(&params, &bytes, None);
@@ -272,13 +306,15 @@ proptest! {
 }
 
 /// Long full blocks of the customary stereo and mono layouts: every code path of the chunked
-/// kernel (full chunks, tail steps, the word that ends past the block), with runaway deltas.
+/// kernels (full chunks, tail steps, the word that ends past the block), with runaway deltas
+/// and extreme headers.
 #[test]
 fn decode_blocks_customary_layouts() {
     for (channels, align) in [(2, 2048), (1, 1024), (2, 2047), (1, 1023), (2, 512)] {
-        for style in 0..3 {
-            let params = decode_params(channels, align, 0, 0);
-            // One pair of 16-lane groups, one single group, then blocks left to scalar.
+        for style in 0..4 {
+            let params = decode_params(channels, align, 0, 0, 0);
+            // At AVX-512 a pair of 16-lane groups, one single group, then blocks left to
+            // scalar; at AVX2 a run of four 8-lane vectors, one of two, then scalar.
             let blocks = 3 * 16 / channels + 5;
             let bytes = hostile_blocks(&params, blocks, style, 7 + style as u64);
             let pcm_len = blocks * params.samples_per_block() * channels;
