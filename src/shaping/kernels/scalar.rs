@@ -119,9 +119,10 @@ pub(crate) fn scaled(x: f64, scale: f64) -> (f64, bool) {
     }
 }
 
-/// Saturates a code as [`quantize`] does: `(code, clipped)`. The conversion to `i32` reads the
-/// integer out of the low bits of `sat + 1.5·2⁵²` (exact for the integers of any depth up to 32
-/// bits), which, unlike `as`, vectorizes.
+/// Saturates a code as [`quantize`](crate::quant::kernels::scalar::quantize) does:
+/// `(code, clipped)`. The conversion to `i32` reads the integer out of the low bits of
+/// `sat + 1.5·2⁵²` (exact for the integers of any depth up to 32 bits), which, unlike `as`,
+/// vectorizes.
 #[inline(always)]
 pub(crate) fn saturate(q: f64, min: f64, max: f64) -> (i32, bool) {
     let sat = q.clamp(min, max);

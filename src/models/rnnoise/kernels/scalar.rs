@@ -127,9 +127,9 @@ pub(crate) fn xcorr(x: &[f32], y: &[f32], xcorr: &mut [f32]) {
     }
 }
 
-/// `out[l] = Σ_j x[j] * y[offsets[l] + j]` for up to [`MAX_LAGS`] offsets, each sum sequential
-/// in j (the reference's order), eight independent sums interleaved per pass so that the adds
-/// overlap instead of waiting on each other.
+/// `out[l] = Σ_j x[j] * y[offsets[l] + j]` for up to `MAX_LAGS` (pitch.rs) offsets, each sum
+/// sequential in j (the reference's order), eight independent sums interleaved per pass so that
+/// the adds overlap instead of waiting on each other.
 pub(crate) fn corr_at(x: &[f32], y: &[f32], offsets: &[usize], out: &mut [f32]) {
     let n = x.len();
     for (offs, outs) in offsets.chunks(8).zip(out.chunks_mut(8)) {
