@@ -1,8 +1,8 @@
 //! Kernels of the IMA ADPCM greedy encoder: up to [`LANES`] independent chains (a channel of a
 //! block, from one starting state) coded in lockstep, each sample taking the code whose decoded
-//! sample is nearest ([`nearest_code`](super::encoder::nearest_code)). One file per level;
-//! `scalar` is the reference that `avx512` matches bit for bit (AVX2 machines run the scalar
-//! kernel). The beam efforts' bucketed search has AVX-512 and AVX2 kernels too
+//! sample is nearest ([`nearest_code`](super::encoder::nearest_code)), and of the block
+//! decoder. One file per level; `scalar` is the reference that `avx2` and `avx512` match bit
+//! for bit. The beam efforts' bucketed search has AVX-512 and AVX2 kernels too
 //! ([`avx512::BucketBeamAvx512`], [`avx2::BucketBeamAvx2`]), each matching the scalar
 //! [`BucketBeam`](super::beam::BucketBeam) bit for bit.
 
@@ -35,8 +35,12 @@ pub(crate) struct Chains<'a> {
     pub codes: Option<&'a mut [u8]>,
 }
 
-/// Below this many active chains the scalar kernel is faster than 16 SIMD lanes.
-const SIMD_MIN_ACTIVE: usize = 5;
+/// Below this many active chains the scalar kernel is faster than 16 AVX-512 lanes.
+const AVX512_MIN_ACTIVE: usize = 5;
+
+/// Below this many active chains the scalar kernel is faster than the AVX2 kernel (which runs
+/// 8 lanes up to 8 active chains, else 16).
+const AVX2_MIN_ACTIVE: usize = 3;
 
 /// Codes `chains` at `level` (a level this CPU lacks runs the scalar kernel). Chains whose
 /// samples or codes would lie outside the buffers are not coded (zero cost, states unchanged):
@@ -52,13 +56,50 @@ pub(crate) fn greedy(level: SimdLevel, chains: &mut Chains) {
     if reach > chains.samples.len() || !codes_fit {
         return;
     }
+    // The SIMD kernels gather 4 bytes per sample at a signed 32-bit sample index: one sample of
+    // slack past the last one, and every index below `i32::MAX`.
+    let gathers_fit = reach < chains.samples.len() && reach < i32::MAX as usize;
     match level {
-        // The AVX-512 kernel loads 4 bytes per sample: one sample of slack past the last one.
         #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx512 if reach < chains.samples.len() && chains.active >= SIMD_MIN_ACTIVE => {
+        SimdLevel::Avx512 if gathers_fit && chains.active >= AVX512_MIN_ACTIVE => {
             avx512::greedy(chains)
         }
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx2 if gathers_fit && chains.active >= AVX2_MIN_ACTIVE => avx2::greedy(chains),
         _ => scalar::greedy(chains),
+    }
+}
+
+impl Chains<'_> {
+    /// Stores a SIMD kernel's results: each lane's final predictor and step index, and its
+    /// cost summed in 64-bit halves (lane `2 * k` in `even[k]`, lane `2 * k + 1` in `odd[k]`).
+    #[cfg(target_arch = "x86_64")]
+    fn finish(
+        &mut self,
+        pred: &[i32; LANES],
+        index: &[i32; LANES],
+        even: &[u64; LANES / 2],
+        odd: &[u64; LANES / 2],
+    ) {
+        for k in 0..LANES / 2 {
+            self.costs[2 * k] = even[k];
+            self.costs[2 * k + 1] = odd[k];
+        }
+        for l in 0..LANES {
+            self.states[l] = ImaState {
+                predictor: pred[l],
+                step_index: index[l] as u8,
+            };
+        }
+    }
+
+    /// Each lane's starting predictor and step index (clamped to the table) as `i32`s.
+    #[cfg(target_arch = "x86_64")]
+    fn start(&self) -> ([i32; LANES], [i32; LANES]) {
+        (
+            self.states.map(|s| s.predictor),
+            self.states.map(|s| s.step_index.min(MAX_STEP_INDEX) as i32),
+        )
     }
 }
 
@@ -73,8 +114,108 @@ pub(crate) fn decode_blocks(
     match level {
         #[cfg(target_arch = "x86_64")]
         SimdLevel::Avx512 => avx512::decode_blocks(params, bytes, pcm),
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx2 => avx2::decode_blocks(params, bytes, pcm),
         _ => scalar::decode_blocks(params, bytes, pcm),
     }
+}
+
+/// Groups of 8 samples one call of a SIMD block decoder's kernel decodes.
+#[cfg(target_arch = "x86_64")]
+const DECODE_CHUNK_GROUPS: usize = 8;
+
+/// One kernel call's samples, sample-major: row `t` holds sample `1 + 8 * first + t` of each
+/// lane (the call's first group `first`).
+#[cfg(target_arch = "x86_64")]
+type DecodeScratch = [i16; DECODE_CHUNK_GROUPS * 8 * LANES];
+
+/// The [`LANES`] (block, channel) lanes a SIMD block decoder decodes in lockstep: lane `l` is
+/// channel `l % channels` of block `l / channels` (lanes past the active ones repeat lane 0).
+#[cfg(target_arch = "x86_64")]
+struct DecodeLanes {
+    /// The byte offset, in the lanes' first block, of each lane's first 4-byte group word;
+    /// its group `g` is at `offset + 4 * channels * g`.
+    offsets: [i32; LANES],
+    /// Each lane's predictor and step index after the samples decoded so far.
+    pred: [i32; LANES],
+    index: [i32; LANES],
+}
+
+/// Decodes the whole blocks of `bytes` into `pcm` with `LANES / channels` blocks per group of
+/// lanes: `chunk(lanes, blocks, first, n, scratch)` decodes groups `first..first + n` of
+/// each lane of `blocks` (the group's blocks, exactly) into `scratch` and advances the lanes'
+/// states. The blocks that do not fill a group of lanes, and all of them without `simd`, go
+/// through [`decode_block`](super::decode_block). Returns the warnings.
+#[cfg(target_arch = "x86_64")]
+fn decode_blocks_in_lanes(
+    params: &super::ImaParams,
+    bytes: &[u8],
+    pcm: &mut [i16],
+    simd: bool,
+    mut chunk: impl FnMut(&mut DecodeLanes, &[u8], usize, usize, &mut DecodeScratch),
+) -> u64 {
+    let (ch, align, spb) = (
+        params.channels(),
+        params.block_align(),
+        params.samples_per_block(),
+    );
+    let blocks = (bytes.len() / align).min(pcm.len() / (spb * ch));
+    let per_group = LANES / ch;
+    let simd_blocks = if simd && per_group > 0 {
+        blocks / per_group * per_group
+    } else {
+        0
+    };
+    let groups = (spb - 1) / 8;
+    let active = per_group * ch;
+    let mut warnings = 0;
+    let mut scratch = [0i16; DECODE_CHUNK_GROUPS * 8 * LANES];
+    for b0 in (0..simd_blocks).step_by(per_group.max(1)) {
+        let bytes = &bytes[b0 * align..(b0 + per_group) * align];
+        let pcm = &mut pcm[b0 * spb * ch..(b0 + per_group) * spb * ch];
+        let mut lanes = DecodeLanes {
+            offsets: [0; LANES],
+            pred: [0; LANES],
+            index: [0; LANES],
+        };
+        for l in 0..LANES {
+            let lane = if l < active { l } else { 0 };
+            let (b, c) = (lane / ch, lane % ch);
+            let header = &bytes[b * align + 4 * c..b * align + 4 * c + 4];
+            let mut index = header[2];
+            if index > MAX_STEP_INDEX {
+                warnings += (l < active) as u64;
+                index = MAX_STEP_INDEX;
+            }
+            lanes.pred[l] = i16::from_le_bytes([header[0], header[1]]) as i32;
+            lanes.index[l] = index as i32;
+            lanes.offsets[l] = (b * align + 4 * ch + 4 * c) as i32;
+            if l < active {
+                pcm[b * spb * ch + c] = lanes.pred[l] as i16;
+            }
+        }
+        for first in (0..groups).step_by(DECODE_CHUNK_GROUPS) {
+            let n = (groups - first).min(DECODE_CHUNK_GROUPS);
+            chunk(&mut lanes, bytes, first, n, &mut scratch);
+            // Transpose out: lane (b, c) sample 1 + 8 * first + t.
+            for l in 0..active {
+                let (b, c) = (l / ch, l % ch);
+                let out = &mut pcm[b * spb * ch + (1 + 8 * first) * ch + c..];
+                for t in 0..8 * n {
+                    out[t * ch] = scratch[t * LANES + l];
+                }
+            }
+        }
+    }
+    for b in simd_blocks..blocks {
+        super::decode_block(
+            params,
+            &bytes[b * align..(b + 1) * align],
+            &mut pcm[b * spb * ch..(b + 1) * spb * ch],
+            &mut warnings,
+        );
+    }
+    warnings
 }
 
 /// Step indices: the buckets of the SIMD bucketed searches.
