@@ -19,10 +19,10 @@
 use std::arch::x86_64::*;
 
 use super::{
-    decode_blocks_in_lanes, index_adjust_table, tolerances, Chains, DecodeLanes, DecodeScratch,
-    SimdBucketBeam, EMPTY_COST, LANES,
+    index_adjust_table, tolerances, Chains, DecodeLanes, DecodeScratch, SimdBucketBeam, EMPTY_COST,
+    LANES,
 };
-use crate::codecs::ima_adpcm::{ImaParams, ImaState, MAX_STEP_INDEX, STEP_TABLE};
+use crate::codecs::ima_adpcm::{ImaState, MAX_STEP_INDEX, STEP_TABLE};
 use crate::simd::SimdLevel;
 
 /// 32-bit lanes per vector.
@@ -127,33 +127,13 @@ unsafe fn greedy_avx2<const HALVES: usize>(c: &mut Chains) {
     c.finish(&p, &s, &even, &odd);
 }
 
-/// Decodes the whole blocks of `bytes` into `pcm` with 16 (block, channel) lanes per step;
-/// blocks that do not fill a lane group go through the scalar
-/// [`decode_block`](crate::codecs::ima_adpcm::decode_block). Returns the warnings.
-/// Bit-identical to decoding each block with `decode_block`.
-pub(crate) fn decode_blocks(params: &ImaParams, bytes: &[u8], pcm: &mut [i16]) -> u64 {
-    let simd = SimdLevel::detected() >= SimdLevel::Avx2;
-    let ch = params.channels();
-    decode_blocks_in_lanes(
-        params,
-        bytes,
-        pcm,
-        simd,
-        |lanes, blocks, first, n, scratch| {
-            // SAFETY: AVX2 is present (`simd`); `blocks` holds the lanes' whole blocks, so each
-            // group's 4 bytes per lane lie inside it.
-            unsafe { decode_chunk_avx2(lanes, ch, blocks, first, n, scratch) }
-        },
-    )
-}
-
-/// Decodes groups `first..first + n` of each of `lanes` (`channels` per block, the blocks
-/// at the start of `bytes`) into `scratch`, the two halves of the lanes interleaved.
+/// The block decoder's [`DecodeChunk`](super::DecodeChunk) kernel: 16 (block, channel)
+/// lanes as two 8-lane halves, interleaved.
 #[target_feature(enable = "avx2")]
-unsafe fn decode_chunk_avx2(
+pub(super) unsafe fn decode_chunk(
     lanes: &mut DecodeLanes,
-    ch: usize,
     bytes: &[u8],
+    ch: usize,
     first: usize,
     n: usize,
     scratch: &mut DecodeScratch,

@@ -14,10 +14,10 @@
 use std::arch::x86_64::*;
 
 use super::{
-    decode_blocks_in_lanes, index_adjust_table, tolerances, Chains, DecodeLanes, DecodeScratch,
-    SimdBucketBeam, EMPTY_COST, LANES,
+    index_adjust_table, tolerances, Chains, DecodeLanes, DecodeScratch, SimdBucketBeam, EMPTY_COST,
+    LANES,
 };
-use crate::codecs::ima_adpcm::{ImaParams, ImaState, MAX_STEP_INDEX, STEP_TABLE};
+use crate::codecs::ima_adpcm::{ImaState, MAX_STEP_INDEX, STEP_TABLE};
 use crate::simd::SimdLevel;
 
 pub(crate) fn greedy(c: &mut Chains) {
@@ -98,33 +98,13 @@ unsafe fn greedy_avx512(c: &mut Chains) {
     c.finish(&p, &s, &even, &odd);
 }
 
-/// Decodes the whole blocks of `bytes` into `pcm` with 16 (block, channel) lanes per step;
-/// blocks that do not fill a lane group go through the scalar
-/// [`decode_block`](crate::codecs::ima_adpcm::decode_block). Returns the warnings.
-/// Bit-identical to decoding each block with `decode_block`.
-pub(crate) fn decode_blocks(params: &ImaParams, bytes: &[u8], pcm: &mut [i16]) -> u64 {
-    let simd = SimdLevel::detected() >= SimdLevel::Avx512;
-    let ch = params.channels();
-    decode_blocks_in_lanes(
-        params,
-        bytes,
-        pcm,
-        simd,
-        |lanes, blocks, first, n, scratch| {
-            // SAFETY: AVX-512 F/BW/DQ/VL is present (`simd`); `blocks` holds the lanes' whole
-            // blocks, so each group's 4 bytes per lane lie inside it.
-            unsafe { decode_chunk_avx512(lanes, ch, blocks, first, n, scratch) }
-        },
-    )
-}
-
-/// Decodes groups `first..first + n` of each of `lanes` (`channels` per block, the blocks
-/// at the start of `bytes`) into `scratch`.
+/// The block decoder's [`DecodeChunk`](super::DecodeChunk) kernel: 16 (block, channel)
+/// lanes in one vector.
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-unsafe fn decode_chunk_avx512(
+pub(super) unsafe fn decode_chunk(
     lanes: &mut DecodeLanes,
-    ch: usize,
     bytes: &[u8],
+    ch: usize,
     first: usize,
     n: usize,
     scratch: &mut DecodeScratch,

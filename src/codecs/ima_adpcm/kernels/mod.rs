@@ -111,9 +111,11 @@ pub(crate) fn decode_blocks(
 ) -> u64 {
     match level {
         #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx512 => avx512::decode_blocks(params, bytes, pcm),
+        SimdLevel::Avx512 => {
+            decode_blocks_in_lanes(params, bytes, pcm, level, avx512::decode_chunk)
+        }
         #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx2 => avx2::decode_blocks(params, bytes, pcm),
+        SimdLevel::Avx2 => decode_blocks_in_lanes(params, bytes, pcm, level, avx2::decode_chunk),
         _ => scalar::decode_blocks(params, bytes, pcm),
     }
 }
@@ -139,19 +141,30 @@ struct DecodeLanes {
     index: [i32; LANES],
 }
 
-/// Decodes the whole blocks of `bytes` into `pcm` with `LANES / channels` blocks per group of
-/// lanes: `chunk(lanes, blocks, first, n, scratch)` decodes groups `first..first + n` of
-/// each lane of `blocks` (the group's blocks, exactly) into `scratch` and advances the lanes'
-/// states. The blocks that do not fill a group of lanes, and all of them without `simd`, go
-/// through [`decode_block`](super::decode_block). Returns the warnings.
+/// A SIMD block decoder's kernel: `chunk(lanes, blocks, channels, first, n, scratch)`
+/// decodes groups `first..first + n` of each of `lanes` (`channels` per block; `blocks` holds
+/// the lanes' blocks) into `scratch` and advances the lanes' states.
+///
+/// # Safety
+/// The CPU has the kernel's [`SimdLevel`], and each lane's groups `first..first + n` (4 bytes
+/// each, see [`DecodeLanes::offsets`]) lie inside `blocks`.
+#[cfg(target_arch = "x86_64")]
+type DecodeChunk = unsafe fn(&mut DecodeLanes, &[u8], usize, usize, usize, &mut DecodeScratch);
+
+/// Decodes the whole blocks of `bytes` into `pcm` with [`LANES`] (block, channel) lanes per
+/// step: `LANES / channels` blocks per group of lanes, decoded by `chunk`, a kernel of `level`.
+/// The blocks that do not fill a group of lanes, and all of them on a CPU without `level`, go
+/// through [`decode_block`](super::decode_block). Returns the warnings; bit-identical to
+/// `decode_block` on each block.
 #[cfg(target_arch = "x86_64")]
 fn decode_blocks_in_lanes(
     params: &super::ImaParams,
     bytes: &[u8],
     pcm: &mut [i16],
-    simd: bool,
-    mut chunk: impl FnMut(&mut DecodeLanes, &[u8], usize, usize, &mut DecodeScratch),
+    level: SimdLevel,
+    chunk: DecodeChunk,
 ) -> u64 {
+    let simd = SimdLevel::detected() >= level;
     let (ch, align, spb) = (
         params.channels(),
         params.block_align(),
@@ -194,7 +207,11 @@ fn decode_blocks_in_lanes(
         }
         for first in (0..groups).step_by(DECODE_CHUNK_GROUPS) {
             let n = (groups - first).min(DECODE_CHUNK_GROUPS);
-            chunk(&mut lanes, bytes, first, n, &mut scratch);
+            // SAFETY: the CPU has `level` (`simd`); `bytes` holds the group's whole blocks,
+            // and group `g < groups` of a lane ends at `4 * channels * (1 + g) + 4 * channel
+            // + 4 <= 4 * channels * (1 + groups)` in its block, within `block_align` as
+            // `samples_per_block <= 1 + 8 * (block_align / (4 * channels) - 1)`.
+            unsafe { chunk(&mut lanes, bytes, ch, first, n, &mut scratch) };
             // Transpose out: lane (b, c) sample 1 + 8 * first + t.
             for l in 0..active {
                 let (b, c) = (l / ch, l % ch);
