@@ -1,18 +1,182 @@
-//! AVX2 bucketed beam search over IMA codes: the AVX-512 search's scheme
-//! ([`BucketBeamAvx512`](super::avx512::BucketBeamAvx512)) in 256-bit vectors, for at most
-//! [`MAX_AVX2_CAP`] paths per step index (one 4-lane row per bucket). Nodes are expanded 8 at a
-//! time; masks live in vectors (compares, blends) and in the low bits of a byte (the offer's
-//! lane arithmetic). Bit-identical to
-//! [`BucketBeam::search`](crate::codecs::ima_adpcm::beam::BucketBeam::search) with
-//! [`ImaModel`](crate::codecs::ima_adpcm::encoder::ImaModel).
+//! AVX2 kernels: the AVX-512 kernels' schemes in 256-bit vectors (8 lanes of `i32`), masks in
+//! vectors (compares, blends), step sizes gathered from `STEP_TABLE`. Each is bit-identical to
+//! its scalar reference.
+//!
+//! * [`greedy`]: the 16 chains as two 8-lane halves interleaved (one half when at most 8 are
+//!   active), each sample's nearest code by the AVX-512 kernel's binary search on midpoints,
+//!   every code tried in the lanes where the decoder's clamp can act.
+//! * [`decode_blocks`]: 16 (block, channel) lanes as two halves.
+//! * [`BucketBeamAvx2`]: the bucketed beam search of
+//!   [`BucketBeamAvx512`](super::avx512::BucketBeamAvx512), for at most [`MAX_AVX2_CAP`] paths
+//!   per step index (one 4-lane row per bucket). Nodes are expanded 8 at a time; the offer's
+//!   lane arithmetic is in the low bits of a byte. Bit-identical to
+//!   [`BucketBeam::search`](crate::codecs::ima_adpcm::beam::BucketBeam::search) with
+//!   [`ImaModel`](crate::codecs::ima_adpcm::encoder::ImaModel).
 
 // Lane loops index several per-lane arrays by the lane number.
 #![allow(clippy::needless_range_loop)]
 
 use std::arch::x86_64::*;
 
-use super::{index_adjust_table, tolerances, SimdBucketBeam, EMPTY_COST};
+use super::{
+    index_adjust_table, tolerances, Chains, DecodeLanes, DecodeScratch, SimdBucketBeam, EMPTY_COST,
+    LANES,
+};
 use crate::codecs::ima_adpcm::{ImaState, MAX_STEP_INDEX, STEP_TABLE};
+use crate::simd::SimdLevel;
+
+/// 32-bit lanes per vector.
+const HALF: usize = 8;
+
+pub(crate) fn greedy(c: &mut Chains) {
+    if SimdLevel::detected() < SimdLevel::Avx2 {
+        return super::scalar::greedy(c);
+    }
+    // SAFETY: the CPU supports AVX2 (checked above); the caller (`super::greedy`) checked that
+    // every gathered 4-byte load, `samples[offsets[l] + i .. + 2]` for `i < len`, lies inside
+    // `samples` at an index below `i32::MAX`, and that `codes` holds `len * LANES` bytes.
+    unsafe {
+        if c.active <= HALF {
+            greedy_avx2::<1>(c)
+        } else {
+            greedy_avx2::<2>(c)
+        }
+    }
+}
+
+/// Codes the first `8 * HALVES` chains of `c`, the halves interleaved so their dependency
+/// chains overlap.
+#[target_feature(enable = "avx2")]
+unsafe fn greedy_avx2<const HALVES: usize>(c: &mut Chains) {
+    let index_table = index_adjust_table::<HALF>();
+    let (pred0, idx0) = c.start();
+    // SAFETY (whole function): loads and stores below are of local arrays of the stated sizes,
+    // of `codes` rows of `LANES` bytes, and the gathers stay inside `samples` (see `greedy`)
+    // and `STEP_TABLE` (step indices stay within 0..=88).
+    let index_adjust = _mm256_loadu_si256(index_table.as_ptr().cast());
+    let load = |lanes: &[i32], h: usize| _mm256_loadu_si256(lanes[HALF * h..].as_ptr().cast());
+    let mut pred: [__m256i; HALVES] = std::array::from_fn(|h| load(&pred0, h));
+    let mut idx: [__m256i; HALVES] = std::array::from_fn(|h| load(&idx0, h));
+    let offsets: [__m256i; HALVES] =
+        std::array::from_fn(|h| _mm256_loadu_si256(c.offsets[HALF * h..].as_ptr().cast()));
+    let base = c.samples.as_ptr();
+    let zero = _mm256_setzero_si256();
+    let (top, bottom) = (_mm256_set1_epi32(32767), _mm256_set1_epi32(-32768));
+    let (eight, max_index) = (
+        _mm256_set1_epi32(8),
+        _mm256_set1_epi32(MAX_STEP_INDEX as i32),
+    );
+    let low_half = _mm256_set1_epi64x(0xFFFF_FFFF);
+    // Codes of 16 lanes as bytes: after the two packs, 32-bit word 4 holds lanes 4..8.
+    let code_order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    let mut cost_even = [zero; HALVES];
+    let mut cost_odd = [zero; HALVES];
+    for i in 0..c.len {
+        let ii = _mm256_set1_epi32(i as i32);
+        let mut codes = [zero; 2];
+        for h in 0..HALVES {
+            let raw = _mm256_i32gather_epi32::<2>(base.cast(), _mm256_add_epi32(offsets[h], ii));
+            let x = _mm256_srai_epi32::<16>(_mm256_slli_epi32::<16>(raw));
+            let step = _mm256_i32gather_epi32::<4>(STEP_TABLE.as_ptr(), idx[h]);
+            let parts = StepParts::new(pred[h], idx[h], step);
+            let clamps = parts.may_clamp(top, bottom);
+            let d = _mm256_sub_epi32(x, pred[h]);
+            let negative = _mm256_cmpgt_epi32(zero, d);
+            let (m, diff) = parts.nearest_magnitude(_mm256_abs_epi32(d));
+            let mut code = _mm256_or_si256(m, _mm256_and_si256(negative, eight));
+            let mut next_pred = _mm256_blendv_epi8(
+                _mm256_add_epi32(pred[h], diff),
+                _mm256_sub_epi32(pred[h], diff),
+                negative,
+            );
+            let moved = _mm256_add_epi32(idx[h], _mm256_permutevar8x32_epi32(index_adjust, m));
+            let mut next_idx = _mm256_min_epi32(_mm256_max_epi32(moved, zero), max_index);
+            if _mm256_movemask_ps(_mm256_castsi256_ps(clamps)) != 0 {
+                // Near the rails every code is tried exactly, as the scalar kernel does.
+                code = _mm256_blendv_epi8(code, nearest_code_clamped(&parts, x), clamps);
+                (next_pred, next_idx) = decode(&parts, code, index_adjust);
+            }
+            codes[h] = code;
+            // |e| <= 65535, so e * e fits 32 unsigned bits; sum in 64-bit halves.
+            let e = _mm256_sub_epi32(x, next_pred);
+            let square = _mm256_mullo_epi32(e, e);
+            cost_even[h] = _mm256_add_epi64(cost_even[h], _mm256_and_si256(square, low_half));
+            cost_odd[h] = _mm256_add_epi64(cost_odd[h], _mm256_srli_epi64::<32>(square));
+            pred[h] = next_pred;
+            idx[h] = next_idx;
+        }
+        if let Some(out) = c.codes.as_deref_mut() {
+            let words = _mm256_packs_epi32(codes[0], codes[1]);
+            let bytes = _mm256_permutevar8x32_epi32(_mm256_packus_epi16(words, words), code_order);
+            _mm_storeu_si128(
+                out[i * LANES..].as_mut_ptr().cast(),
+                _mm256_castsi256_si128(bytes),
+            );
+        }
+    }
+    let mut p = [0i32; LANES];
+    let mut s = [0i32; LANES];
+    let mut even = [0u64; LANES / 2];
+    let mut odd = [0u64; LANES / 2];
+    for h in 0..HALVES {
+        _mm256_storeu_si256(p[HALF * h..].as_mut_ptr().cast(), pred[h]);
+        _mm256_storeu_si256(s[HALF * h..].as_mut_ptr().cast(), idx[h]);
+        _mm256_storeu_si256(even[HALF / 2 * h..].as_mut_ptr().cast(), cost_even[h]);
+        _mm256_storeu_si256(odd[HALF / 2 * h..].as_mut_ptr().cast(), cost_odd[h]);
+    }
+    c.finish(&p, &s, &even, &odd);
+}
+
+/// The block decoder's [`DecodeChunk`](super::DecodeChunk) kernel: 16 (block, channel)
+/// lanes as two 8-lane halves, interleaved.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn decode_chunk(
+    lanes: &mut DecodeLanes,
+    bytes: &[u8],
+    ch: usize,
+    first: usize,
+    n: usize,
+    scratch: &mut DecodeScratch,
+) {
+    let index_table = index_adjust_table::<HALF>();
+    // SAFETY (whole function): the loads and stores are of local arrays and of `scratch` rows
+    // of `LANES` samples; the gathers read 4 bytes at `offsets[l] + 4 * channels * g` for
+    // `g < groups`, inside block `l / channels` of `bytes`, and `STEP_TABLE` at step indices
+    // within 0..=88.
+    let index_adjust = _mm256_loadu_si256(index_table.as_ptr().cast());
+    let mut pred: [__m256i; 2] =
+        std::array::from_fn(|h| _mm256_loadu_si256(lanes.pred[HALF * h..].as_ptr().cast()));
+    let mut idx: [__m256i; 2] =
+        std::array::from_fn(|h| _mm256_loadu_si256(lanes.index[HALF * h..].as_ptr().cast()));
+    let offsets: [__m256i; 2] =
+        std::array::from_fn(|h| _mm256_loadu_si256(lanes.offsets[HALF * h..].as_ptr().cast()));
+    let nibble = _mm256_set1_epi32(15);
+    let base = bytes.as_ptr();
+    for g in 0..n {
+        let at = _mm256_set1_epi32((4 * ch * (first + g)) as i32);
+        let mut word: [__m256i; 2] = std::array::from_fn(|h| {
+            _mm256_i32gather_epi32::<1>(base.cast(), _mm256_add_epi32(offsets[h], at))
+        });
+        for k in 0..8 {
+            for h in 0..2 {
+                let code = _mm256_and_si256(word[h], nibble);
+                word[h] = _mm256_srli_epi32::<4>(word[h]);
+                let step = _mm256_i32gather_epi32::<4>(STEP_TABLE.as_ptr(), idx[h]);
+                (pred[h], idx[h]) =
+                    decode(&StepParts::new(pred[h], idx[h], step), code, index_adjust);
+            }
+            // The samples fit `i16` (the decoder clamps); the packs interleave 4-lane
+            // quarters, the permute restores lane order.
+            let samples =
+                _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packs_epi32(pred[0], pred[1]));
+            _mm256_storeu_si256(scratch[(8 * g + k) * LANES..].as_mut_ptr().cast(), samples);
+        }
+    }
+    for h in 0..2 {
+        _mm256_storeu_si256(lanes.pred[HALF * h..].as_mut_ptr().cast(), pred[h]);
+        _mm256_storeu_si256(lanes.index[HALF * h..].as_mut_ptr().cast(), idx[h]);
+    }
+}
 
 /// Most paths per step index the AVX2 search keeps.
 pub(crate) const MAX_AVX2_CAP: usize = 4;
@@ -60,10 +224,8 @@ impl BucketBeamAvx2 {
         let index_adjust = _mm256_loadu_si256(index_table.as_ptr().cast());
         let zero = _mm256_setzero_si256();
         let (top, bottom) = (_mm256_set1_epi32(32767), _mm256_set1_epi32(-32768));
-        let (one, two, four, seven, eight, fifteen) = (
+        let (one, seven, eight, fifteen) = (
             _mm256_set1_epi32(1),
-            _mm256_set1_epi32(2),
-            _mm256_set1_epi32(4),
             _mm256_set1_epi32(7),
             _mm256_set1_epi32(8),
             _mm256_set1_epi32(15),
@@ -96,30 +258,13 @@ impl BucketBeamAvx2 {
                 );
                 let step = _mm256_i32gather_epi32::<4>(STEP_TABLE.as_ptr(), idx);
                 let parts = StepParts::new(pred, idx, step);
-                let StepParts { s1, s2, s3, .. } = parts;
-                let s12 = _mm256_add_epi32(s1, s2);
-                let largest = _mm256_add_epi32(_mm256_add_epi32(s3, step), s12);
-                let clamps = _mm256_or_si256(
-                    _mm256_cmpgt_epi32(_mm256_add_epi32(pred, largest), top),
-                    _mm256_cmpgt_epi32(bottom, _mm256_sub_epi32(pred, largest)),
-                );
+                let clamps = parts.may_clamp(top, bottom);
                 let clamp_lanes =
                     _mm256_movemask_ps(_mm256_castsi256_ps(clamps)) as u32 & ((1u32 << active) - 1);
                 // The nearest code, by the greedy kernels' binary search on the midpoints.
                 let d = _mm256_sub_epi32(x, pred);
-                let a = _mm256_abs_epi32(d);
                 let negative = _mm256_cmpgt_epi32(zero, d);
-                let edge2 =
-                    _mm256_add_epi32(s3, _mm256_srai_epi32::<1>(_mm256_add_epi32(s12, step)));
-                let b2 = _mm256_cmpgt_epi32(a, edge2);
-                let r = _mm256_add_epi32(s3, _mm256_and_si256(b2, step));
-                let b1 = _mm256_cmpgt_epi32(a, _mm256_add_epi32(r, _mm256_srai_epi32::<1>(s12)));
-                let r = _mm256_add_epi32(r, _mm256_and_si256(b1, s1));
-                let b0 = _mm256_cmpgt_epi32(a, _mm256_add_epi32(r, _mm256_srai_epi32::<1>(s2)));
-                let m = _mm256_or_si256(
-                    _mm256_or_si256(_mm256_and_si256(b2, four), _mm256_and_si256(b1, two)),
-                    _mm256_and_si256(b0, one),
-                );
+                let (m, _) = parts.nearest_magnitude(_mm256_abs_epi32(d));
                 let mut code = _mm256_or_si256(m, _mm256_and_si256(negative, eight));
                 if clamp_lanes != 0 {
                     // Near the rails every code is tried exactly, as the scalar search does.
@@ -247,6 +392,7 @@ impl BucketBeamAvx2 {
 }
 
 /// A group's nodes and the parts of their step sizes (`step >> 1`, `>> 2`, `>> 3`).
+#[derive(Clone, Copy)]
 struct StepParts {
     pred: __m256i,
     idx: __m256i,
@@ -268,6 +414,47 @@ impl StepParts {
             s2: _mm256_srai_epi32::<2>(step),
             s3: _mm256_srai_epi32::<3>(step),
         }
+    }
+
+    /// The lanes (all ones) where the largest reconstruction (step + step/2 + step/4 +
+    /// step/8) either way could leave `bottom..=top`: only there may the nearest code not be
+    /// the best.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn may_clamp(&self, top: __m256i, bottom: __m256i) -> __m256i {
+        let s12 = _mm256_add_epi32(self.s1, self.s2);
+        let largest = _mm256_add_epi32(_mm256_add_epi32(self.s3, self.step), s12);
+        _mm256_or_si256(
+            _mm256_cmpgt_epi32(_mm256_add_epi32(self.pred, largest), top),
+            _mm256_cmpgt_epi32(bottom, _mm256_sub_epi32(self.pred, largest)),
+        )
+    }
+
+    /// The magnitude (0..=7) of the code whose reconstruction `step >> 3` + {`step`,
+    /// `step >> 1`, `step >> 2`} lies nearest `a` (the target's distance from the predictor),
+    /// by a binary search on the midpoints between reconstructions, and that reconstruction.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn nearest_magnitude(&self, a: __m256i) -> (__m256i, __m256i) {
+        let Self {
+            step, s1, s2, s3, ..
+        } = *self;
+        let s12 = _mm256_add_epi32(s1, s2);
+        let edge2 = _mm256_add_epi32(s3, _mm256_srai_epi32::<1>(_mm256_add_epi32(s12, step)));
+        let b2 = _mm256_cmpgt_epi32(a, edge2);
+        let r = _mm256_add_epi32(s3, _mm256_and_si256(b2, step));
+        let b1 = _mm256_cmpgt_epi32(a, _mm256_add_epi32(r, _mm256_srai_epi32::<1>(s12)));
+        let r = _mm256_add_epi32(r, _mm256_and_si256(b1, s1));
+        let b0 = _mm256_cmpgt_epi32(a, _mm256_add_epi32(r, _mm256_srai_epi32::<1>(s2)));
+        let diff = _mm256_add_epi32(r, _mm256_and_si256(b0, s2));
+        let m = _mm256_or_si256(
+            _mm256_or_si256(
+                _mm256_and_si256(b2, _mm256_set1_epi32(4)),
+                _mm256_and_si256(b1, _mm256_set1_epi32(2)),
+            ),
+            _mm256_and_si256(b0, _mm256_set1_epi32(1)),
+        );
+        (m, diff)
     }
 }
 

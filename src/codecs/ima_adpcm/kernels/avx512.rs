@@ -13,8 +13,11 @@
 
 use std::arch::x86_64::*;
 
-use super::{index_adjust_table, tolerances, Chains, SimdBucketBeam, EMPTY_COST, LANES};
-use crate::codecs::ima_adpcm::{ImaParams, ImaState, MAX_STEP_INDEX, STEP_TABLE};
+use super::{
+    index_adjust_table, tolerances, Chains, DecodeLanes, DecodeScratch, SimdBucketBeam, EMPTY_COST,
+    LANES,
+};
+use crate::codecs::ima_adpcm::{ImaState, MAX_STEP_INDEX, STEP_TABLE};
 use crate::simd::SimdLevel;
 
 pub(crate) fn greedy(c: &mut Chains) {
@@ -36,8 +39,9 @@ unsafe fn greedy_avx512(c: &mut Chains) {
     let t: [__m512i; 6] =
         std::array::from_fn(|k| _mm512_loadu_si512(table[16 * k..].as_ptr().cast()));
     let index_adjust = _mm512_loadu_si512(index_table.as_ptr().cast());
-    let mut pred = _mm512_loadu_si512(c.states.map(|s| s.predictor).as_ptr().cast());
-    let mut idx = _mm512_loadu_si512(c.states.map(|s| s.step_index as i32).as_ptr().cast());
+    let (pred0, idx0) = c.start();
+    let mut pred = _mm512_loadu_si512(pred0.as_ptr().cast());
+    let mut idx = _mm512_loadu_si512(idx0.as_ptr().cast());
     let offsets = _mm512_loadu_si512(c.offsets.as_ptr().cast());
     let base = c.samples.as_ptr().cast::<u8>();
     let (zero, max_index) = (_mm512_setzero_si512(), _mm512_set1_epi32(88));
@@ -87,102 +91,24 @@ unsafe fn greedy_avx512(c: &mut Chains) {
     let mut odd = [0u64; 8];
     _mm512_storeu_si512(even.as_mut_ptr().cast(), cost_even);
     _mm512_storeu_si512(odd.as_mut_ptr().cast(), cost_odd);
-    for k in 0..8 {
-        c.costs[2 * k] = even[k];
-        c.costs[2 * k + 1] = odd[k];
-    }
     let mut p = [0i32; LANES];
     let mut s = [0i32; LANES];
     _mm512_storeu_si512(p.as_mut_ptr().cast(), pred);
     _mm512_storeu_si512(s.as_mut_ptr().cast(), idx);
-    for l in 0..LANES {
-        c.states[l] = ImaState {
-            predictor: p[l],
-            step_index: s[l] as u8,
-        };
-    }
+    c.finish(&p, &s, &even, &odd);
 }
 
-/// Groups of 8 samples decoded before the transposed scratch is copied out.
-const DECODE_CHUNK_GROUPS: usize = 8;
-
-/// Decodes the whole blocks of `bytes` into `pcm` with 16 (block, channel) lanes per step;
-/// blocks that do not fill a lane group go through the scalar
-/// [`decode_block`](crate::codecs::ima_adpcm::decode_block). Returns the warnings.
-/// Bit-identical to decoding each block with `decode_block`.
-pub(crate) fn decode_blocks(params: &ImaParams, bytes: &[u8], pcm: &mut [i16]) -> u64 {
-    let (ch, align, spb) = (
-        params.channels(),
-        params.block_align(),
-        params.samples_per_block(),
-    );
-    let blocks = (bytes.len() / align).min(pcm.len() / (spb * ch));
-    let per_group = LANES / ch;
-    let mut warnings = 0;
-    let simd_blocks = if SimdLevel::detected() >= SimdLevel::Avx512 && per_group > 0 {
-        blocks / per_group * per_group
-    } else {
-        0
-    };
-    for b0 in (0..simd_blocks).step_by(per_group.max(1)) {
-        // SAFETY: AVX-512 F/BW/DQ/VL is present (checked above); blocks `b0..b0 + per_group`
-        // lie wholly inside `bytes` and `pcm` (`simd_blocks <= blocks`).
-        warnings += unsafe {
-            decode_group_avx512(
-                params,
-                &bytes[b0 * align..],
-                &mut pcm[b0 * spb * ch..],
-                per_group,
-            )
-        };
-    }
-    for b in simd_blocks..blocks {
-        crate::codecs::ima_adpcm::decode_block(
-            params,
-            &bytes[b * align..(b + 1) * align],
-            &mut pcm[b * spb * ch..(b + 1) * spb * ch],
-            &mut warnings,
-        );
-    }
-    warnings
-}
-
-/// Decodes `blocks` whole blocks (`blocks * channels <= LANES`) from the start of `bytes`.
+/// The block decoder's [`DecodeChunk`](super::DecodeChunk) kernel: 16 (block, channel)
+/// lanes in one vector.
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-unsafe fn decode_group_avx512(
-    params: &ImaParams,
+pub(super) unsafe fn decode_chunk(
+    lanes: &mut DecodeLanes,
     bytes: &[u8],
-    pcm: &mut [i16],
-    blocks: usize,
-) -> u64 {
-    let (ch, align, spb) = (
-        params.channels(),
-        params.block_align(),
-        params.samples_per_block(),
-    );
-    let active = blocks * ch;
-    let mut warnings = 0;
-    let mut offsets = [0i32; LANES];
-    let mut pred0 = [0i32; LANES];
-    let mut idx0 = [0i32; LANES];
-    for l in 0..LANES {
-        let lane = if l < active { l } else { 0 };
-        let (b, c) = (lane / ch, lane % ch);
-        let header = &bytes[b * align + 4 * c..b * align + 4 * c + 4];
-        let mut index = header[2];
-        if index > MAX_STEP_INDEX {
-            if l < active {
-                warnings += 1;
-            }
-            index = MAX_STEP_INDEX;
-        }
-        pred0[l] = i16::from_le_bytes([header[0], header[1]]) as i32;
-        idx0[l] = index as i32;
-        offsets[l] = (b * align + 4 * ch + 4 * c) as i32;
-        if l < active {
-            pcm[b * spb * ch + c] = pred0[l] as i16;
-        }
-    }
+    ch: usize,
+    first: usize,
+    n: usize,
+    scratch: &mut DecodeScratch,
+) {
     let table = step_table();
     let index_table = index_adjust_table::<16>();
     // SAFETY (whole function): the loads and stores are of local arrays of the sizes stated;
@@ -191,9 +117,9 @@ unsafe fn decode_group_avx512(
     let t: [__m512i; 6] =
         std::array::from_fn(|k| _mm512_loadu_si512(table[16 * k..].as_ptr().cast()));
     let index_adjust = _mm512_loadu_si512(index_table.as_ptr().cast());
-    let mut pred = _mm512_loadu_si512(pred0.as_ptr().cast());
-    let mut idx = _mm512_loadu_si512(idx0.as_ptr().cast());
-    let offsets = _mm512_loadu_si512(offsets.as_ptr().cast());
+    let mut pred = _mm512_loadu_si512(lanes.pred.as_ptr().cast());
+    let mut idx = _mm512_loadu_si512(lanes.index.as_ptr().cast());
+    let offsets = _mm512_loadu_si512(lanes.offsets.as_ptr().cast());
     let (zero, max_index) = (_mm512_setzero_si512(), _mm512_set1_epi32(88));
     let (top, bottom) = (_mm512_set1_epi32(32767), _mm512_set1_epi32(-32768));
     let (nibble, sign, four, two, one) = (
@@ -203,53 +129,41 @@ unsafe fn decode_group_avx512(
         _mm512_set1_epi32(2),
         _mm512_set1_epi32(1),
     );
-    let groups = (spb - 1) / 8;
-    let mut scratch = [0i16; DECODE_CHUNK_GROUPS * 8 * LANES];
     let base = bytes.as_ptr();
-    for first in (0..groups).step_by(DECODE_CHUNK_GROUPS) {
-        let n = (groups - first).min(DECODE_CHUNK_GROUPS);
-        for g in 0..n {
-            let at = _mm512_add_epi32(offsets, _mm512_set1_epi32((4 * ch * (first + g)) as i32));
-            let mut word = _mm512_i32gather_epi32::<1>(at, base.cast());
-            for k in 0..8 {
-                let code = _mm512_and_si512(word, nibble);
-                word = _mm512_srli_epi32::<4>(word);
-                let step = step_of(&t, idx);
-                let mut diff = _mm512_srai_epi32::<3>(step);
-                diff = _mm512_mask_add_epi32(diff, _mm512_test_epi32_mask(code, four), diff, step);
-                diff = _mm512_mask_add_epi32(
-                    diff,
-                    _mm512_test_epi32_mask(code, two),
-                    diff,
-                    _mm512_srai_epi32::<1>(step),
-                );
-                diff = _mm512_mask_add_epi32(
-                    diff,
-                    _mm512_test_epi32_mask(code, one),
-                    diff,
-                    _mm512_srai_epi32::<2>(step),
-                );
-                let up = _mm512_min_epi32(_mm512_add_epi32(pred, diff), top);
-                let down = _mm512_max_epi32(_mm512_sub_epi32(pred, diff), bottom);
-                pred = _mm512_mask_mov_epi32(up, _mm512_test_epi32_mask(code, sign), down);
-                let moved = _mm512_add_epi32(idx, _mm512_permutexvar_epi32(code, index_adjust));
-                idx = _mm512_min_epi32(_mm512_max_epi32(moved, zero), max_index);
-                _mm256_storeu_si256(
-                    scratch[(8 * g + k) * LANES..].as_mut_ptr().cast(),
-                    _mm512_cvtepi32_epi16(pred),
-                );
-            }
-        }
-        // Transpose out: lane (b, c) sample 1 + 8 * first + t.
-        for l in 0..active {
-            let (b, c) = (l / ch, l % ch);
-            let out = &mut pcm[b * spb * ch + (1 + 8 * first) * ch + c..];
-            for t in 0..8 * n {
-                out[t * ch] = scratch[t * LANES + l];
-            }
+    for g in 0..n {
+        let at = _mm512_add_epi32(offsets, _mm512_set1_epi32((4 * ch * (first + g)) as i32));
+        let mut word = _mm512_i32gather_epi32::<1>(at, base.cast());
+        for k in 0..8 {
+            let code = _mm512_and_si512(word, nibble);
+            word = _mm512_srli_epi32::<4>(word);
+            let step = step_of(&t, idx);
+            let mut diff = _mm512_srai_epi32::<3>(step);
+            diff = _mm512_mask_add_epi32(diff, _mm512_test_epi32_mask(code, four), diff, step);
+            diff = _mm512_mask_add_epi32(
+                diff,
+                _mm512_test_epi32_mask(code, two),
+                diff,
+                _mm512_srai_epi32::<1>(step),
+            );
+            diff = _mm512_mask_add_epi32(
+                diff,
+                _mm512_test_epi32_mask(code, one),
+                diff,
+                _mm512_srai_epi32::<2>(step),
+            );
+            let up = _mm512_min_epi32(_mm512_add_epi32(pred, diff), top);
+            let down = _mm512_max_epi32(_mm512_sub_epi32(pred, diff), bottom);
+            pred = _mm512_mask_mov_epi32(up, _mm512_test_epi32_mask(code, sign), down);
+            let moved = _mm512_add_epi32(idx, _mm512_permutexvar_epi32(code, index_adjust));
+            idx = _mm512_min_epi32(_mm512_max_epi32(moved, zero), max_index);
+            _mm256_storeu_si256(
+                scratch[(8 * g + k) * LANES..].as_mut_ptr().cast(),
+                _mm512_cvtepi32_epi16(pred),
+            );
         }
     }
-    warnings
+    _mm512_storeu_si512(lanes.pred.as_mut_ptr().cast(), pred);
+    _mm512_storeu_si512(lanes.index.as_mut_ptr().cast(), idx);
 }
 
 /// The AVX-512 bucketed beam search over IMA codes: the same search as
