@@ -687,7 +687,7 @@ pub fn encode_all(params: &ImaParams, pcm: &[i16], effort: Effort) -> Vec<u8> {
     )
 }
 
-/// The IMA [`BlockEncoder`]: codes any number of whole blocks, [`GROUP_BLOCKS`] at a time in
+/// The IMA [`BlockEncoder`]: codes any number of whole blocks, [`group_blocks`] at a time in
 /// lockstep. Bytes equal the streaming [`ImaEncoder`]'s for the same blocks.
 pub struct ImaBlockEncoder {
     coder: BlockCoder,
