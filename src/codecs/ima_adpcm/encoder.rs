@@ -687,8 +687,8 @@ pub fn encode_all(params: &ImaParams, pcm: &[i16], effort: Effort) -> Vec<u8> {
     )
 }
 
-/// The IMA [`BlockEncoder`]: codes any number of whole blocks, [`group_blocks`] at a time in
-/// lockstep. Bytes equal the streaming [`ImaEncoder`]'s for the same blocks.
+/// The IMA [`BlockEncoder`]: codes any number of whole blocks, as many at a time in lockstep as
+/// fill the SIMD kernel's lanes. Bytes equal the streaming [`ImaEncoder`]'s for the same blocks.
 pub struct ImaBlockEncoder {
     coder: BlockCoder,
 }

@@ -5,7 +5,8 @@
 //! * [`greedy`]: the 16 chains as two 8-lane halves interleaved (one half when at most 8 are
 //!   active), each sample's nearest code by the AVX-512 kernel's binary search on midpoints,
 //!   every code tried in the lanes where the decoder's clamp can act.
-//! * [`decode_blocks`]: 16 (block, channel) lanes as two halves.
+//! * [`decode_chunk`]: 16 (block, channel) lanes as two halves, behind the shared driver
+//!   [`decode_blocks`](super::decode_blocks).
 //! * [`BucketBeamAvx2`]: the bucketed beam search of
 //!   [`BucketBeamAvx512`](super::avx512::BucketBeamAvx512), for at most [`MAX_AVX2_CAP`] paths
 //!   per step index (one 4-lane row per bucket). Nodes are expanded 8 at a time; the offer's
