@@ -641,8 +641,10 @@ fn run_one(
                 source,
             })?;
         }
+        // One thread per job: the pool runs the files in parallel.
         let convert = ConvertOptions {
             seed,
+            read_ahead: false,
             ..options.convert.clone()
         };
         let done = convert_source(

@@ -102,6 +102,10 @@ pub struct ConvertOptions {
     pub block_size: Option<u16>,
     /// ADPCM encoder effort, 0..=9 (`None`: 1).
     pub effort: Option<u8>,
+    /// Read (and decode) the input one block ahead on a second thread, overlapping it with the
+    /// quantizer and the writer (default). `batch` turns it off: its parallelism is across
+    /// files, and each of its `--jobs` then stays one thread.
+    pub read_ahead: bool,
 }
 
 impl Default for ConvertOptions {
@@ -117,6 +121,7 @@ impl Default for ConvertOptions {
             shaping: None,
             block_size: None,
             effort: None,
+            read_ahead: true,
         }
     }
 }
@@ -268,45 +273,62 @@ pub fn convert_source(
         let mut outbuf = SampleBuf::new(out_encoding);
         let mut done = 0u64;
         let block = block_frames(spec.channels as usize);
-        // Reading (file I/O, decoding) runs one block ahead on its own thread, so it overlaps
-        // the quantizer and the writer; the buffers go round between the two threads.
-        std::thread::scope(|scope| -> Result<()> {
-            let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Result<(SampleBuf, usize)>>(1);
-            let (empty_tx, empty_rx) = std::sync::mpsc::channel::<SampleBuf>();
-            for _ in 0..3 {
-                let _ = empty_tx.send(SampleBuf::new(spec.encoding));
+        // One block read: quantized (unless it is already on the output grid) and written.
+        let mut take = |inbuf: &SampleBuf, n: usize| -> Result<()> {
+            if identity {
+                // Same integer encoding at full depth: every sample is on the grid, so the
+                // quantizer would return its input unchanged.
+                writer.write(inbuf)?;
+            } else {
+                outbuf.reset_to(out_encoding, inbuf.len());
+                quantizer.process(inbuf, &mut outbuf)?;
+                writer.write(&outbuf)?;
             }
-            let reader = &mut reader;
-            scope.spawn(move || {
-                // Ends when the stream does, on an error, or when the consumer hangs up.
-                while let Ok(mut buf) = empty_rx.recv() {
-                    let item = reader.read_frames(&mut buf, block).map(|n| (buf, n));
-                    let last = !matches!(item, Ok((_, n)) if n > 0);
-                    if full_tx.send(item).is_err() || last {
+            done += n as u64;
+            progress(done, total);
+            Ok(())
+        };
+        if options.read_ahead {
+            // Reading (file I/O, decoding) runs one block ahead on its own thread, so it
+            // overlaps the quantizer and the writer; the buffers go round between the threads.
+            std::thread::scope(|scope| -> Result<()> {
+                let (full_tx, full_rx) =
+                    std::sync::mpsc::sync_channel::<Result<(SampleBuf, usize)>>(1);
+                let (empty_tx, empty_rx) = std::sync::mpsc::channel::<SampleBuf>();
+                for _ in 0..3 {
+                    let _ = empty_tx.send(SampleBuf::new(spec.encoding));
+                }
+                let reader = &mut reader;
+                scope.spawn(move || {
+                    // Ends when the stream does, on an error, or when the consumer hangs up.
+                    while let Ok(mut buf) = empty_rx.recv() {
+                        let item = reader.read_frames(&mut buf, block).map(|n| (buf, n));
+                        let last = !matches!(item, Ok((_, n)) if n > 0);
+                        if full_tx.send(item).is_err() || last {
+                            break;
+                        }
+                    }
+                });
+                for item in full_rx.iter() {
+                    let (inbuf, n) = item?;
+                    if n == 0 {
                         break;
                     }
+                    take(&inbuf, n)?;
+                    let _ = empty_tx.send(inbuf);
                 }
-            });
-            for item in full_rx.iter() {
-                let (inbuf, n) = item?;
+                Ok(())
+            })?;
+        } else {
+            let mut inbuf = SampleBuf::new(spec.encoding);
+            loop {
+                let n = reader.read_frames(&mut inbuf, block)?;
                 if n == 0 {
                     break;
                 }
-                if identity {
-                    // Same integer encoding at full depth: every sample is on the grid, so the
-                    // quantizer would return its input unchanged.
-                    writer.write(&inbuf)?;
-                } else {
-                    outbuf.reset_to(out_encoding, inbuf.len());
-                    quantizer.process(&inbuf, &mut outbuf)?;
-                    writer.write(&outbuf)?;
-                }
-                let _ = empty_tx.send(inbuf);
-                done += n as u64;
-                progress(done, total);
+                take(&inbuf, n)?;
             }
-            Ok(())
-        })?;
+        }
         writer.finalize()?;
         Ok(done)
     })?;

@@ -126,6 +126,7 @@ impl ConvertArgs {
             g711_rule: Rule::from_name(&self.g711).with_context(|| {
                 format!("unknown --g711 {:?}: expected itu or nearest", self.g711)
             })?,
+            read_ahead: true,
         })
     }
 }
