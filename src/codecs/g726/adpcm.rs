@@ -46,7 +46,7 @@ pub(crate) fn to_float(negative: bool, magnitude: i32) -> Float11 {
 /// Block LOG: a difference signal to its sign and 11-bit logarithm (4-bit exponent, 7-bit
 /// mantissa).
 #[inline(always)]
-fn log2_magnitude(difference: i32) -> (i32, bool) {
+pub(crate) fn log2_magnitude(difference: i32) -> (i32, bool) {
     let magnitude = difference.abs();
     // `| 1` makes the exponent of 0 come out as 0 without a comparison.
     let exponent = bit_length(magnitude | 1) - 1;
@@ -226,9 +226,21 @@ impl RateTables {
     /// that the encoder's update need not recover them from the codeword.
     #[inline(always)]
     fn quantize_parts(&self, dln: i32, negative: bool) -> Quantized {
-        // The decision levels ascend: the magnitude is how many of them `dln` reaches, looked
-        // up (`dln` is within -1280..1784: `DL` < 2048, `Y/4` within 136..=1280).
-        let magnitude = self.magnitudes()[((dln + 2048) & 4095) as usize];
+        self.codeword(self.quantized_magnitude(dln), negative)
+    }
+
+    /// Block QUAN's magnitude: how many decision levels the normalized log difference `DLN`
+    /// reaches (they ascend), looked up (`dln` is within -1280..1784: `DL` < 2048, `Y/4`
+    /// within 136..=1280).
+    #[inline(always)]
+    pub(crate) fn quantized_magnitude(&self, dln: i32) -> usize {
+        self.magnitudes()[((dln + 2048) & 4095) as usize] as usize
+    }
+
+    /// The codeword of a quantizer magnitude and the difference's sign, with its parts.
+    #[inline(always)]
+    fn codeword(&self, magnitude: usize, negative: bool) -> Quantized {
+        let magnitude = magnitude as u8;
         let all_ones = ((1u32 << self.bits) - 1) as u8;
         // A negative difference sends `all_ones - magnitude`, which is `magnitude ^ all_ones`
         // (magnitude <= all_ones); so does magnitude 0 where it is sent as all ones. Masks, not
@@ -241,6 +253,32 @@ impl RateTables {
             // The sign bit of the code: set exactly when the magnitude was flipped.
             negative: flip,
         }
+    }
+
+    /// The number of decision levels (magnitudes less one).
+    #[inline(always)]
+    pub(crate) fn levels(&self) -> usize {
+        self.sign_bit() as usize - 1
+    }
+
+    /// The decision levels on the `DLN` scale, padded to 16 with a level `DLN` never reaches.
+    #[inline(always)]
+    pub(crate) fn decision_levels(&self) -> &[i16; 16] {
+        &self.decision
+    }
+
+    /// `DQLN` by magnitude index, padded to 16.
+    #[inline(always)]
+    pub(crate) fn reconstruction_levels(&self) -> &[i16; 16] {
+        &self.reconstruction
+    }
+
+    /// Whether `DQ` is 0 for this magnitude index: exactly for index 0 where its `DQLN` is
+    /// -2048 (24, 32 and 40 kbit/s), as every other `DQLN` plus `Y/4` (at least 136) is
+    /// positive. Known from the index, this takes `DQ` off the path to the coefficient update.
+    #[inline(always)]
+    pub(crate) fn silent(&self, magnitude: usize) -> bool {
+        magnitude == 0 && self.zero_as_all_ones
     }
 
     /// A received codeword's parts.
@@ -367,7 +405,7 @@ impl AdpcmState {
         match self.kernel {
             Choice::Scalar(k) => self.estimate_with(k),
             #[cfg(target_arch = "x86_64")]
-            Choice::Avx2(k) => self.estimate_with(k),
+            Choice::Avx2(k) | Choice::Avx512(k, _) => self.estimate_with(k),
         }
     }
 
@@ -377,7 +415,7 @@ impl AdpcmState {
         match self.kernel {
             Choice::Scalar(k) => self.update_with(k, tables, code, est),
             #[cfg(target_arch = "x86_64")]
-            Choice::Avx2(k) => self.update_with(k, tables, code, est),
+            Choice::Avx2(k) | Choice::Avx512(k, _) => self.update_with(k, tables, code, est),
         }
     }
 
@@ -389,6 +427,12 @@ impl AdpcmState {
             Choice::Scalar(k) => self.encode_slice_for_rate(k, tables, input, codes),
             #[cfg(target_arch = "x86_64")]
             Choice::Avx2(k) => k.run(
+                #[inline(always)]
+                || self.encode_slice_for_rate(k, tables, input, codes),
+            ),
+            #[cfg(target_arch = "x86_64")]
+            Choice::Avx512(k, cpu) => k.run_with_avx512(
+                cpu,
                 #[inline(always)]
                 || self.encode_slice_for_rate(k, tables, input, codes),
             ),
@@ -425,10 +469,23 @@ impl AdpcmState {
         // A local copy the compiler can keep in registers across the loop.
         let mut state = self.clone();
         for (code, &x) in codes.iter_mut().zip(input) {
-            let est = state.estimate_with(kernel);
-            let (dl, negative) = log2_magnitude((x as i32 >> 2) - est.se);
-            let quantized = tables.quantize_parts(dl - (est.y >> 2), negative);
-            state.update_parts(kernel, tables, quantized, est);
+            // The quantizer is prepared from Y while the prediction runs; the difference
+            // signal then goes from the predictor's sums to the codeword in the kernel's own
+            // registers (a vector compare with precomputed thresholds on the AVX2 level).
+            let sums = kernel.predict(&state.coef, &state.hist, state.rounding);
+            let y = state.scale_factor();
+            let quantizer = kernel.quantizer(tables, y);
+            let (magnitude, negative) = kernel.quantize(tables, &quantizer, sums, x as i32 >> 2);
+            let quantized = tables.codeword(magnitude, negative);
+            let (sez, se) = kernel.estimates(sums);
+            let dq_magnitude = kernel.dq_magnitude(tables, &quantizer, magnitude);
+            state.update_parts(
+                kernel,
+                tables,
+                quantized,
+                Estimate { se, sez, y },
+                dq_magnitude,
+            );
             *code = quantized.code;
         }
         *self = state;
@@ -438,30 +495,32 @@ impl AdpcmState {
     /// sample.
     #[inline(always)]
     fn estimate_with<K: Kernel>(&self, kernel: K) -> Estimate {
-        let (sez_sum, se_sum) = kernel.predict(&self.coef, &self.hist, self.rounding);
-        // ACCUM works on 16-bit words: the sums wrap.
-        let sezi = sez_sum as i16;
-        let sei = se_sum as i16;
-        // LIMA + MIX: blend the fast and slow scale factors by the speed control. AP is at
-        // most 1023, so AL = min(AP/4, 64) is LIMA's "64 if AP >= 256".
+        let (sez, se) = kernel.estimates(kernel.predict(&self.coef, &self.hist, self.rounding));
+        Estimate {
+            se,
+            sez,
+            y: self.scale_factor(),
+        }
+    }
+
+    /// Blocks LIMA and MIX: the quantizer scale factor `Y`, the fast and slow scale factors
+    /// blended by the speed control. AP is at most 1023, so AL = min(AP/4, 64) is LIMA's "64
+    /// if AP >= 256".
+    #[inline(always)]
+    fn scale_factor(&self) -> i32 {
         let al = std::hint::select_unpredictable(self.ap >= 256, 64, self.ap >> 2);
         let ylp = self.yl >> 6;
         let product = (self.yu - ylp) * al;
         // MIX scales the difference's magnitude: division by 64 truncating towards zero, done
         // without a branch on the sign (which flips often and mispredicts): a negative product
         // is biased by 63 before the arithmetic shift.
-        let y = ylp + ((product + ((product >> 31) & 63)) >> 6);
-        Estimate {
-            se: (sei >> 1) as i32,
-            sez: (sezi >> 1) as i32,
-            y,
-        }
+        ylp + ((product + ((product >> 31) & 63)) >> 6)
     }
 
     /// Blocks RECONST, ADDA, ANTILOG: a codeword's magnitude index to the 15-bit magnitude of
     /// the quantized difference (its sign is the codeword's).
     #[inline(always)]
-    fn inverse_quantize(tables: &RateTables, magnitude_index: usize, y: i32) -> i32 {
+    pub(crate) fn inverse_quantize(tables: &RateTables, magnitude_index: usize, y: i32) -> i32 {
         let dql = tables.reconstruction[magnitude_index] as i32 + (y >> 2);
         // DQLN is within -2048..=566 and Y/4 within 136..=1280, so DQL + 2048 indexes the
         // table (the mask only spares the bounds check).
@@ -485,10 +544,13 @@ impl AdpcmState {
         code: u8,
         est: Estimate,
     ) -> i16 {
-        self.update_parts(kernel, tables, tables.split(code), est)
+        let quantized = tables.split(code);
+        let dq_magnitude = Self::inverse_quantize(tables, quantized.magnitude, est.y);
+        self.update_parts(kernel, tables, quantized, est, dq_magnitude)
     }
 
-    /// [`update_with`](Self::update_with) a codeword already split into its parts.
+    /// [`update_with`](Self::update_with) a codeword already split into its parts, whose
+    /// [`inverse_quantize`](Self::inverse_quantize) is `dq_magnitude`.
     #[inline(always)]
     fn update_parts<K: Kernel>(
         &mut self,
@@ -496,11 +558,11 @@ impl AdpcmState {
         tables: &RateTables,
         quantized: Quantized,
         est: Estimate,
+        dq_magnitude: i32,
     ) -> i16 {
         let y = est.y;
         let magnitude_index = quantized.magnitude;
         let dq_negative = quantized.negative;
-        let dq_magnitude = Self::inverse_quantize(tables, magnitude_index, y);
         let dq = std::hint::select_unpredictable(dq_negative, -dq_magnitude, dq_magnitude) as i16;
 
         // 4.2.5 (part): short- and long-term averages of F(I) (FILTA, FILTB).
@@ -552,7 +614,8 @@ impl AdpcmState {
             self.td = false;
             self.ap = 256;
         } else {
-            let gain = ((dq_magnitude != 0) as i32) << 7;
+            // UPB's gain is 0 when DQ is: known from the magnitude index alone.
+            let gain = (!tables.silent(magnitude_index) as i32) << 7;
             kernel.update_coefficients(
                 &mut self.coef,
                 &self.hist,
@@ -663,11 +726,20 @@ mod tests {
     /// The levels tested above are really different kernels on this machine (when it has AVX2).
     #[test]
     fn avx2_level_selects_the_avx2_kernel() {
-        if SimdLevel::available().contains(&SimdLevel::Avx2) {
-            assert!(!matches!(
-                Choice::for_level(SimdLevel::Avx2),
-                Choice::Scalar(_)
-            ));
+        #[cfg(target_arch = "x86_64")]
+        {
+            if SimdLevel::available().contains(&SimdLevel::Avx2) {
+                assert!(matches!(
+                    Choice::for_level(SimdLevel::Avx2),
+                    Choice::Avx2(_)
+                ));
+            }
+            if SimdLevel::available().contains(&SimdLevel::Avx512) {
+                assert!(matches!(
+                    Choice::for_level(SimdLevel::Avx512),
+                    Choice::Avx512(..)
+                ));
+            }
         }
         assert!(matches!(
             Choice::for_level(SimdLevel::Scalar),

@@ -3,6 +3,8 @@
 
 use std::arch::x86_64::*;
 
+use crate::codecs::g726::adpcm::RateTables;
+
 /// Calls `f` in a function compiled for AVX2 (with POPCNT, LZCNT, BMI1 and BMI2, which every
 /// AVX2 CPU has and [`Avx2`](super::Avx2) checks): `f`'s body and the kernels it calls inline
 /// here, and its scalar bit counts and shifts become single instructions.
@@ -14,13 +16,45 @@ pub(crate) unsafe fn run<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// See [`super::scalar::predict`].
+/// [`run`] with AVX-512 F, VL, BW and DQ enabled too: the same kernels, but the compiler may
+/// use 32 vector registers and the EVEX encodings, which spares the encoder's loop the
+/// register spills it has with 16 (about 10% of its time).
+///
+/// # Safety
+/// The CPU must support AVX2, POPCNT, LZCNT, BMI1, BMI2 and AVX-512 F, VL, BW, DQ.
+#[target_feature(enable = "avx2,popcnt,lzcnt,bmi1,bmi2,avx512f,avx512vl,avx512bw,avx512dq")]
+pub(crate) unsafe fn run_with_avx512<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+/// The predictor's products: the signed FMULT products by lane, and their total in every lane.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sums {
+    products: __m256i,
+    total: __m256i,
+}
+
+impl Sums {
+    /// Sums whose total is `total` (for tests of the quantizer).
+    #[cfg(test)]
+    pub(crate) fn of_total(total: i32) -> Self {
+        // SAFETY: SSE2 only (`_mm256_set1_epi32` is a plain vector construction).
+        let total = unsafe { _mm256_set1_epi32(total) };
+        Sums {
+            products: total,
+            total,
+        }
+    }
+}
+
+/// See [`super::scalar::predict`]; the total is summed across lanes so that every lane holds it
+/// (the encoder's quantizer compares it in all lanes at once).
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, i32) {
+pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> Sums {
     // SAFETY: both arrays are 8 `i32`s (32 bytes); unaligned loads.
     let (c, v) = unsafe {
         (
@@ -70,18 +104,149 @@ pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) ->
     // The product's sign: the stored float's sign bit (bit 10, moved to bit 31) against the
     // coefficient's. The word is never 0 (a float's mantissa has bit 5 set, and an all-ones
     // sign keeps the low bits set), so `sign_epi32` only negates or keeps.
-    let signed = _mm256_sign_epi32(product, _mm256_xor_si256(_mm256_slli_epi32(v, 21), sign));
-    // All eight lanes summed in registers (halves, then pairs, then the last two), and the
-    // pole lanes 6 and 7 summed beside it: the zero section is their difference. The sums are
-    // exact in `i32` (each product is below 2^15).
-    let low = _mm256_castsi256_si128(signed);
-    let high = _mm256_extracti128_si256::<1>(signed);
-    let fours = _mm_add_epi32(low, high);
-    let twos = _mm_add_epi32(fours, _mm_unpackhi_epi64(fours, fours));
-    let all = _mm_cvtsi128_si32(_mm_add_epi32(twos, _mm_shuffle_epi32::<0b01>(twos)));
+    let products = _mm256_sign_epi32(product, _mm256_xor_si256(_mm256_slli_epi32(v, 21), sign));
+    // All eight lanes summed into every lane: the halves swapped, then pairs, then neighbours.
+    // The sums are exact in `i32` (each product is below 2^15).
+    let fours = _mm256_add_epi32(products, _mm256_permute2x128_si256::<1>(products, products));
+    let twos = _mm256_add_epi32(fours, _mm256_shuffle_epi32::<0b01_00_11_10>(fours));
+    let total = _mm256_add_epi32(twos, _mm256_shuffle_epi32::<0b10_11_00_01>(twos));
+    Sums { products, total }
+}
+
+/// See [`super::scalar::estimates`]: the zero section is the total less the pole lanes 6 and
+/// 7.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn estimates(sums: Sums) -> (i32, i32) {
+    let all = _mm256_cvtsi256_si32(sums.total);
+    let high = _mm256_extracti128_si256::<1>(sums.products);
     let poles = _mm_add_epi32(high, _mm_shuffle_epi32::<0b11_11_11_11>(high));
     let poles = _mm_extract_epi32::<2>(poles);
-    (all - poles, all)
+    super::scalar::estimates(all - poles, all)
+}
+
+/// The encoder's quantizer at one scale factor: the least `|D|` of each magnitude, less one,
+/// and the `DQ` magnitude of each.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Quantizer {
+    /// Lane `j` of the 16: one less than the least `|D|` whose normalized logarithm reaches
+    /// decision level `j` (magnitude `j + 1`); past the rate's levels, above every `|D|`.
+    below: [__m256i; 2],
+    /// ANTILOG of `DQLN + Y/4` by magnitude.
+    dq: [i32; 16],
+}
+
+impl Quantizer {
+    /// The `DQ` magnitude of quantizer magnitude `magnitude`.
+    #[inline(always)]
+    pub(crate) fn dq_magnitude(&self, magnitude: usize) -> i32 {
+        self.dq[magnitude & 15]
+    }
+}
+
+/// Block LOG's inverse on the decision levels: for each level `DLN` = `T - Y/4`, the least
+/// `|D|` with `LOG(|D|) >= T`, less one. `LOG(d)` is `E·128 + ⌊d·128/2^E⌋ - 128` for `d` in
+/// `2^E..2^(E+1)`: non-decreasing, so `LOG(d) >= E·128 + F` exactly when `d >= ⌈(128 +
+/// F)·2^E/128⌉`, which less one is `((128 + F)·2^E - 1) >> 7`. `T` is at least 1 (levels are
+/// above -125 and `Y/4` at least 136); the padding levels are capped at 2047, whose bound is
+/// above every `|D|` (< 2^15).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn levels_below(levels: &[i16; 16], half: usize, y4: __m256i) -> __m256i {
+    // SAFETY: 8 of the 16 `i16`s from `half·8` (`half` is 0 or 1).
+    let level =
+        _mm256_cvtepi16_epi32(unsafe { _mm_loadu_si128(levels.as_ptr().add(half * 8).cast()) });
+    let t = _mm256_min_epi32(_mm256_add_epi32(level, y4), _mm256_set1_epi32(2047));
+    let e = _mm256_srai_epi32(t, 7);
+    let scaled = _mm256_sllv_epi32(
+        _mm256_or_si256(
+            _mm256_and_si256(t, _mm256_set1_epi32(127)),
+            _mm256_set1_epi32(128),
+        ),
+        e,
+    );
+    _mm256_srai_epi32(_mm256_sub_epi32(scaled, _mm256_set1_epi32(1)), 7)
+}
+
+/// Block ANTILOG on eight `DQL`s: `(128 + DQL mod 128)·2^E / 128` truncated, with `E` the
+/// top four bits, 0 for a negative `DQL`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn antilog(dql: __m256i) -> __m256i {
+    let exponent = _mm256_and_si256(_mm256_srai_epi32(dql, 7), _mm256_set1_epi32(15));
+    let mantissa = _mm256_or_si256(
+        _mm256_and_si256(dql, _mm256_set1_epi32(127)),
+        _mm256_set1_epi32(128),
+    );
+    let value = _mm256_srlv_epi32(
+        _mm256_slli_epi32(mantissa, 7),
+        _mm256_sub_epi32(_mm256_set1_epi32(14), exponent),
+    );
+    _mm256_andnot_si256(_mm256_srai_epi32(dql, 31), value)
+}
+
+/// The quantizer of `tables` at scale factor `y` (see [`Quantizer`]).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn quantizer(tables: &RateTables, y: i32) -> Quantizer {
+    let y4 = _mm256_set1_epi32(y >> 2);
+    let levels = tables.decision_levels();
+    let reconstruction = tables.reconstruction_levels();
+    let mut dq = [0; 16];
+    let halves = if tables.levels() >= 8 { 2 } else { 1 };
+    let mut below = [_mm256_set1_epi32(i32::MAX); 2];
+    for (half, below) in below.iter_mut().enumerate().take(halves) {
+        *below = levels_below(levels, half, y4);
+        // SAFETY: 8 of the 16 `i16`s from `half·8`; 8 of the 16 `i32`s of `dq` likewise.
+        unsafe {
+            let dqln = _mm256_cvtepi16_epi32(_mm_loadu_si128(
+                reconstruction.as_ptr().add(half * 8).cast(),
+            ));
+            _mm256_storeu_si256(
+                dq.as_mut_ptr().add(half * 8).cast(),
+                antilog(_mm256_add_epi32(dqln, y4)),
+            );
+        }
+    }
+    Quantizer { below, dq }
+}
+
+/// See [`super::scalar::quantize`], by comparing `|D|` with the bounds of [`Quantizer`] in all
+/// lanes at once: the magnitude is the count of bounds passed. The sign of `D` rides in the
+/// last lane's mask bit (a padding lane, never passed).
+///
+/// # Safety
+/// The CPU must support AVX2 and POPCNT.
+#[inline]
+#[target_feature(enable = "avx2,popcnt")]
+pub(crate) unsafe fn quantize(
+    tables: &RateTables,
+    quantizer: &Quantizer,
+    sums: Sums,
+    sl: i32,
+) -> (usize, bool) {
+    // SE: ACCUM's 16-bit word, halved; D = SL - SE.
+    let se = _mm256_srai_epi32(_mm256_slli_epi32(sums.total, 16), 17);
+    let difference = _mm256_sub_epi32(_mm256_set1_epi32(sl), se);
+    let magnitude = _mm256_abs_epi32(difference);
+    let passed = |below: __m256i| _mm256_cmpgt_epi32(magnitude, below);
+    let last = if tables.levels() >= 8 { 1 } else { 0 };
+    let with_sign = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_blend_epi32::<0b1000_0000>(
+        passed(quantizer.below[last]),
+        difference,
+    ))) as u32;
+    let mut count = (with_sign & 0x7F).count_ones();
+    if last == 1 {
+        count += (_mm256_movemask_ps(_mm256_castsi256_ps(passed(quantizer.below[0]))) as u32)
+            .count_ones();
+    }
+    (count as usize, with_sign >> 7 != 0)
 }
 
 /// Per `pk1 | pk2 << 1`, lanes by class (negative, zero, positive, and a copy of zero): the

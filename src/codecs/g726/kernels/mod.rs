@@ -1,20 +1,47 @@
 //! Kernels of the G.726 predictor: the eight FMULT products of block ACCUM and the UPB update
 //! of the predictor coefficients, and the shift of the stored signals: the eight-lane steps of
-//! every sample. One file per level;
-//! `scalar` is the reference `avx2` matches bit for bit. AVX-512 runs the AVX2 kernel: the work
-//! is exactly eight 32-bit lanes.
+//! every sample, and the encoder's quantizer. One file per level; `scalar` is the reference
+//! `avx2` matches bit for bit. AVX-512 runs the AVX2 kernels (the work is eight 32-bit lanes),
+//! compiled with AVX-512 enabled for its 32 vector registers.
 
 pub(crate) mod scalar;
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx2;
 
+use super::adpcm::RateTables;
 use crate::simd::SimdLevel;
 
 /// A kernel level. The per-sample code is generic over it, so each level's calls inline.
 pub(crate) trait Kernel: Copy {
+    /// The predictor's sums, in the level's own layout.
+    type Sums: Copy;
     /// See [`scalar::predict`].
-    fn predict(self, coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, i32);
+    fn predict(self, coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> Self::Sums;
+    /// The partial and full signal estimates `(SEZ, SE)` of the sums (ACCUM's 16-bit words,
+    /// halved).
+    fn estimates(self, sums: Self::Sums) -> (i32, i32);
+    /// The encoder's quantizer for scale factor `y`, in the level's own form.
+    type Quantizer;
+    /// Prepares the quantizer for scale factor `y` (see [`scalar::quantize`]).
+    fn quantizer(self, tables: &RateTables, y: i32) -> Self::Quantizer;
+    /// Blocks SUBTA, LOG, SUBTB and QUAN: the quantizer magnitude of `SL - SE` (`sl` the
+    /// 14-bit input, `SE` from `sums`) and whether the difference is negative. See
+    /// [`scalar::quantize`].
+    fn quantize(
+        self,
+        tables: &RateTables,
+        quantizer: &Self::Quantizer,
+        sums: Self::Sums,
+        sl: i32,
+    ) -> (usize, bool);
+    /// The magnitude of `DQ` for a quantizer magnitude (blocks RECONST, ADDA, ANTILOG).
+    fn dq_magnitude(
+        self,
+        tables: &RateTables,
+        quantizer: &Self::Quantizer,
+        magnitude: usize,
+    ) -> i32;
     /// The poles of the three classes of `DQ + SEZ`, in the level's own layout.
     type Poles: Copy;
     /// See [`scalar::pole_candidates`].
@@ -41,9 +68,28 @@ pub(crate) trait Kernel: Copy {
 pub(crate) struct Scalar;
 
 impl Kernel for Scalar {
+    type Sums = (i32, i32);
     #[inline(always)]
     fn predict(self, coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, i32) {
         scalar::predict(coef, hist, rounding)
+    }
+    #[inline(always)]
+    fn estimates(self, (zeros, all): (i32, i32)) -> (i32, i32) {
+        scalar::estimates(zeros, all)
+    }
+    /// The scale factor itself.
+    type Quantizer = i32;
+    #[inline(always)]
+    fn quantizer(self, _tables: &RateTables, y: i32) -> i32 {
+        y
+    }
+    #[inline(always)]
+    fn quantize(self, tables: &RateTables, &y: &i32, sums: (i32, i32), sl: i32) -> (usize, bool) {
+        scalar::quantize(tables, y, sl - self.estimates(sums).1)
+    }
+    #[inline(always)]
+    fn dq_magnitude(self, tables: &RateTables, &y: &i32, magnitude: usize) -> i32 {
+        super::adpcm::AdpcmState::inverse_quantize(tables, magnitude, y)
     }
     type Poles = [[i32; 2]; 3];
     #[inline(always)]
@@ -95,14 +141,61 @@ impl Avx2 {
         // SAFETY: an `Avx2` exists only when the CPU supports AVX2, POPCNT, LZCNT, BMI1, BMI2.
         unsafe { avx2::run(f) }
     }
+
+    /// [`run`](Self::run) with AVX-512 enabled as well, given the proof that the CPU has it.
+    #[inline(always)]
+    pub(crate) fn run_with_avx512<R>(self, _cpu: Avx512Checked, f: impl FnOnce() -> R) -> R {
+        // SAFETY: an `Avx2` exists only when the CPU supports AVX2, POPCNT, LZCNT, BMI1, BMI2,
+        // and an `Avx512Checked` only when it supports AVX-512 F, VL, BW, DQ.
+        unsafe { avx2::run_with_avx512(f) }
+    }
+}
+
+/// Proof that the CPU supports AVX-512 F, VL, BW and DQ ([`SimdLevel::Avx512`]).
+#[cfg(target_arch = "x86_64")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Avx512Checked {
+    _cpu_checked: (),
 }
 
 #[cfg(target_arch = "x86_64")]
 impl Kernel for Avx2 {
+    type Sums = avx2::Sums;
     #[inline(always)]
-    fn predict(self, coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, i32) {
+    fn predict(self, coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> avx2::Sums {
         // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
         unsafe { avx2::predict(coef, hist, rounding) }
+    }
+    #[inline(always)]
+    fn estimates(self, sums: avx2::Sums) -> (i32, i32) {
+        // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
+        unsafe { avx2::estimates(sums) }
+    }
+    type Quantizer = avx2::Quantizer;
+    #[inline(always)]
+    fn quantizer(self, tables: &RateTables, y: i32) -> avx2::Quantizer {
+        // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
+        unsafe { avx2::quantizer(tables, y) }
+    }
+    #[inline(always)]
+    fn quantize(
+        self,
+        tables: &RateTables,
+        quantizer: &avx2::Quantizer,
+        sums: avx2::Sums,
+        sl: i32,
+    ) -> (usize, bool) {
+        // SAFETY: an `Avx2` exists only when the CPU supports AVX2 and POPCNT.
+        unsafe { avx2::quantize(tables, quantizer, sums, sl) }
+    }
+    #[inline(always)]
+    fn dq_magnitude(
+        self,
+        _tables: &RateTables,
+        quantizer: &avx2::Quantizer,
+        magnitude: usize,
+    ) -> i32 {
+        quantizer.dq_magnitude(magnitude)
     }
     type Poles = std::arch::x86_64::__m256i;
     #[inline(always)]
@@ -137,6 +230,9 @@ pub(crate) enum Choice {
     Scalar(Scalar),
     #[cfg(target_arch = "x86_64")]
     Avx2(Avx2),
+    /// The AVX2 kernels, with the encoder's loop compiled for AVX-512.
+    #[cfg(target_arch = "x86_64")]
+    Avx512(Avx2, Avx512Checked),
 }
 
 impl Choice {
@@ -148,10 +244,14 @@ impl Choice {
     /// The best kernel at or below `level` that this CPU runs.
     pub(crate) fn for_level(level: SimdLevel) -> Self {
         match level.clamp_to_cpu() {
+            // `clamp_to_cpu` gives `Avx512` only on CPUs with AVX-512 F, VL, BW and DQ.
             #[cfg(target_arch = "x86_64")]
-            SimdLevel::Avx2 | SimdLevel::Avx512 if scalar_extensions() => {
-                Choice::Avx2(Avx2 { _cpu_checked: () })
-            }
+            SimdLevel::Avx512 if scalar_extensions() => Choice::Avx512(
+                Avx2 { _cpu_checked: () },
+                Avx512Checked { _cpu_checked: () },
+            ),
+            #[cfg(target_arch = "x86_64")]
+            SimdLevel::Avx2 if scalar_extensions() => Choice::Avx2(Avx2 { _cpu_checked: () }),
             _ => Choice::Scalar(Scalar),
         }
     }
@@ -210,7 +310,7 @@ mod tests {
                 match Choice::for_level(level) {
                     Choice::Scalar(k) => k.push_signals(&mut next, dq_negative, dq_magnitude, sr),
                     #[cfg(target_arch = "x86_64")]
-                    Choice::Avx2(k) => {
+                    Choice::Avx2(k) | Choice::Avx512(k, _) => {
                         k.run(|| k.push_signals(&mut next, dq_negative, dq_magnitude, sr))
                     }
                 }
@@ -241,6 +341,79 @@ mod tests {
         assert_eq!(scalar::pole_class(i16::MAX), 2);
     }
 
+    /// The quantizer magnitude and sign of `difference`, and the DQ magnitude of each quantizer
+    /// magnitude, at scale factor `y`, by `kernel`.
+    fn quantized<K: Kernel>(
+        kernel: K,
+        sums: K::Sums,
+        tables: &RateTables,
+        y: i32,
+        differences: &[i32],
+    ) -> (Vec<(usize, bool)>, Vec<i32>) {
+        let quantizer = kernel.quantizer(tables, y);
+        (
+            differences
+                .iter()
+                .map(|&d| kernel.quantize(tables, &quantizer, sums, d))
+                .collect(),
+            (0..=tables.levels())
+                .map(|m| kernel.dq_magnitude(tables, &quantizer, m))
+                .collect(),
+        )
+    }
+
+    /// Every level's quantizer equals the scalar reference (blocks LOG, SUBTB and QUAN by
+    /// table) at every scale factor `Y/4` can take, at every rate, on both sides of every
+    /// decision level and at the ends of the range of `D`, and its DQ magnitudes equal
+    /// ANTILOG's.
+    #[test]
+    fn quantizers_match_scalar() {
+        use crate::codecs::g726::adpcm::AdpcmState;
+        use crate::codecs::g726::Rate;
+        for rate in Rate::ALL {
+            let tables = RateTables::of(rate);
+            // Y is within 544..=5120 (the limits of YU, which YL follows); every Y/4.
+            for y in (544..=5120).step_by(4) {
+                let reference = |d: i32| scalar::quantize(tables, y, d);
+                let mut probes = vec![0, 1, 2, 3, 24575];
+                for level in 1..=tables.levels() {
+                    // The least |D| the reference gives magnitude `level` or more, by bisection
+                    // (the magnitude does not decrease with |D|).
+                    let (mut lo, mut hi) = (0, 24576);
+                    while lo < hi {
+                        let mid = (lo + hi) / 2;
+                        if reference(mid).0 >= level {
+                            hi = mid;
+                        } else {
+                            lo = mid + 1;
+                        }
+                    }
+                    probes.extend([lo - 1, lo, lo + 1]);
+                }
+                let differences: Vec<i32> = probes.iter().flat_map(|&d| [d, -d]).collect();
+                let expected = (
+                    differences
+                        .iter()
+                        .map(|&d| reference(d))
+                        .collect::<Vec<_>>(),
+                    (0..=tables.levels())
+                        .map(|m| AdpcmState::inverse_quantize(tables, m, y))
+                        .collect::<Vec<_>>(),
+                );
+                for level in SimdLevel::available() {
+                    let got = match Choice::for_level(level) {
+                        Choice::Scalar(k) => quantized(k, (0, 0), tables, y, &differences),
+                        #[cfg(target_arch = "x86_64")]
+                        Choice::Avx2(k) | Choice::Avx512(k, _) => {
+                            k.run(|| quantized(k, avx2::Sums::of_total(0), tables, y, &differences))
+                        }
+                    };
+                    assert_eq!(got, expected, "{level:?} {rate:?} y {y}");
+                }
+            }
+        }
+    }
+
     /// Every level's pole candidates and coefficient update equal the scalar reference.
     #[test]
     fn coefficient_updates_match_scalar() {
@@ -254,7 +427,7 @@ mod tests {
                 match Choice::for_level(level) {
                     Choice::Scalar(k) => assert_eq!(updates(k, &coef, &hist), reference),
                     #[cfg(target_arch = "x86_64")]
-                    Choice::Avx2(k) => assert_eq!(
+                    Choice::Avx2(k) | Choice::Avx512(k, _) => assert_eq!(
                         k.run(|| updates(k, &coef, &hist)),
                         reference,
                         "{level:?} {coef:?}"

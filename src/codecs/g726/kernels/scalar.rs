@@ -1,6 +1,8 @@
 //! Scalar FMULT/ACCUM and UPB: the reference the SIMD kernels match bit for bit.
 
-use crate::codecs::g726::adpcm::{bit_length, clamp_unpredictable, to_float};
+use crate::codecs::g726::adpcm::{
+    bit_length, clamp_unpredictable, log2_magnitude, to_float, RateTables,
+};
 
 /// Block FMULT: a predictor coefficient (16-bit two's complement) times a stored float, as a
 /// two's complement product in -32767..=32767 (the caller wraps sums to 16 bits). `rounding`
@@ -33,6 +35,20 @@ pub(crate) fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) -> (i32, 
         + float_multiply(coef[6], hist[6], rounding)
         + float_multiply(coef[7], hist[7], rounding);
     (zeros, all)
+}
+
+/// ACCUM's 16-bit words of the sums of [`predict`], halved: `(SEZ, SE)`.
+#[inline(always)]
+pub(crate) fn estimates(zeros: i32, all: i32) -> (i32, i32) {
+    (((zeros as i16) >> 1) as i32, ((all as i16) >> 1) as i32)
+}
+
+/// Blocks LOG, SUBTB and QUAN: the difference signal `D` to the quantizer magnitude (how many
+/// decision levels its normalized logarithm reaches) and its sign, at scale factor `y`.
+#[inline(always)]
+pub(crate) fn quantize(tables: &RateTables, y: i32, difference: i32) -> (usize, bool) {
+    let (dl, negative) = log2_magnitude(difference);
+    (tables.quantized_magnitude(dl - (y >> 2)), negative)
 }
 
 /// Blocks UPA2 + LIMC and UPA1 + LIMD: the updated `[A2, A1]` for each sign class of the new
