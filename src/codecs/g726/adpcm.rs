@@ -75,6 +75,38 @@ static ANTILOG: [u16; 4096] = {
     table
 };
 
+/// Block TRANS's bound on `|DQ|` for a slow scale factor `YL` (19 bits): `DQTHR / 2`, where
+/// `DQTHR` is 1.5 times `YL`'s integer and fraction bits as a power of two (capped for an
+/// integer part above 9).
+const fn transition_bound_of(yl: i32) -> i32 {
+    let yl_int = yl >> 15;
+    let yl_frac = (yl >> 10) & 31;
+    let threshold = if yl_int > 9 {
+        31 << 10
+    } else {
+        (yl_frac + 32) << yl_int
+    };
+    (threshold + (threshold >> 1)) >> 1
+}
+
+/// [`transition_bound_of`] by `YL >> 10` (it reads no lower bits of `YL`, which is below
+/// 2^19): one load instead of a dozen operations per sample.
+static TRANSITION_BOUNDS: [u16; 512] = {
+    let mut table = [0u16; 512];
+    let mut i = 0;
+    while i < 512 {
+        table[i] = transition_bound_of((i as i32) << 10) as u16;
+        i += 1;
+    }
+    table
+};
+
+/// [`transition_bound_of`] by table.
+#[inline(always)]
+fn transition_bound(yl: i32) -> i32 {
+    TRANSITION_BOUNDS[(yl >> 10) as usize & 511] as i32
+}
+
 /// Per-rate tables of Tables 1–4/G.726 (quantizer decision levels and the maps of the
 /// quantizer output to `DQLN`, `W(I)` and `F(I)`).
 pub(crate) struct RateTables {
@@ -333,8 +365,9 @@ pub(crate) struct AdpcmState {
     /// Predictor coefficients `B1..B6`, `A2`, `A1` (16-bit two's complement), in the order
     /// FMULT pairs them with `hist`.
     coef: [i32; 8],
-    /// Signs of `DQ + SEZ` for the last two samples (`PK1`, `PK2`).
-    pk: [bool; 2],
+    /// Signs of `DQ + SEZ` for the last two samples: `PK1` in bit 0, `PK2` in bit 1 (one small
+    /// integer, so that the encoder's loop keeps it in a register and indexes by it directly).
+    pk: u8,
     /// Tone detector output `TD`.
     td: bool,
     /// Stored signals as floats: `DQ(k-1)..DQ(k-6)`, then `SR(k-2)`, `SR(k-1)`.
@@ -366,7 +399,7 @@ impl AdpcmState {
             dml: 0,
             ap: 0,
             coef: [0; 8],
-            pk: [false; 2],
+            pk: 0,
             td: false,
             hist: [FLOAT_ZERO as i32; 8],
             rounding,
@@ -480,7 +513,8 @@ impl AdpcmState {
             let (sez, se) = kernel.estimates(sums);
             let classes = kernel.pole_classes(tables, &quantizer, sums);
             let dq_magnitude = kernel.dq_magnitude(tables, &quantizer, magnitude);
-            let class = kernel.pole_class(tables, &quantizer, classes, magnitude, quantized.negative);
+            let class =
+                kernel.pole_class(tables, &quantizer, classes, magnitude, quantized.negative);
             state.update_parts(
                 kernel,
                 tables,
@@ -576,17 +610,10 @@ impl AdpcmState {
         self.dms += ((fi << 9) - self.dms) >> 5;
         self.dml += ((fi << 11) - self.dml) >> 7;
 
-        // 4.2.7 (part): transition detector TRANS, on the previous YL and TD.
-        let yl_int = self.yl >> 15;
-        let yl_frac = (self.yl >> 10) & 31;
-        let threshold = if yl_int > 9 {
-            31 << 10
-        } else {
-            (yl_frac + 32) << yl_int
-        };
-        // `&`, not `&&`: TD is on for long stretches of some signals and off in others, and a
-        // branch on it mispredicts at every change; a transition itself is rare.
-        let transition = self.td & (dq_magnitude > (threshold + (threshold >> 1)) >> 1);
+        // 4.2.7 (part): transition detector TRANS, on the previous YL and TD. `&`, not `&&`: TD
+        // is on for long stretches of some signals and off in others, and a branch on it
+        // mispredicts at every change; a transition itself is rare.
+        let transition = self.td & (dq_magnitude > transition_bound(self.yl));
 
         // 4.2.4: scale factor adaptation (FUNCTW, FILTD, LIMB, FILTE).
         let wi = tables.scale_multiplier[magnitude_index] as i32;
@@ -597,7 +624,7 @@ impl AdpcmState {
         // `class` is that of DQ + SEZ (see `pole_class`): PK0 is its sign.
         let sr = dq.wrapping_add(est.se as i16);
         let pk0 = class == 0;
-        let [pk1, pk2] = self.pk;
+        let (pk1, pk2) = (self.pk & 1 != 0, self.pk & 2 != 0);
 
         // UPA2 + LIMC, UPA1 + LIMD: the poles for each of the three signs DQ + SEZ can have,
         // computed before it is known (they depend only on the state), then picked: this
@@ -635,7 +662,7 @@ impl AdpcmState {
         }
 
         // Delay lines.
-        self.pk = [pk0, pk1];
+        self.pk = (self.pk << 1 | pk0 as u8) & 3;
         kernel.push_signals(&mut self.hist, dq_negative, dq_magnitude, sr);
         sr
     }
@@ -688,6 +715,14 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    /// The transition bound by table equals the formula at every `YL` (19 bits).
+    #[test]
+    fn transition_bound_table_matches_formula() {
+        for yl in 0..1 << 19 {
+            assert_eq!(transition_bound(yl), transition_bound_of(yl), "YL {yl}");
+        }
     }
 
     proptest! {
