@@ -624,12 +624,11 @@ impl AdpcmState {
         // `class` is that of DQ + SEZ (see `pole_class`): PK0 is its sign.
         let sr = dq.wrapping_add(est.se as i16);
         let pk0 = class == 0;
-        let (pk1, pk2) = (self.pk & 1 != 0, self.pk & 2 != 0);
 
         // UPA2 + LIMC, UPA1 + LIMD: the poles for each of the three signs DQ + SEZ can have,
         // computed before it is known (they depend only on the state), then picked: this
         // takes the pole update off the chain from the codeword to the next estimate.
-        let (poles, tones) = kernel.pole_candidates(&self.coef, pk1, pk2);
+        let (poles, tones) = kernel.pole_candidates(&self.coef, self.pk);
         // TONE: partial band signal (a2 < -0.71875).
         let tone = (tones >> class) & 1 != 0;
 

@@ -338,22 +338,19 @@ const POLE_SIGNS: [[[i32; 4]; 2]; 4] = {
 };
 
 /// The poles of every class, as [`super::scalar::pole_candidates`] gives them: lanes `2k`,
-/// `2k + 1` hold `[A2, A1]` of class `k`; with the tone bits.
+/// `2k + 1` hold `[A2, A1]` of class `k`; with the tone bits. `pk` holds `PK1` in bit 0 and
+/// `PK2` in bit 1.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(crate) unsafe fn pole_candidates(coef: &[i32; 8], pk1: bool, pk2: bool) -> (__m256i, u32) {
+pub(crate) unsafe fn pole_candidates(coef: &[i32; 8], pk: u8) -> (__m256i, u32) {
     // SAFETY: `coef` is 8 `i32`s; the table row is 8 `i32`s.
     let (c, signs) = unsafe {
         (
             _mm256_loadu_si256(coef.as_ptr().cast()),
-            _mm256_loadu_si256(
-                POLE_SIGNS[pk1 as usize | (pk2 as usize) << 1]
-                    .as_ptr()
-                    .cast(),
-            ),
+            _mm256_loadu_si256(POLE_SIGNS[pk as usize & 3].as_ptr().cast()),
         )
     };
     let fa_sign = _mm256_castsi256_si128(signs);

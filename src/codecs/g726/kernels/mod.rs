@@ -44,8 +44,8 @@ pub(crate) trait Kernel: Copy {
     ) -> i32;
     /// The poles of the three classes of `DQ + SEZ`, in the level's own layout.
     type Poles: Copy;
-    /// See [`scalar::pole_candidates`].
-    fn pole_candidates(self, coef: &[i32; 8], pk1: bool, pk2: bool) -> (Self::Poles, u32);
+    /// See [`scalar::pole_candidates`]; `pk` holds `PK1` in bit 0 and `PK2` in bit 1.
+    fn pole_candidates(self, coef: &[i32; 8], pk: u8) -> (Self::Poles, u32);
     /// The pole classes (see [`scalar::pole_class`]) of `DQ + SEZ` for every quantizer
     /// magnitude and sign, `SEZ` from `sums`: prepared while the quantizer runs, so that the
     /// class is known soon after the magnitude.
@@ -132,8 +132,8 @@ impl Kernel for Scalar {
     }
     type Poles = [[i32; 2]; 3];
     #[inline(always)]
-    fn pole_candidates(self, coef: &[i32; 8], pk1: bool, pk2: bool) -> (Self::Poles, u32) {
-        scalar::pole_candidates(coef, pk1, pk2)
+    fn pole_candidates(self, coef: &[i32; 8], pk: u8) -> (Self::Poles, u32) {
+        scalar::pole_candidates(coef, pk & 1 != 0, pk & 2 != 0)
     }
     #[inline(always)]
     fn update_coefficients(
@@ -260,9 +260,9 @@ impl Kernel for Avx2 {
     }
     type Poles = std::arch::x86_64::__m256i;
     #[inline(always)]
-    fn pole_candidates(self, coef: &[i32; 8], pk1: bool, pk2: bool) -> (Self::Poles, u32) {
+    fn pole_candidates(self, coef: &[i32; 8], pk: u8) -> (Self::Poles, u32) {
         // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
-        unsafe { avx2::pole_candidates(coef, pk1, pk2) }
+        unsafe { avx2::pole_candidates(coef, pk) }
     }
     #[inline(always)]
     fn update_coefficients(
@@ -348,7 +348,7 @@ mod tests {
     fn updates<K: Kernel>(kernel: K, coef: &[i32; 8], hist: &[i32; 8]) -> Vec<([i32; 8], u32)> {
         let mut out = Vec::new();
         for pk in 0..4 {
-            let (poles, tones) = kernel.pole_candidates(coef, pk & 1 != 0, pk & 2 != 0);
+            let (poles, tones) = kernel.pole_candidates(coef, pk);
             for class in 0..3 {
                 for (dq_negative, gain) in [(false, 0), (true, 128), (false, 128)] {
                     let mut next = *coef;
