@@ -216,6 +216,48 @@ const fn magnitude_table(tables: &RateTables) -> [u8; 4096] {
     table
 }
 
+/// Rows of the encoder's vector quantizer tables: one per `Y/4` up to its maximum, 1280.
+const Y4_ROWS: usize = 1281;
+
+/// One less than the least `|D|` whose block-LOG value reaches `t` (clamped to 2047), capped at
+/// `i16::MAX` (above every `|D|`). `LOG(d)` is `E·128 + ⌊d·128/2^E⌋ - 128` for `d` in
+/// `2^E..2^(E+1)`: non-decreasing, so `LOG(d) >= E·128 + F` exactly when `d >= ⌈(128 +
+/// F)·2^E/128⌉`, which less one is `((128 + F)·2^E - 1) >> 7`. Valid for `t >= 1`: the levels
+/// are above -125 and `Y/4` at least 136.
+const fn bound_below(t: i32) -> u16 {
+    let t = if t > 2047 { 2047 } else { t };
+    let below = (((128 + (t & 127)) << (t >> 7)) - 1) >> 7;
+    if below > i16::MAX as i32 {
+        i16::MAX as u16
+    } else {
+        below as u16
+    }
+}
+
+/// The encoder's vector quantizer table of a rate with `WIDTH` lanes (8, or 16 for 40 kbit/s):
+/// row `Y/4` holds [`bound_below`] of each decision level plus `Y/4` (padding levels never
+/// passed), then ANTILOG of each `DQLN` plus `Y/4`. Built at compile time from Tables 1–4.
+const fn quantizer_rows<const LEN: usize>(tables: &RateTables, width: usize) -> [u16; LEN] {
+    let mut rows = [0u16; LEN];
+    let mut y4 = 0;
+    while y4 < Y4_ROWS {
+        let mut j = 0;
+        while j < width {
+            let row = y4 * 2 * width;
+            rows[row + j] = bound_below(tables.decision[j] as i32 + y4 as i32);
+            rows[row + width + j] = antilog(tables.reconstruction[j] as i32 + y4 as i32) as u16;
+            j += 1;
+        }
+        y4 += 1;
+    }
+    rows
+}
+
+static QUANTIZER_16: [u16; Y4_ROWS * 16] = quantizer_rows(&TABLES_16, 8);
+static QUANTIZER_24: [u16; Y4_ROWS * 16] = quantizer_rows(&TABLES_24, 8);
+static QUANTIZER_32: [u16; Y4_ROWS * 16] = quantizer_rows(&TABLES_32, 8);
+static QUANTIZER_40: [u16; Y4_ROWS * 32] = quantizer_rows(&TABLES_40, 16);
+
 static MAGNITUDES_16: [u8; 4096] = magnitude_table(&TABLES_16);
 static MAGNITUDES_24: [u8; 4096] = magnitude_table(&TABLES_24);
 static MAGNITUDES_32: [u8; 4096] = magnitude_table(&TABLES_32);
@@ -240,6 +282,23 @@ impl RateTables {
             4 => &MAGNITUDES_32,
             _ => &MAGNITUDES_40,
         }
+    }
+
+    /// The row of the encoder's vector quantizer table for scale factor `y` (see
+    /// [`quantizer_rows`]): the bounds on `|D|` less one by decision level, and the `DQ`
+    /// magnitudes by quantizer magnitude, 8 of each (16 at 40 kbit/s).
+    #[inline(always)]
+    pub(crate) fn quantizer_row(&self, y: i32) -> (&'static [u16], &'static [u16]) {
+        let (rows, width): (&'static [u16], usize) = match self.bits {
+            2 => (&QUANTIZER_16, 8),
+            3 => (&QUANTIZER_24, 8),
+            4 => (&QUANTIZER_32, 8),
+            _ => (&QUANTIZER_40, 16),
+        };
+        // Y/4 is within 136..=1280 (see `quantized_magnitude`); the clamp only spares the
+        // bounds check.
+        let y4 = ((y >> 2) as usize).min(Y4_ROWS - 1);
+        rows[y4 * 2 * width..(y4 + 1) * 2 * width].split_at(width)
     }
 
     /// The code of the top (sign) bit.
@@ -291,18 +350,6 @@ impl RateTables {
     #[inline(always)]
     pub(crate) fn levels(&self) -> usize {
         self.sign_bit() as usize - 1
-    }
-
-    /// The decision levels on the `DLN` scale, padded to 16 with a level `DLN` never reaches.
-    #[inline(always)]
-    pub(crate) fn decision_levels(&self) -> &[i16; 16] {
-        &self.decision
-    }
-
-    /// `DQLN` by magnitude index, padded to 16.
-    #[inline(always)]
-    pub(crate) fn reconstruction_levels(&self) -> &[i16; 16] {
-        &self.reconstruction
     }
 
     /// Whether `DQ` is 0 for this magnitude index: exactly for index 0 where its `DQLN` is

@@ -129,14 +129,15 @@ pub(crate) unsafe fn estimates(sums: Sums) -> (i32, i32) {
 }
 
 /// The encoder's quantizer at one scale factor: the least `|D|` of each magnitude, less one,
-/// and the `DQ` magnitude of each.
+/// and the `DQ` magnitude of each, from the row of
+/// [`RateTables::quantizer_row`](crate::codecs::g726::adpcm::RateTables::quantizer_row).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Quantizer {
     /// Lane `j` of the 16: one less than the least `|D|` whose normalized logarithm reaches
     /// decision level `j` (magnitude `j + 1`); past the rate's levels, above every `|D|`.
     below: [__m256i; 2],
-    /// ANTILOG of `DQLN + Y/4` by magnitude.
-    dq: [i32; 16],
+    /// ANTILOG of `DQLN + Y/4` by magnitude (8 or 16 of them).
+    dq: &'static [u16],
     /// The same in lanes.
     dq_lanes: [__m256i; 2],
 }
@@ -145,74 +146,29 @@ impl Quantizer {
     /// The `DQ` magnitude of quantizer magnitude `magnitude`.
     #[inline(always)]
     pub(crate) fn dq_magnitude(&self, magnitude: usize) -> i32 {
-        self.dq[magnitude & 15]
+        // The row has 8 or 16 entries and the magnitude is below that.
+        self.dq[magnitude & (self.dq.len() - 1)] as i32
     }
 }
 
-/// Block LOG's inverse on the decision levels: for each level `DLN` = `T - Y/4`, the least
-/// `|D|` with `LOG(|D|) >= T`, less one. `LOG(d)` is `E·128 + ⌊d·128/2^E⌋ - 128` for `d` in
-/// `2^E..2^(E+1)`: non-decreasing, so `LOG(d) >= E·128 + F` exactly when `d >= ⌈(128 +
-/// F)·2^E/128⌉`, which less one is `((128 + F)·2^E - 1) >> 7`. `T` is at least 1 (levels are
-/// above -125 and `Y/4` at least 136); the padding levels are capped at 2047, whose bound is
-/// above every `|D|` (< 2^15).
-#[inline]
-#[target_feature(enable = "avx2")]
-fn levels_below(levels: &[i16; 16], half: usize, y4: __m256i) -> __m256i {
-    // SAFETY: 8 of the 16 `i16`s from `half·8` (`half` is 0 or 1).
-    let level =
-        _mm256_cvtepi16_epi32(unsafe { _mm_loadu_si128(levels.as_ptr().add(half * 8).cast()) });
-    let t = _mm256_min_epi32(_mm256_add_epi32(level, y4), _mm256_set1_epi32(2047));
-    let e = _mm256_srai_epi32(t, 7);
-    let scaled = _mm256_sllv_epi32(
-        _mm256_or_si256(
-            _mm256_and_si256(t, _mm256_set1_epi32(127)),
-            _mm256_set1_epi32(128),
-        ),
-        e,
-    );
-    _mm256_srai_epi32(_mm256_sub_epi32(scaled, _mm256_set1_epi32(1)), 7)
-}
-
-/// Block ANTILOG on eight `DQL`s: `(128 + DQL mod 128)·2^E / 128` truncated, with `E` the
-/// top four bits, 0 for a negative `DQL`.
-#[inline]
-#[target_feature(enable = "avx2")]
-fn antilog(dql: __m256i) -> __m256i {
-    let exponent = _mm256_and_si256(_mm256_srai_epi32(dql, 7), _mm256_set1_epi32(15));
-    let mantissa = _mm256_or_si256(
-        _mm256_and_si256(dql, _mm256_set1_epi32(127)),
-        _mm256_set1_epi32(128),
-    );
-    let value = _mm256_srlv_epi32(
-        _mm256_slli_epi32(mantissa, 7),
-        _mm256_sub_epi32(_mm256_set1_epi32(14), exponent),
-    );
-    _mm256_andnot_si256(_mm256_srai_epi32(dql, 31), value)
-}
-
-/// The quantizer of `tables` at scale factor `y` (see [`Quantizer`]).
+/// The quantizer of `tables` at scale factor `y` (see [`Quantizer`]): two or four loads.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[inline]
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn quantizer(tables: &RateTables, y: i32) -> Quantizer {
-    let y4 = _mm256_set1_epi32(y >> 2);
-    let levels = tables.decision_levels();
-    let reconstruction = tables.reconstruction_levels();
-    let mut dq = [0; 16];
-    let halves = if tables.levels() >= 8 { 2 } else { 1 };
+    let (bounds, dq) = tables.quantizer_row(y);
     let mut below = [_mm256_set1_epi32(i32::MAX); 2];
     let mut dq_lanes = [_mm256_setzero_si256(); 2];
-    for (half, below) in below.iter_mut().enumerate().take(halves) {
-        *below = levels_below(levels, half, y4);
-        // SAFETY: 8 of the 16 `i16`s from `half·8`; 8 of the 16 `i32`s of `dq` likewise.
+    // Each row part has 8 entries per half (16 at 40 kbit/s).
+    for half in 0..bounds.len() / 8 {
+        // SAFETY: entries `8·half..8·half + 8` are within both row parts.
         unsafe {
-            let dqln = _mm256_cvtepi16_epi32(_mm_loadu_si128(
-                reconstruction.as_ptr().add(half * 8).cast(),
-            ));
-            dq_lanes[half] = antilog(_mm256_add_epi32(dqln, y4));
-            _mm256_storeu_si256(dq.as_mut_ptr().add(half * 8).cast(), dq_lanes[half]);
+            below[half] =
+                _mm256_cvtepu16_epi32(_mm_loadu_si128(bounds.as_ptr().add(half * 8).cast()));
+            dq_lanes[half] =
+                _mm256_cvtepu16_epi32(_mm_loadu_si128(dq.as_ptr().add(half * 8).cast()));
         }
     }
     Quantizer {
