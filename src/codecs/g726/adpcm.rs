@@ -558,17 +558,13 @@ impl AdpcmState {
             let (magnitude, negative) = kernel.quantize(tables, &quantizer, sums, x as i32 >> 2);
             let quantized = tables.codeword(magnitude, negative);
             let (sez, se) = kernel.estimates(sums);
-            let classes = kernel.pole_classes(tables, &quantizer, sums);
             let dq_magnitude = kernel.dq_magnitude(tables, &quantizer, magnitude);
-            let class =
-                kernel.pole_class(tables, &quantizer, classes, magnitude, quantized.negative);
             state.update_parts(
                 kernel,
                 tables,
                 quantized,
                 Estimate { se, sez, y },
                 dq_magnitude,
-                class,
             );
             *code = quantized.code;
         }
@@ -630,9 +626,7 @@ impl AdpcmState {
     ) -> i16 {
         let quantized = tables.split(code);
         let dq_magnitude = Self::inverse_quantize(tables, quantized.magnitude, est.y);
-        let dq = std::hint::select_unpredictable(quantized.negative, -dq_magnitude, dq_magnitude);
-        let class = super::kernels::scalar::pole_class((dq as i16).wrapping_add(est.sez as i16));
-        self.update_parts(kernel, tables, quantized, est, dq_magnitude, class)
+        self.update_parts(kernel, tables, quantized, est, dq_magnitude)
     }
 
     /// [`update_with`](Self::update_with) a codeword already split into its parts, whose
@@ -645,7 +639,6 @@ impl AdpcmState {
         quantized: Quantized,
         est: Estimate,
         dq_magnitude: i32,
-        class: usize,
     ) -> i16 {
         let y = est.y;
         let magnitude_index = quantized.magnitude;
@@ -668,14 +661,15 @@ impl AdpcmState {
         self.yl += self.yu + ((-self.yl) >> 6);
 
         // 4.2.6: reconstructed signal and its sign with the zero-section estimate (ADDB, ADDC).
-        // `class` is that of DQ + SEZ (see `pole_class`): PK0 is its sign.
         let sr = dq.wrapping_add(est.se as i16);
-        let pk0 = class == 0;
+        let dqsez = dq.wrapping_add(est.sez as i16);
+        let pk0 = dqsez < 0;
 
         // UPA2 + LIMC, UPA1 + LIMD: the poles for each of the three signs DQ + SEZ can have,
         // computed before it is known (they depend only on the state), then picked: this
         // takes the pole update off the chain from the codeword to the next estimate.
         let (poles, tones) = kernel.pole_candidates(&self.coef, self.pk);
+        let class = super::kernels::scalar::pole_class(dqsez);
         // TONE: partial band signal (a2 < -0.71875).
         let tone = (tones >> class) & 1 != 0;
 

@@ -138,8 +138,6 @@ pub(crate) struct Quantizer {
     below: [__m256i; 2],
     /// ANTILOG of `DQLN + Y/4` by magnitude (8 or 16 of them).
     dq: &'static [u16],
-    /// The same in lanes.
-    dq_lanes: [__m256i; 2],
 }
 
 impl Quantizer {
@@ -160,81 +158,13 @@ impl Quantizer {
 pub(crate) unsafe fn quantizer(tables: &RateTables, y: i32) -> Quantizer {
     let (bounds, dq) = tables.quantizer_row(y);
     let mut below = [_mm256_set1_epi32(i32::MAX); 2];
-    let mut dq_lanes = [_mm256_setzero_si256(); 2];
     // Each row part has 8 entries per half (16 at 40 kbit/s).
-    for half in 0..bounds.len() / 8 {
-        // SAFETY: entries `8·half..8·half + 8` are within both row parts.
-        unsafe {
-            below[half] =
-                _mm256_cvtepu16_epi32(_mm_loadu_si128(bounds.as_ptr().add(half * 8).cast()));
-            dq_lanes[half] =
-                _mm256_cvtepu16_epi32(_mm_loadu_si128(dq.as_ptr().add(half * 8).cast()));
-        }
+    for (half, below) in below.iter_mut().enumerate().take(bounds.len() / 8) {
+        // SAFETY: entries `8·half..8·half + 8` are within the row part.
+        *below =
+            _mm256_cvtepu16_epi32(unsafe { _mm_loadu_si128(bounds.as_ptr().add(half * 8).cast()) });
     }
-    Quantizer {
-        below,
-        dq,
-        dq_lanes,
-    }
-}
-
-/// The pole classes of `DQ + SEZ` by quantizer magnitude and sign, as bit masks: bit
-/// `magnitude + 16·negative` of `positive` says `DQ + SEZ > 0`, of `negative` that it is < 0.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Classes {
-    positive: u32,
-    negative: u32,
-}
-
-impl Classes {
-    /// See [`super::scalar::pole_class`].
-    #[inline(always)]
-    pub(crate) fn of(self, magnitude: usize, negative: bool) -> usize {
-        let bit = (magnitude & 15) + 16 * negative as usize;
-        (1 + ((self.positive >> bit) & 1) - ((self.negative >> bit) & 1)) as usize
-    }
-}
-
-/// `DQ + SEZ` (ADDC's 16-bit word) for every magnitude of `quantizer` and both signs, `SEZ`
-/// from `sums`, classified into [`Classes`].
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[inline]
-#[target_feature(enable = "avx2")]
-pub(crate) unsafe fn pole_classes(
-    tables: &RateTables,
-    quantizer: &Quantizer,
-    sums: Sums,
-) -> Classes {
-    // SEZ in every lane: the total less the pole lanes 6 and 7 (summed in the high half, then
-    // that half copied to both), ACCUM's 16-bit word, halved.
-    let p = sums.products;
-    let poles = _mm256_add_epi32(
-        _mm256_shuffle_epi32::<0b10_10_10_10>(p),
-        _mm256_shuffle_epi32::<0b11_11_11_11>(p),
-    );
-    let poles = _mm256_permute2x128_si256::<0x11>(poles, poles);
-    let sez = _mm256_srai_epi32(
-        _mm256_slli_epi32(_mm256_sub_epi32(sums.total, poles), 16),
-        17,
-    );
-    let halves = if tables.levels() >= 8 { 2 } else { 1 };
-    let (mut positive, mut negative) = (0, 0);
-    for (half, &dq) in quantizer.dq_lanes.iter().enumerate().take(halves) {
-        // The 16-bit sums in the top halves of the lanes: their signs are the words' signs.
-        for (side, sum) in [_mm256_add_epi32(sez, dq), _mm256_sub_epi32(sez, dq)]
-            .into_iter()
-            .enumerate()
-        {
-            let word = _mm256_slli_epi32(sum, 16);
-            let above = _mm256_cmpgt_epi32(word, _mm256_setzero_si256());
-            let shift = 8 * half + 16 * side;
-            positive |= (_mm256_movemask_ps(_mm256_castsi256_ps(above)) as u32) << shift;
-            negative |= (_mm256_movemask_ps(_mm256_castsi256_ps(word)) as u32) << shift;
-        }
-    }
-    Classes { positive, negative }
+    Quantizer { below, dq }
 }
 
 /// See [`super::scalar::quantize`], by comparing `|D|` with the bounds of [`Quantizer`] in all

@@ -46,26 +46,6 @@ pub(crate) trait Kernel: Copy {
     type Poles: Copy;
     /// See [`scalar::pole_candidates`]; `pk` holds `PK1` in bit 0 and `PK2` in bit 1.
     fn pole_candidates(self, coef: &[i32; 8], pk: u8) -> (Self::Poles, u32);
-    /// The pole classes (see [`scalar::pole_class`]) of `DQ + SEZ` for every quantizer
-    /// magnitude and sign, `SEZ` from `sums`: prepared while the quantizer runs, so that the
-    /// class is known soon after the magnitude.
-    type Classes: Copy;
-    /// Prepares [`Self::Classes`].
-    fn pole_classes(
-        self,
-        tables: &RateTables,
-        quantizer: &Self::Quantizer,
-        sums: Self::Sums,
-    ) -> Self::Classes;
-    /// The pole class of the quantizer magnitude `magnitude` with `DQ`'s sign `negative`.
-    fn pole_class(
-        self,
-        tables: &RateTables,
-        quantizer: &Self::Quantizer,
-        classes: Self::Classes,
-        magnitude: usize,
-        negative: bool,
-    ) -> usize;
     /// See [`scalar::update_coefficients`]; the poles are those of class `class` (see
     /// [`scalar::pole_class`]) among `poles`.
     #[allow(clippy::too_many_arguments)]
@@ -110,25 +90,6 @@ impl Kernel for Scalar {
     #[inline(always)]
     fn dq_magnitude(self, tables: &RateTables, &y: &i32, magnitude: usize) -> i32 {
         super::adpcm::AdpcmState::inverse_quantize(tables, magnitude, y)
-    }
-    /// `SEZ` itself.
-    type Classes = i32;
-    #[inline(always)]
-    fn pole_classes(self, _tables: &RateTables, _y: &i32, sums: (i32, i32)) -> i32 {
-        self.estimates(sums).0
-    }
-    #[inline(always)]
-    fn pole_class(
-        self,
-        tables: &RateTables,
-        &y: &i32,
-        sez: i32,
-        magnitude: usize,
-        negative: bool,
-    ) -> usize {
-        let dq = super::adpcm::AdpcmState::inverse_quantize(tables, magnitude, y);
-        let dq = if negative { -dq } else { dq } as i16;
-        scalar::pole_class(dq.wrapping_add(sez as i16))
     }
     type Poles = [[i32; 2]; 3];
     #[inline(always)]
@@ -235,28 +196,6 @@ impl Kernel for Avx2 {
         magnitude: usize,
     ) -> i32 {
         quantizer.dq_magnitude(magnitude)
-    }
-    type Classes = avx2::Classes;
-    #[inline(always)]
-    fn pole_classes(
-        self,
-        tables: &RateTables,
-        quantizer: &avx2::Quantizer,
-        sums: avx2::Sums,
-    ) -> avx2::Classes {
-        // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
-        unsafe { avx2::pole_classes(tables, quantizer, sums) }
-    }
-    #[inline(always)]
-    fn pole_class(
-        self,
-        _tables: &RateTables,
-        _quantizer: &avx2::Quantizer,
-        classes: avx2::Classes,
-        magnitude: usize,
-        negative: bool,
-    ) -> usize {
-        classes.of(magnitude, negative)
     }
     type Poles = std::arch::x86_64::__m256i;
     #[inline(always)]
