@@ -216,8 +216,10 @@ const fn magnitude_table(tables: &RateTables) -> [u8; 4096] {
     table
 }
 
-/// Rows of the encoder's vector quantizer tables: one per `Y/4` up to its maximum, 1280.
-const Y4_ROWS: usize = 1281;
+/// The least `Y/4`: `Y` is within 544..=5120 (the limits of `YU`, which `YL` follows).
+const Y4_MIN: usize = 136;
+/// Rows of the encoder's vector quantizer tables: one per `Y/4` from [`Y4_MIN`] to 1280.
+const Y4_ROWS: usize = 1280 - Y4_MIN + 1;
 
 /// One less than the least `|D|` whose block-LOG value reaches `t` (clamped to 2047), capped at
 /// `i16::MAX` (above every `|D|`). `LOG(d)` is `E·128 + ⌊d·128/2^E⌋ - 128` for `d` in
@@ -225,6 +227,8 @@ const Y4_ROWS: usize = 1281;
 /// F)·2^E/128⌉`, which less one is `((128 + F)·2^E - 1) >> 7`. Valid for `t >= 1`: the levels
 /// are above -125 and `Y/4` at least 136.
 const fn bound_below(t: i32) -> u16 {
+    // Checked where the tables are built, at compile time.
+    assert!(t >= 1);
     let t = if t > 2047 { 2047 } else { t };
     let below = (((128 + (t & 127)) << (t >> 7)) - 1) >> 7;
     if below > i16::MAX as i32 {
@@ -234,8 +238,8 @@ const fn bound_below(t: i32) -> u16 {
     }
 }
 
-/// The encoder's vector quantizer table of a rate with `WIDTH` lanes (8, or 16 for 40 kbit/s):
-/// row `Y/4` holds [`bound_below`] of each decision level plus `Y/4` (padding levels never
+/// The encoder's vector quantizer table of a rate with `width` lanes (8, or 16 for 40 kbit/s):
+/// row `Y/4 - Y4_MIN` holds [`bound_below`] of each decision level plus `Y/4` (padding levels never
 /// passed), then ANTILOG of each `DQLN` plus `Y/4`. Built at compile time from Tables 1–4.
 const fn quantizer_rows<const LEN: usize>(tables: &RateTables, width: usize) -> [u16; LEN] {
     let mut rows = [0u16; LEN];
@@ -244,8 +248,9 @@ const fn quantizer_rows<const LEN: usize>(tables: &RateTables, width: usize) -> 
         let mut j = 0;
         while j < width {
             let row = y4 * 2 * width;
-            rows[row + j] = bound_below(tables.decision[j] as i32 + y4 as i32);
-            rows[row + width + j] = antilog(tables.reconstruction[j] as i32 + y4 as i32) as u16;
+            let y4_value = (y4 + Y4_MIN) as i32;
+            rows[row + j] = bound_below(tables.decision[j] as i32 + y4_value);
+            rows[row + width + j] = antilog(tables.reconstruction[j] as i32 + y4_value) as u16;
             j += 1;
         }
         y4 += 1;
@@ -295,9 +300,8 @@ impl RateTables {
             4 => (&QUANTIZER_32, 8),
             _ => (&QUANTIZER_40, 16),
         };
-        // Y/4 is within 136..=1280 (see `quantized_magnitude`); the clamp only spares the
-        // bounds check.
-        let y4 = ((y >> 2) as usize).min(Y4_ROWS - 1);
+        // Y/4 is within 136..=1280 (see `Y4_MIN`); the clamps only spare the bounds check.
+        let y4 = ((y >> 2) as usize).saturating_sub(Y4_MIN).min(Y4_ROWS - 1);
         rows[y4 * 2 * width..(y4 + 1) * 2 * width].split_at(width)
     }
 
