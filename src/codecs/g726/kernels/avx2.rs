@@ -149,7 +149,8 @@ impl Quantizer {
     }
 }
 
-/// The quantizer of `tables` at scale factor `y` (see [`Quantizer`]): two or four loads.
+/// The quantizer of `tables` at scale factor `y` (see [`Quantizer`]): one load per eight
+/// bounds.
 ///
 /// # Safety
 /// The CPU must support AVX2.
