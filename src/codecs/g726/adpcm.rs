@@ -300,8 +300,9 @@ impl RateTables {
             4 => (&QUANTIZER_32, 8),
             _ => (&QUANTIZER_40, 16),
         };
-        // Y/4 is within 136..=1280 (see `Y4_MIN`); the clamps only spare the bounds check.
-        let y4 = ((y >> 2) as usize).saturating_sub(Y4_MIN).min(Y4_ROWS - 1);
+        // Y/4 is within 136..=1280 (see `Y4_MIN`); the limit only spares the bounds check
+        // (below the least, the difference wraps to a huge index and is limited too).
+        let y4 = ((y >> 2) as usize).wrapping_sub(Y4_MIN).min(Y4_ROWS - 1);
         rows[y4 * 2 * width..(y4 + 1) * 2 * width].split_at(width)
     }
 
@@ -354,14 +355,6 @@ impl RateTables {
     #[inline(always)]
     pub(crate) fn levels(&self) -> usize {
         self.sign_bit() as usize - 1
-    }
-
-    /// Whether `DQ` is 0 for this magnitude index: exactly for index 0 where its `DQLN` is
-    /// -2048 (24, 32 and 40 kbit/s), as every other `DQLN` plus `Y/4` (at least 136) is
-    /// positive. Known from the index, this takes `DQ` off the path to the coefficient update.
-    #[inline(always)]
-    pub(crate) fn silent(&self, magnitude: usize) -> bool {
-        magnitude == 0 && self.zero_as_all_ones
     }
 
     /// A received codeword's parts.
@@ -669,13 +662,16 @@ impl AdpcmState {
         let dqsez = dq.wrapping_add(est.sez as i16);
         let pk0 = dqsez < 0;
 
-        // UPA2 + LIMC, UPA1 + LIMD: the poles for each of the three signs DQ + SEZ can have,
-        // computed before it is known (they depend only on the state), then picked: this
-        // takes the pole update off the chain from the codeword to the next estimate.
-        let (poles, tones) = kernel.pole_candidates(&self.coef, self.pk);
-        let class = super::kernels::scalar::pole_class(dqsez);
-        // TONE: partial band signal (a2 < -0.71875).
-        let tone = (tones >> class) & 1 != 0;
+        // UPB, UPA2 + LIMC, UPA1 + LIMD in one pass of the kernel (see below for TRIGB), and
+        // TONE: partial band signal (A2 < -0.71875).
+        let tone = kernel.update_predictor(
+            &mut self.coef,
+            &self.hist,
+            dq as i32,
+            dqsez as i32,
+            self.pk,
+            tables.zero_leak,
+        );
 
         // 4.2.5 (rest): speed control (SUBTC, FILTC, TRIGA).
         let dif = (self.dms << 2) - self.dml;
@@ -683,24 +679,12 @@ impl AdpcmState {
         let ax = !((y >= 1536) & (dif.abs() < (self.dml >> 3)) & !tone);
         let app = self.ap + ((((ax as i32) << 9) - self.ap) >> 4);
 
-        // UPB (with XOR) on the sixth-order coefficients, before the DQ history shifts; then
         // TRIGB/TRIGA: a transition resets the predictor and speeds up adaptation.
         if transition {
             self.coef = [0; 8];
             self.td = false;
             self.ap = 256;
         } else {
-            // UPB's gain is 0 when DQ is: known from the magnitude index alone.
-            let gain = (!tables.silent(magnitude_index) as i32) << 7;
-            kernel.update_coefficients(
-                &mut self.coef,
-                &self.hist,
-                dq_negative,
-                gain,
-                tables.zero_leak,
-                poles,
-                class,
-            );
             self.td = tone;
             self.ap = app;
         }

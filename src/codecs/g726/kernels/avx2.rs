@@ -200,121 +200,121 @@ pub(crate) unsafe fn quantize(
     (count as usize, with_sign >> 7 != 0)
 }
 
-/// Per `pk1 | pk2 << 1`, lanes by class (negative, zero, positive, and a copy of zero): the
-/// sign `FA` takes from `4·A1` in UPA2 (`A1`'s own update is `-192` times it), and `±16384/128`,
-/// the part of UPA2's `(±16384 + FA) >> 7` that is a multiple of 128 and so leaves the shift
-/// exact. Both are zero for the zero class, whose updates are zero.
-const POLE_SIGNS: [[[i32; 4]; 2]; 4] = {
-    let mut table = [[[0; 4]; 2]; 4];
+/// Per `pk1 | pk2 << 1`: the pole lanes of the gain words before the sign of `DQ + SEZ` is
+/// applied, `[16384·s2, 192·s1]` (UPA2's base and UPA1's step), and the sign FA takes in UPA2,
+/// `-s1` in lane 6; `s1`, `s2` are +1 where `PK1`, `PK2` are 0 and -1 where they are 1.
+const POLE_GAINS: [[[i32; 8]; 2]; 4] = {
+    let mut table = [[[0; 8]; 2]; 4];
     let mut pk = 0;
     while pk < 4 {
-        let pk1 = pk & 1 != 0;
-        let pk2 = pk & 2 != 0;
-        // Class negative (PK0 = 1), then positive (PK0 = 0): FA = +4·A1 when PK0 != PK1, and
-        // the base is -16384 when PK0 != PK2.
-        let mut class = 0;
-        while class < 3 {
-            let pk0 = class == 0;
-            table[pk][0][class] = if pk0 != pk1 { 1 } else { -1 };
-            table[pk][1][class] = if pk0 != pk2 { -128 } else { 128 };
-            class += 2;
-        }
+        let s1 = if pk & 1 != 0 { -1 } else { 1 };
+        let s2 = if pk & 2 != 0 { -1 } else { 1 };
+        table[pk][0][6] = 16384 * s2;
+        table[pk][0][7] = 192 * s1;
+        table[pk][1][6] = -s1;
         pk += 1;
     }
     table
 };
 
-/// The poles of every class, as [`super::scalar::pole_candidates`] gives them: lanes `2k`,
-/// `2k + 1` hold `[A2, A1]` of class `k`; with the tone bits. `pk` holds `PK1` in bit 0 and
-/// `PK2` in bit 1.
+/// See [`super::scalar::update_predictor`]: UPB on lanes 0..6 and UPA2 + LIMC, UPA1 + LIMD on
+/// lanes 6 and 7 in one pass. Every lane's step is a gain word signed by the new signal it
+/// follows (`DQ` for the zeros, `DQ + SEZ` for the poles: a zero sign gives no step, as UPB and
+/// UPA1/UPA2 want), so one `sign` serves all eight. One 32-byte store, so the next sample's
+/// load of `coef` is forwarded from it. The stored floats of `hist` must have their mantissa's
+/// leading one (bit 5), as FLOATA/FLOATB make them, and the poles within the range LIMC and
+/// LIMD keep them (`|A2| <= 12288`, `|A1| <= 15360 - A2`). Returns TONE (`A2 < -11776`).
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(crate) unsafe fn pole_candidates(coef: &[i32; 8], pk: u8) -> (__m256i, u32) {
-    // SAFETY: `coef` is 8 `i32`s; the table row is 8 `i32`s.
-    let (c, signs) = unsafe {
-        (
-            _mm256_loadu_si256(coef.as_ptr().cast()),
-            _mm256_loadu_si256(POLE_SIGNS[pk as usize & 3].as_ptr().cast()),
-        )
-    };
-    let fa_sign = _mm256_castsi256_si128(signs);
-    let base = _mm256_extracti128_si256::<1>(signs);
-    let high = _mm256_extracti128_si256::<1>(c);
-    let a2 = _mm_shuffle_epi32::<0b10_10_10_10>(high);
-    let a1 = _mm_shuffle_epi32::<0b11_11_11_11>(high);
-    let fa1 = _mm_slli_epi32(
-        _mm_min_epi32(
-            _mm_max_epi32(a1, _mm_set1_epi32(-8191)),
-            _mm_set1_epi32(8191),
-        ),
-        2,
-    );
-    let a2_update = _mm_add_epi32(_mm_srai_epi32(_mm_sign_epi32(fa1, fa_sign), 7), base);
-    let a2p = _mm_add_epi32(_mm_sub_epi32(a2, _mm_srai_epi32(a2, 7)), a2_update);
-    let a2p = _mm_min_epi32(
-        _mm_max_epi32(a2p, _mm_set1_epi32(-12288)),
-        _mm_set1_epi32(12288),
-    );
-    let a1_update = _mm_sign_epi32(_mm_set1_epi32(-192), fa_sign);
-    let a1p = _mm_add_epi32(_mm_sub_epi32(a1, _mm_srai_epi32(a1, 8)), a1_update);
-    let a1_limit = _mm_sub_epi32(_mm_set1_epi32(15360), a2p);
-    let a1p = _mm_min_epi32(
-        _mm_max_epi32(a1p, _mm_sub_epi32(_mm_setzero_si128(), a1_limit)),
-        a1_limit,
-    );
-    let tones = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(
-        _mm_set1_epi32(-11776),
-        a2p,
-    ))) as u32
-        & 7;
-    let pairs = _mm256_set_m128i(_mm_unpackhi_epi32(a2p, a1p), _mm_unpacklo_epi32(a2p, a1p));
-    (pairs, tones)
-}
-
-/// See [`super::scalar::update_coefficients`], with the poles of class `class` picked from
-/// [`pole_candidates`] by a lane permutation. One 32-byte store, so the next sample's load of
-/// `coef` is forwarded from it without a stall. The stored floats of `hist` must have their
-/// mantissa's leading one (bit 5), as FLOATA/FLOATB make them.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[inline]
-#[target_feature(enable = "avx2")]
-pub(crate) unsafe fn update_coefficients(
+pub(crate) unsafe fn update_predictor(
     coef: &mut [i32; 8],
     hist: &[i32; 8],
-    dq_negative: bool,
-    gain: i32,
+    dq: i32,
+    dqsez: i32,
+    pk: u8,
     leak: u32,
-    pole_candidates: __m256i,
-    class: usize,
-) {
-    // SAFETY: both arrays are 8 `i32`s.
-    let (c, v) = unsafe {
+) -> bool {
+    // SAFETY: all arrays are 8 `i32`s; unaligned loads.
+    let (c, v, pole_gain, fa_sign) = unsafe {
+        let row = &POLE_GAINS[pk as usize & 3];
         (
             _mm256_loadu_si256(coef.as_ptr().cast()),
             _mm256_loadu_si256(hist.as_ptr().cast()),
+            _mm256_loadu_si256(row[0].as_ptr().cast()),
+            _mm256_loadu_si256(row[1].as_ptr().cast()),
         )
     };
-    // ±gain by the sign agreement: the gain signed by the new DQ's sign, then by each stored
-    // DQ's (bit 10 moved to bit 31; the word is never 0, a float's mantissa having bit 5 set).
-    let signed_gain = std::hint::select_unpredictable(dq_negative, -gain, gain);
-    let g = _mm256_sign_epi32(_mm256_set1_epi32(signed_gain), _mm256_slli_epi32(v, 21));
-    let leaked = _mm256_sra_epi32(c, _mm_cvtsi32_si128(leak as i32));
-    let next = _mm256_sub_epi32(_mm256_add_epi32(c, g), leaked);
-    // Wrap to 16 bits, sign-extended; then the pole coefficients into lanes 6 and 7.
-    let next = _mm256_srai_epi32(_mm256_slli_epi32(next, 16), 16);
-    let pick = _mm256_add_epi32(
-        _mm256_set1_epi32(2 * class as i32),
-        _mm256_set_epi32(1, 0, 0, 0, 0, 0, 0, 0),
+    // The signal each lane follows, as a word whose sign and zeroness are the signal's: DQ
+    // (shifted to the top half) in lanes 0..6, DQ + SEZ in lanes 6 and 7. Both 16-bit signals
+    // travel in one broadcast word and the lanes shift their own half out of it (in-lane
+    // shifts: a lane permutation costs several times their latency on some CPUs).
+    let both = _mm256_set1_epi32((dqsez << 16) | (dq & 0xFFFF));
+    let follows = _mm256_srav_epi32(
+        _mm256_sllv_epi32(both, _mm256_set_epi32(0, 0, 16, 16, 16, 16, 16, 16)),
+        _mm256_set_epi32(16, 16, 0, 0, 0, 0, 0, 0),
     );
-    let poles = _mm256_permutevar8x32_epi32(pole_candidates, pick);
-    let next = _mm256_blend_epi32::<0b1100_0000>(next, poles);
+    // Zeros: ±128 by the stored DQ's sign (bit 10 moved to bit 31; the word is never 0, a
+    // float's mantissa having bit 5 set).
+    let zero_gain = _mm256_sign_epi32(_mm256_set1_epi32(128), _mm256_slli_epi32(v, 21));
+    // A2: 16384·s2 + FA, FA = -s1·4·A1 (A1 limited to ±8191), shifted by 7 after its sign.
+    let a1 = _mm256_shuffle_epi32::<0b11_11_11_11>(c);
+    let fa1 = _mm256_slli_epi32(
+        _mm256_min_epi32(
+            _mm256_max_epi32(a1, _mm256_set1_epi32(-8191)),
+            _mm256_set1_epi32(8191),
+        ),
+        2,
+    );
+    let pole_gain = _mm256_add_epi32(pole_gain, _mm256_sign_epi32(fa1, fa_sign));
+    let gain = _mm256_blend_epi32::<0b1100_0000>(zero_gain, pole_gain);
+    let step = _mm256_srav_epi32(
+        _mm256_sign_epi32(gain, follows),
+        _mm256_set_epi32(0, 7, 0, 0, 0, 0, 0, 0),
+    );
+    let leak = leak as i32;
+    let leaked = _mm256_srav_epi32(
+        c,
+        _mm256_set_epi32(8, 7, leak, leak, leak, leak, leak, leak),
+    );
+    let next = _mm256_add_epi32(_mm256_sub_epi32(c, leaked), step);
+    // TONE from A2 before its limits (LIMC cannot move it across -11776, its lower limit
+    // being below): the speed control, and through it the next scale factor, waits on it.
+    let tone = _mm256_cmpgt_epi32(_mm256_set1_epi32(-11776), next);
+    // The zeros wrap to 16 bits (the poles stay within them: |A2| <= 12288 + 383 and
+    // |A1| <= 27648 + 192 before their limits).
+    let next = _mm256_srai_epi32(_mm256_slli_epi32(next, 16), 16);
+    // LIMC on lane 6, then LIMD on lane 7: |A1| <= 15360 - A2 (A2 moved to lane 7; the limit
+    // of the other lanes is out of reach).
+    let next = _mm256_min_epi32(
+        _mm256_max_epi32(
+            next,
+            _mm256_set_epi32(
+                -32768, -12288, -32768, -32768, -32768, -32768, -32768, -32768,
+            ),
+        ),
+        _mm256_set_epi32(32767, 12288, 32767, 32767, 32767, 32767, 32767, 32767),
+    );
+    let a2 = _mm256_shuffle_epi32::<0b10_10_01_00>(next);
+    let reach = _mm256_set_epi32(
+        15360,
+        1 << 20,
+        1 << 20,
+        1 << 20,
+        1 << 20,
+        1 << 20,
+        1 << 20,
+        1 << 20,
+    );
+    let next = _mm256_min_epi32(
+        _mm256_max_epi32(next, _mm256_sub_epi32(a2, reach)),
+        _mm256_sub_epi32(reach, a2),
+    );
     // SAFETY: `coef` is 8 `i32`s.
     unsafe { _mm256_storeu_si256(coef.as_mut_ptr().cast(), next) };
+    _mm256_movemask_ps(_mm256_castsi256_ps(tone)) & 1 << 6 != 0
 }
 
 /// See [`super::scalar::push_signals`]: both floats in one pass over the vector that takes

@@ -42,23 +42,16 @@ pub(crate) trait Kernel: Copy {
         quantizer: &Self::Quantizer,
         magnitude: usize,
     ) -> i32;
-    /// The poles of the three classes of `DQ + SEZ`, in the level's own layout.
-    type Poles: Copy;
-    /// See [`scalar::pole_candidates`]; `pk` holds `PK1` in bit 0 and `PK2` in bit 1.
-    fn pole_candidates(self, coef: &[i32; 8], pk: u8) -> (Self::Poles, u32);
-    /// See [`scalar::update_coefficients`]; the poles are those of class `class` (see
-    /// [`scalar::pole_class`]) among `poles`.
-    #[allow(clippy::too_many_arguments)]
-    fn update_coefficients(
+    /// See [`scalar::update_predictor`].
+    fn update_predictor(
         self,
         coef: &mut [i32; 8],
         hist: &[i32; 8],
-        dq_negative: bool,
-        gain: i32,
+        dq: i32,
+        dqsez: i32,
+        pk: u8,
         leak: u32,
-        poles: Self::Poles,
-        class: usize,
-    );
+    ) -> bool;
     /// See [`scalar::push_signals`].
     fn push_signals(self, hist: &mut [i32; 8], dq_negative: bool, dq_magnitude: i32, sr: i16);
 }
@@ -91,23 +84,17 @@ impl Kernel for Scalar {
     fn dq_magnitude(self, tables: &RateTables, &y: &i32, magnitude: usize) -> i32 {
         super::adpcm::AdpcmState::inverse_quantize(tables, magnitude, y)
     }
-    type Poles = [[i32; 2]; 3];
     #[inline(always)]
-    fn pole_candidates(self, coef: &[i32; 8], pk: u8) -> (Self::Poles, u32) {
-        scalar::pole_candidates(coef, pk & 1 != 0, pk & 2 != 0)
-    }
-    #[inline(always)]
-    fn update_coefficients(
+    fn update_predictor(
         self,
         coef: &mut [i32; 8],
         hist: &[i32; 8],
-        dq_negative: bool,
-        gain: i32,
+        dq: i32,
+        dqsez: i32,
+        pk: u8,
         leak: u32,
-        poles: Self::Poles,
-        class: usize,
-    ) {
-        scalar::update_coefficients(coef, hist, dq_negative, gain, leak, poles[class])
+    ) -> bool {
+        scalar::update_predictor(coef, hist, dq, dqsez, pk, leak)
     }
     #[inline(always)]
     fn push_signals(self, hist: &mut [i32; 8], dq_negative: bool, dq_magnitude: i32, sr: i16) {
@@ -197,25 +184,18 @@ impl Kernel for Avx2 {
     ) -> i32 {
         quantizer.dq_magnitude(magnitude)
     }
-    type Poles = std::arch::x86_64::__m256i;
     #[inline(always)]
-    fn pole_candidates(self, coef: &[i32; 8], pk: u8) -> (Self::Poles, u32) {
-        // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
-        unsafe { avx2::pole_candidates(coef, pk) }
-    }
-    #[inline(always)]
-    fn update_coefficients(
+    fn update_predictor(
         self,
         coef: &mut [i32; 8],
         hist: &[i32; 8],
-        dq_negative: bool,
-        gain: i32,
+        dq: i32,
+        dqsez: i32,
+        pk: u8,
         leak: u32,
-        poles: Self::Poles,
-        class: usize,
-    ) {
+    ) -> bool {
         // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
-        unsafe { avx2::update_coefficients(coef, hist, dq_negative, gain, leak, poles, class) }
+        unsafe { avx2::update_predictor(coef, hist, dq, dqsez, pk, leak) }
     }
     #[inline(always)]
     fn push_signals(self, hist: &mut [i32; 8], dq_negative: bool, dq_magnitude: i32, sr: i16) {
@@ -282,17 +262,20 @@ mod tests {
             .collect()
     }
 
-    /// The coefficient update of `kernel` for every pole class and sign history, with its tone
-    /// bits.
-    fn updates<K: Kernel>(kernel: K, coef: &[i32; 8], hist: &[i32; 8]) -> Vec<([i32; 8], u32)> {
+    /// The predictor update of `kernel` for each previous sign pair, leak, and a spread of new
+    /// `DQ` and `DQ + SEZ` (both signs, zero, the 16-bit ends), with its TONE.
+    fn updates<K: Kernel>(kernel: K, coef: &[i32; 8], hist: &[i32; 8]) -> Vec<([i32; 8], bool)> {
+        const DQ: [i32; 7] = [0, 1, -1, 1234, -1234, 32767, -32767];
+        const DQSEZ: [i32; 5] = [-32768, -1, 0, 1, 32767];
         let mut out = Vec::new();
         for pk in 0..4 {
-            let (poles, tones) = kernel.pole_candidates(coef, pk);
-            for class in 0..3 {
-                for (dq_negative, gain) in [(false, 0), (true, 128), (false, 128)] {
-                    let mut next = *coef;
-                    kernel.update_coefficients(&mut next, hist, dq_negative, gain, 8, poles, class);
-                    out.push((next, tones));
+            for leak in [8, 9] {
+                for dq in DQ {
+                    for dqsez in DQSEZ {
+                        let mut next = *coef;
+                        let tone = kernel.update_predictor(&mut next, hist, dq, dqsez, pk, leak);
+                        out.push((next, tone));
+                    }
                 }
             }
         }
@@ -330,15 +313,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn pole_classes_order_negative_zero_positive() {
-        assert_eq!(scalar::pole_class(i16::MIN), 0);
-        assert_eq!(scalar::pole_class(-1), 0);
-        assert_eq!(scalar::pole_class(0), 1);
-        assert_eq!(scalar::pole_class(1), 2);
-        assert_eq!(scalar::pole_class(i16::MAX), 2);
     }
 
     /// The quantizer magnitude and sign of `difference`, and the DQ magnitude of each quantizer
@@ -414,13 +388,48 @@ mod tests {
         }
     }
 
-    /// Every level's pole candidates and coefficient update equal the scalar reference.
+    /// Every level's predictor update equals the scalar reference, for zero coefficients of
+    /// any 16-bit value and poles anywhere LIMC and LIMD keep them (`|A2| <= 12288`,
+    /// `|A1| <= 15360 - A2`), their limits and the TONE threshold among them.
     #[test]
-    fn coefficient_updates_match_scalar() {
+    fn predictor_updates_match_scalar() {
+        const A2_EDGES: [i32; 9] = [
+            -12288, -12287, -11777, -11776, -11775, 0, 11776, 12287, 12288,
+        ];
         let values = words(0x9E37_79B9, 16 * 4000);
+        // Every A2 from LIMC's lower limit past TONE's threshold, whatever the step.
+        let sweep =
+            (-12288..=-11264).flat_map(|a2| [-8192, 0, 8191, 15360 - a2].map(move |a1| (a2, a1)));
         for level in SimdLevel::available() {
-            for chunk in values.chunks_exact(16) {
-                let coef: [i32; 8] = chunk[..8].try_into().unwrap();
+            for (a2, a1) in sweep.clone() {
+                let coef = [100, -200, 3000, -32768, 32767, 0, a2, a1];
+                let hist: [i32; 8] = std::array::from_fn(|i| (i as i32 * 299) & 0x7FF | 32);
+                let reference = updates(Scalar, &coef, &hist);
+                match Choice::for_level(level) {
+                    Choice::Scalar(k) => assert_eq!(updates(k, &coef, &hist), reference),
+                    #[cfg(target_arch = "x86_64")]
+                    Choice::Avx2(k) | Choice::Avx512(k, _) => assert_eq!(
+                        k.run(|| updates(k, &coef, &hist)),
+                        reference,
+                        "{level:?} {coef:?}"
+                    ),
+                }
+            }
+            for (n, chunk) in values.chunks_exact(16).enumerate() {
+                let mut coef: [i32; 8] = chunk[..8].try_into().unwrap();
+                let a2 = if n % 2 == 0 {
+                    A2_EDGES[n / 2 % A2_EDGES.len()]
+                } else {
+                    coef[6].rem_euclid(24577) - 12288
+                };
+                let a1_limit = 15360 - a2;
+                let a1 = match n % 5 {
+                    0 => a1_limit,
+                    1 => -a1_limit,
+                    _ => coef[7].rem_euclid(2 * a1_limit + 1) - a1_limit,
+                };
+                coef[6] = a2;
+                coef[7] = a1;
                 // Stored floats: any sign and exponent, a mantissa with its leading one.
                 let hist: [i32; 8] = std::array::from_fn(|i| chunk[8 + i] & 0x7FF | 32);
                 let reference = updates(Scalar, &coef, &hist);

@@ -1,8 +1,6 @@
 //! Scalar FMULT/ACCUM and UPB: the reference the SIMD kernels match bit for bit.
 
-use crate::codecs::g726::adpcm::{
-    bit_length, clamp_unpredictable, log2_magnitude, to_float, RateTables,
-};
+use crate::codecs::g726::adpcm::{bit_length, log2_magnitude, to_float, RateTables};
 
 /// Block FMULT: a predictor coefficient (16-bit two's complement) times a stored float, as a
 /// two's complement product in -32767..=32767 (the caller wraps sums to 16 bits). `rounding`
@@ -51,67 +49,50 @@ pub(crate) fn quantize(tables: &RateTables, y: i32, difference: i32) -> (usize, 
     (tables.quantized_magnitude(dl - (y >> 2)), negative)
 }
 
-/// Blocks UPA2 + LIMC and UPA1 + LIMD: the updated `[A2, A1]` for each sign class of the new
-/// `DQ + SEZ` (negative, zero, positive: see [`pole_class`]), given the current `A2 = coef[6]`,
-/// `A1 = coef[7]` and the previous signs `pk1`, `pk2`; and the tone bits (`A2 < -0.71875`, bit
-/// `class`) of the three. Computed before `DQ + SEZ` is known, so that picking one is all that
-/// is left on the chain from the codeword to the next estimate.
+/// Blocks UPB, UPA2 + LIMC and UPA1 + LIMD, as the Recommendation words them: the new
+/// `B1..B6` (lanes 0..6), `A2` (lane 6) and `A1` (lane 7) after a sample whose quantized
+/// difference is `dq` and whose `DQ + SEZ` is `dqsez` (both 16-bit, signed), with `pk` holding
+/// the previous signs `PK1` (bit 0) and `PK2` (bit 1). Returns TONE (`A2 < -11776`, block
+/// TONE's `A2 < -0.71875`).
 #[inline(always)]
-pub(crate) fn pole_candidates(coef: &[i32; 8], pk1: bool, pk2: bool) -> ([[i32; 2]; 3], u32) {
-    let a2 = coef[6];
-    let a1 = coef[7];
-    let fa1 = 4 * clamp_unpredictable(a1, -8191, 8191);
-    let mut poles = [[0; 2]; 3];
-    let mut tones = 0;
-    for (class, pair) in poles.iter_mut().enumerate() {
-        let pk0 = class == 0;
-        let sigpk = class == 1;
-        // The updates of both poles are zero when DQ + SEZ is.
-        let fa = if pk0 != pk1 { fa1 } else { -fa1 };
-        let base = if pk0 != pk2 { -16384 } else { 16384 };
-        let a2_update = if sigpk { 0 } else { (base + fa) >> 7 };
-        let a2p = clamp_unpredictable(a2 + a2_update - (a2 >> 7), -12288, 12288);
-        let a1_update = if sigpk {
-            0
-        } else if pk0 != pk1 {
-            -192
-        } else {
-            192
-        };
-        let a1_limit = 15360 - a2p;
-        let a1p = clamp_unpredictable(a1 + a1_update - (a1 >> 8), -a1_limit, a1_limit);
-        *pair = [a2p, a1p];
-        tones |= ((a2p < -11776) as u32) << class;
-    }
-    (poles, tones)
-}
-
-/// The class of `DQ + SEZ` (16-bit) that [`pole_candidates`] orders by: 0 negative, 1 zero,
-/// 2 positive.
-#[inline(always)]
-pub(crate) fn pole_class(dqsez: i16) -> usize {
-    ((dqsez > 0) as i32 - (dqsez < 0) as i32 + 1) as usize
-}
-
-/// Block UPB on `B1..B6` (lanes 0..6): leak by `2^-leak`, then `±gain` by the sign agreement of
-/// each stored `DQ(k-i)` with the new `DQ`, wrapped to 16 bits; lanes 6 and 7 take the new
-/// `[A2, A1]`.
-#[inline(always)]
-pub(crate) fn update_coefficients(
+pub(crate) fn update_predictor(
     coef: &mut [i32; 8],
     hist: &[i32; 8],
-    dq_negative: bool,
-    gain: i32,
+    dq: i32,
+    dqsez: i32,
+    pk: u8,
     leak: u32,
-    poles: [i32; 2],
-) {
+) -> bool {
+    // UPB: ±128 by the sign agreement of DQ with each stored DQ, none when DQ is 0; leak by
+    // 2^-leak; 16-bit wrap.
     for i in 0..6 {
-        let differ = ((hist[i] >> 10) & 1) ^ dq_negative as i32;
-        let g = (gain ^ -differ) + differ;
-        coef[i] = (coef[i] + g - (coef[i] >> leak)) as i16 as i32;
+        let differ = ((hist[i] >> 10) & 1 != 0) != (dq < 0);
+        let gain = match (dq == 0, differ) {
+            (true, _) => 0,
+            (false, true) => -128,
+            (false, false) => 128,
+        };
+        coef[i] = (coef[i] + gain - (coef[i] >> leak)) as i16 as i32;
     }
-    coef[6] = poles[0];
-    coef[7] = poles[1];
+    // UPA2, UPA1: no step when DQ + SEZ is 0 (SIGPK); PK0 is its sign.
+    let pk0 = dqsez < 0;
+    let pk1 = pk & 1 != 0;
+    let pk2 = pk & 2 != 0;
+    let (a2, a1) = (coef[6], coef[7]);
+    let (a2_step, a1_step) = if dqsez == 0 {
+        (0, 0)
+    } else {
+        let fa1 = 4 * a1.clamp(-8191, 8191);
+        let fa = if pk0 != pk1 { fa1 } else { -fa1 };
+        let base = if pk0 != pk2 { -16384 } else { 16384 };
+        ((base + fa) >> 7, if pk0 != pk1 { -192 } else { 192 })
+    };
+    let a2p = (a2 + a2_step - (a2 >> 7)).clamp(-12288, 12288);
+    let a1_limit = 15360 - a2p;
+    let a1p = (a1 + a1_step - (a1 >> 8)).clamp(-a1_limit, a1_limit);
+    coef[6] = a2p;
+    coef[7] = a1p;
+    a2p < -11776
 }
 
 /// Shifts the stored floats: `DQ(k)` in front of `DQ(k-1)..DQ(k-5)`, `SR(k-1)` becomes
