@@ -27,23 +27,22 @@ pub(crate) unsafe fn run_with_avx512<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// The predictor's products: the signed FMULT products by lane, and their total in every lane.
+/// The predictor's products: the signed FMULT products by lane, and their total in every lane of
+/// a 128-bit vector.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Sums {
     products: __m256i,
-    total: __m256i,
+    total: __m128i,
 }
 
 impl Sums {
     /// Sums whose total is `total` (for tests of the quantizer).
     #[cfg(test)]
     pub(crate) fn of_total(total: i32) -> Self {
-        // SAFETY: SSE2 only (`_mm256_set1_epi32` is a plain vector construction).
-        let total = unsafe { _mm256_set1_epi32(total) };
-        Sums {
-            products: total,
-            total,
-        }
+        // SAFETY: AVX only (plain vector constructions).
+        let total = unsafe { _mm_set1_epi32(total) };
+        let products = unsafe { _mm256_setzero_si256() };
+        Sums { products, total }
     }
 }
 
@@ -105,11 +104,16 @@ pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) ->
     // coefficient's. The word is never 0 (a float's mantissa has bit 5 set, and an all-ones
     // sign keeps the low bits set), so `sign_epi32` only negates or keeps.
     let products = _mm256_sign_epi32(product, _mm256_xor_si256(_mm256_slli_epi32(v, 21), sign));
-    // All eight lanes summed into every lane: the halves swapped, then pairs, then neighbours.
-    // The sums are exact in `i32` (each product is below 2^15).
-    let fours = _mm256_add_epi32(products, _mm256_permute2x128_si256::<1>(products, products));
-    let twos = _mm256_add_epi32(fours, _mm256_shuffle_epi32::<0b01_00_11_10>(fours));
-    let total = _mm256_add_epi32(twos, _mm256_shuffle_epi32::<0b10_11_00_01>(twos));
+    // All eight lanes summed into every lane of a 128-bit vector: within each half first
+    // (pairs, then neighbours), then the two halves added, so that the one step across
+    // 128-bit lanes (several cycles on some CPUs) comes last. The sums are exact in `i32`
+    // (each product is below 2^15).
+    let pairs = _mm256_add_epi32(products, _mm256_shuffle_epi32::<0b01_00_11_10>(products));
+    let halves = _mm256_add_epi32(pairs, _mm256_shuffle_epi32::<0b10_11_00_01>(pairs));
+    let total = _mm_add_epi32(
+        _mm256_castsi256_si128(halves),
+        _mm256_extracti128_si256::<1>(halves),
+    );
     Sums { products, total }
 }
 
@@ -121,7 +125,7 @@ pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) ->
 #[inline]
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn estimates(sums: Sums) -> (i32, i32) {
-    let all = _mm256_cvtsi256_si32(sums.total);
+    let all = _mm_cvtsi128_si32(sums.total);
     let high = _mm256_extracti128_si256::<1>(sums.products);
     let poles = _mm_add_epi32(high, _mm_shuffle_epi32::<0b11_11_11_11>(high));
     let poles = _mm_extract_epi32::<2>(poles);
@@ -170,7 +174,7 @@ pub(crate) unsafe fn quantizer(tables: &RateTables, y: i32) -> Quantizer {
 
 /// See [`super::scalar::quantize`], by comparing `|D|` with the bounds of [`Quantizer`] in all
 /// lanes at once: the magnitude is the count of bounds passed. The sign of `D` rides in the
-/// last lane's mask bit (a padding lane, never passed).
+/// last lane's mask bits (a padding lane, never passed).
 ///
 /// # Safety
 /// The CPU must support AVX2 and POPCNT.
@@ -183,21 +187,28 @@ pub(crate) unsafe fn quantize(
     sl: i32,
 ) -> (usize, bool) {
     // SE: ACCUM's 16-bit word, halved; D = SL - SE.
-    let se = _mm256_srai_epi32(_mm256_slli_epi32(sums.total, 16), 17);
-    let difference = _mm256_sub_epi32(_mm256_set1_epi32(sl), se);
-    let magnitude = _mm256_abs_epi32(difference);
-    let passed = |below: __m256i| _mm256_cmpgt_epi32(magnitude, below);
+    let se = _mm_srai_epi32(_mm_slli_epi32(sums.total, 16), 17);
+    let difference = _mm_sub_epi32(_mm_set1_epi32(sl), se);
+    let magnitude = _mm_abs_epi32(difference);
+    // Eight bounds at a time: two 4-lane compares, their masks packed to 16-bit lanes, whose
+    // byte mask (a short move from vector to integer register, unlike the 256-bit one) has
+    // two bits per bound; D (saturated, its sign kept) takes the padding lane 7.
+    let passed = |below: __m256i| {
+        _mm_packs_epi32(
+            _mm_cmpgt_epi32(magnitude, _mm256_castsi256_si128(below)),
+            _mm_cmpgt_epi32(magnitude, _mm256_extracti128_si256::<1>(below)),
+        )
+    };
     let last = if tables.levels() >= 8 { 1 } else { 0 };
-    let with_sign = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_blend_epi32::<0b1000_0000>(
+    let with_sign = _mm_movemask_epi8(_mm_blend_epi16::<0b1000_0000>(
         passed(quantizer.below[last]),
-        difference,
-    ))) as u32;
-    let mut count = (with_sign & 0x7F).count_ones();
+        _mm_packs_epi32(difference, difference),
+    )) as u32;
+    let mut count = (with_sign & 0x3FFF).count_ones() / 2;
     if last == 1 {
-        count += (_mm256_movemask_ps(_mm256_castsi256_ps(passed(quantizer.below[0]))) as u32)
-            .count_ones();
+        count += (_mm_movemask_epi8(passed(quantizer.below[0])) as u32).count_ones() / 2;
     }
-    (count as usize, with_sign >> 7 != 0)
+    (count as usize, with_sign >> 15 != 0)
 }
 
 /// Per `pk1 | pk2 << 1`: the pole lanes of the gain words before the sign of `DQ + SEZ` is
