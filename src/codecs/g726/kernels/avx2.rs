@@ -36,13 +36,17 @@ pub(crate) struct Sums {
 }
 
 impl Sums {
-    /// Sums whose total is `total` (for tests of the quantizer).
+    /// Sums whose zero section totals `zeros` and whose eight products total `all` (for
+    /// tests of the quantizer): the poles' share in lane 6.
     #[cfg(test)]
-    pub(crate) fn of_total(total: i32) -> Self {
+    pub(crate) fn of(zeros: i32, all: i32) -> Self {
         // SAFETY: AVX only (plain vector constructions).
-        let total = unsafe { _mm_set1_epi32(total) };
-        let products = unsafe { _mm256_setzero_si256() };
-        Sums { products, total }
+        unsafe {
+            Sums {
+                products: _mm256_set_epi32(0, all - zeros, 0, 0, 0, 0, 0, zeros),
+                total: _mm_set1_epi32(all),
+            }
+        }
     }
 }
 
@@ -140,6 +144,9 @@ pub(crate) struct Quantizer {
     /// Lane `j` of the 16: one less than the least `|D|` whose normalized logarithm reaches
     /// decision level `j` (magnitude `j + 1`); past the rate's levels, above every `|D|`.
     below: [__m256i; 2],
+    /// Word `j` of the 16: the `DQ` magnitude of magnitude `j`; past the rate's magnitudes,
+    /// `u16::MAX`.
+    dq_words: [__m128i; 2],
     /// ANTILOG of `DQLN + Y/4` by magnitude (8 or 16 of them).
     dq: &'static [u16],
 }
@@ -154,7 +161,7 @@ impl Quantizer {
 }
 
 /// The quantizer of `tables` at scale factor `y` (see [`Quantizer`]): one load per eight
-/// bounds.
+/// bounds or eight `DQ` magnitudes.
 ///
 /// # Safety
 /// The CPU must support AVX2.
@@ -163,18 +170,41 @@ impl Quantizer {
 pub(crate) unsafe fn quantizer(tables: &RateTables, y: i32) -> Quantizer {
     let (bounds, dq) = tables.quantizer_row(y);
     let mut below = [_mm256_set1_epi32(i32::MAX); 2];
+    let mut dq_words = [_mm_set1_epi16(-1); 2];
     // Each row part has 8 entries per half (16 at 40 kbit/s).
-    for (half, below) in below.iter_mut().enumerate().take(bounds.len() / 8) {
-        // SAFETY: entries `8·half..8·half + 8` are within the row part.
-        *below =
-            _mm256_cvtepu16_epi32(unsafe { _mm_loadu_si128(bounds.as_ptr().add(half * 8).cast()) });
+    for half in 0..bounds.len() / 8 {
+        // SAFETY: entries `8·half..8·half + 8` are within both row parts.
+        unsafe {
+            below[half] =
+                _mm256_cvtepu16_epi32(_mm_loadu_si128(bounds.as_ptr().add(half * 8).cast()));
+            dq_words[half] = _mm_loadu_si128(dq.as_ptr().add(half * 8).cast());
+        }
     }
-    Quantizer { below, dq }
+    Quantizer {
+        below,
+        dq_words,
+        dq,
+    }
 }
 
-/// See [`super::scalar::quantize`], by comparing `|D|` with the bounds of [`Quantizer`] in all
-/// lanes at once: the magnitude is the count of bounds passed. The sign of `D` rides in the
-/// last lane's mask bits (a padding lane, never passed).
+/// The quantized difference signal of one sample in vector form: each lane holds a signal in
+/// its high 16 bits, whose sign and zeroness (of the whole lane) are the signal's.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Signals {
+    /// What each predictor coefficient's update follows: `DQ` in lanes 0..6 (the zeros),
+    /// `DQ + SEZ` (16-bit wrap) in lanes 6 and 7 (the poles); low halves 0.
+    follows: __m256i,
+    /// The signals to store: `DQ` in lane 0, whose low half is 1 for a positive zero (so that
+    /// the sign of the lane less one is `DQ`'s sign, also for a zero magnitude), and `SR`
+    /// (16-bit wrap) in lane 7, low half 0. Other lanes unused.
+    stored: __m256i,
+}
+
+/// See [`super::scalar::quantize`] and [`super::scalar::Signals::new`], by comparing `|D|`
+/// with the bounds of [`Quantizer`] in all lanes at once: the magnitude is the count of bounds
+/// passed, and `DQ`'s magnitude the least of the `DQ` magnitudes of the bounds not passed (they
+/// ascend), so that the signals follow from the comparison in vector registers. The sign of
+/// `D` rides in the last lane's mask bits (a padding lane, never passed).
 ///
 /// # Safety
 /// The CPU must support AVX2 and POPCNT.
@@ -185,7 +215,7 @@ pub(crate) unsafe fn quantize(
     quantizer: &Quantizer,
     sums: Sums,
     sl: i32,
-) -> (usize, bool) {
+) -> (usize, bool, Signals) {
     // SE: ACCUM's 16-bit word, halved; D = SL - SE.
     let se = _mm_srai_epi32(_mm_slli_epi32(sums.total, 16), 17);
     let difference = _mm_sub_epi32(_mm_set1_epi32(sl), se);
@@ -200,15 +230,77 @@ pub(crate) unsafe fn quantize(
         )
     };
     let last = if tables.levels() >= 8 { 1 } else { 0 };
+    let passed_last = passed(quantizer.below[last]);
     let with_sign = _mm_movemask_epi8(_mm_blend_epi16::<0b1000_0000>(
-        passed(quantizer.below[last]),
+        passed_last,
         _mm_packs_epi32(difference, difference),
     )) as u32;
     let mut count = (with_sign & 0x3FFF).count_ones() / 2;
+    // The DQ magnitudes of the bounds not passed (passed ones all ones).
+    let mut not_passed = _mm_or_si128(passed_last, quantizer.dq_words[last]);
     if last == 1 {
-        count += (_mm_movemask_epi8(passed(quantizer.below[0])) as u32).count_ones() / 2;
+        let passed_first = passed(quantizer.below[0]);
+        count += (_mm_movemask_epi8(passed_first) as u32).count_ones() / 2;
+        not_passed = _mm_min_epu16(
+            not_passed,
+            _mm_or_si128(passed_first, quantizer.dq_words[0]),
+        );
     }
-    (count as usize, with_sign >> 15 != 0)
+    // The least in word 0 (its index in word 1, shifted out).
+    let dq_magnitude = _mm_slli_epi32(_mm_minpos_epu16(not_passed), 16);
+    // DQ with the sign of D (a zero D counts positive). A zero magnitude is 0 whatever the
+    // sign, and its lane less one negative: the codeword of a zero magnitude is negative
+    // exactly at the rates where its DQ is 0 (those with a zero level).
+    let dq = _mm256_sign_epi32(
+        _mm256_broadcastd_epi32(dq_magnitude),
+        _mm256_broadcastd_epi32(_mm_or_si128(difference, _mm_set1_epi32(1))),
+    );
+    // SEZ (the total less the poles, lanes 6 and 7) and SE, halved 16-bit words in the high
+    // halves (the 16-bit arithmetic shift leaves the low halves 0).
+    let total = _mm256_broadcastsi128_si256(sums.total);
+    let poles = _mm256_add_epi32(
+        sums.products,
+        _mm256_shuffle_epi32::<0b10_11_00_01>(sums.products),
+    );
+    let high_half = |x: __m256i| _mm256_srai_epi16(_mm256_slli_epi32(x, 16), 1);
+    let sez = _mm256_and_si256(
+        high_half(_mm256_sub_epi32(total, poles)),
+        _mm256_set_epi32(-1, -1, 0, 0, 0, 0, 0, 0),
+    );
+    let se = _mm256_and_si256(high_half(total), _mm256_set_epi32(-1, 0, 0, 0, 0, 0, 0, 0));
+    let signals = Signals {
+        follows: _mm256_add_epi32(dq, sez),
+        stored: _mm256_add_epi32(dq, se),
+    };
+    (count as usize, with_sign >> 15 != 0, signals)
+}
+
+/// See [`super::scalar::Signals::new`], in the form of [`Signals`].
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn signals(dq_negative: bool, dq_magnitude: i32, sez: i32, se: i32) -> Signals {
+    let s = super::scalar::Signals::new(dq_negative, dq_magnitude, sez, se);
+    let dq = s.dq << 16;
+    let dqsez = s.dqsez << 16;
+    // A positive zero: low half 1.
+    let stored_dq = dq | (!dq_negative & (dq_magnitude == 0)) as i32;
+    Signals {
+        follows: _mm256_set_epi32(dqsez, dqsez, dq, dq, dq, dq, dq, dq),
+        stored: _mm256_set_epi32((s.sr as i32) << 16, 0, 0, 0, 0, 0, 0, stored_dq),
+    }
+}
+
+/// PK0, the sign of `DQ + SEZ`, from [`Signals`].
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(crate) unsafe fn pk0(signals: &Signals) -> bool {
+    _mm256_movemask_ps(_mm256_castsi256_ps(signals.follows)) & 1 << 7 != 0
 }
 
 /// Per `pk1 | pk2 << 1`: the pole lanes of the gain words before the sign of `DQ + SEZ` is
@@ -243,8 +335,7 @@ const POLE_GAINS: [[[i32; 8]; 2]; 4] = {
 pub(crate) unsafe fn update_predictor(
     coef: &mut [i32; 8],
     hist: &[i32; 8],
-    dq: i32,
-    dqsez: i32,
+    signals: &Signals,
     pk: u8,
     leak: u32,
 ) -> bool {
@@ -259,14 +350,8 @@ pub(crate) unsafe fn update_predictor(
         )
     };
     // The signal each lane follows, as a word whose sign and zeroness are the signal's: DQ
-    // (shifted to the top half) in lanes 0..6, DQ + SEZ in lanes 6 and 7. Both 16-bit signals
-    // travel in one broadcast word and the lanes shift their own half out of it (in-lane
-    // shifts: a lane permutation costs several times their latency on some CPUs).
-    let both = _mm256_set1_epi32((dqsez << 16) | (dq & 0xFFFF));
-    let follows = _mm256_srav_epi32(
-        _mm256_sllv_epi32(both, _mm256_set_epi32(0, 0, 16, 16, 16, 16, 16, 16)),
-        _mm256_set_epi32(16, 16, 0, 0, 0, 0, 0, 0),
-    );
+    // in lanes 0..6, DQ + SEZ in lanes 6 and 7.
+    let follows = signals.follows;
     // Zeros: ±128 by the stored DQ's sign (bit 10 moved to bit 31; the word is never 0, a
     // float's mantissa having bit 5 set).
     let zero_gain = _mm256_sign_epi32(_mm256_set1_epi32(128), _mm256_slli_epi32(v, 21));
@@ -328,36 +413,27 @@ pub(crate) unsafe fn update_predictor(
     _mm256_movemask_ps(_mm256_castsi256_ps(tone)) & 1 << 6 != 0
 }
 
-/// See [`super::scalar::push_signals`]: both floats in one pass over the vector that takes
-/// them to lanes 0 and 7, then a lane permutation of the history and one 32-byte store.
+/// See [`super::scalar::push_signals`]: both floats in one pass over the vector of
+/// [`Signals::stored`] (lanes 0 and 7), then a lane permutation of the history and one 32-byte
+/// store.
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(crate) unsafe fn push_signals(
-    hist: &mut [i32; 8],
-    dq_negative: bool,
-    dq_magnitude: i32,
-    sr: i16,
-) {
-    // Lane 0: DQ's magnitude with its sign in bit 16 (so that the absolute value keeps it);
-    // lane 7: SR, sign-extended.
-    let signals = _mm256_set_epi32(
-        sr as i32,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        dq_magnitude | (dq_negative as i32) << 16,
-    );
+pub(crate) unsafe fn push_signals(hist: &mut [i32; 8], signals: &Signals) {
+    let signals = signals.stored;
     // 15-bit magnitudes (-32768 has magnitude 0, as in FLOATB).
-    let magnitude = _mm256_and_si256(_mm256_abs_epi32(signals), _mm256_set1_epi32(0x7FFF));
-    // The sign bits (16 in lane 0, 31 in lane 7) to bit 10.
+    let magnitude = _mm256_and_si256(
+        _mm256_srli_epi32(_mm256_abs_epi32(signals), 16),
+        _mm256_set1_epi32(0x7FFF),
+    );
+    // The signs (of lane 0 less one, of lane 7 itself: see `Signals::stored`) to bit 10.
     let sign = _mm256_and_si256(
-        _mm256_srlv_epi32(signals, _mm256_set_epi32(21, 0, 0, 0, 0, 0, 0, 6)),
+        _mm256_srli_epi32(
+            _mm256_sub_epi32(signals, _mm256_set_epi32(0, 0, 0, 0, 0, 0, 0, 1)),
+            21,
+        ),
         _mm256_set1_epi32(1 << 10),
     );
     let floats = _mm256_or_si256(to_float_unsigned(magnitude), sign);

@@ -25,16 +25,20 @@ pub(crate) trait Kernel: Copy {
     type Quantizer;
     /// Prepares the quantizer for scale factor `y` (see [`scalar::quantize`]).
     fn quantizer(self, tables: &RateTables, y: i32) -> Self::Quantizer;
+    /// The quantized difference signal of one sample, in the level's own form: what the
+    /// predictor update and the stored signals need of `DQ`, `DQ + SEZ` and `SR`.
+    type Signals: Copy;
     /// Blocks SUBTA, LOG, SUBTB and QUAN: the quantizer magnitude of `SL - SE` (`sl` the
-    /// 14-bit input, `SE` from `sums`) and whether the difference is negative. See
-    /// [`scalar::quantize`].
+    /// 14-bit input, `SE` from `sums`) and whether the difference is negative, then blocks
+    /// RECONST, ADDA, ANTILOG, ADDB and ADDC: the signals of the codeword they make (as
+    /// [`signals`](Self::signals) of its `DQ`). See [`scalar::quantize`].
     fn quantize(
         self,
         tables: &RateTables,
         quantizer: &Self::Quantizer,
         sums: Self::Sums,
         sl: i32,
-    ) -> (usize, bool);
+    ) -> (usize, bool, Self::Signals);
     /// The magnitude of `DQ` for a quantizer magnitude (blocks RECONST, ADDA, ANTILOG).
     fn dq_magnitude(
         self,
@@ -42,18 +46,22 @@ pub(crate) trait Kernel: Copy {
         quantizer: &Self::Quantizer,
         magnitude: usize,
     ) -> i32;
+    /// The signals of a quantized difference with sign `dq_negative` and magnitude
+    /// `dq_magnitude`, given the estimates `(SEZ, SE)`. See [`scalar::Signals`].
+    fn signals(self, dq_negative: bool, dq_magnitude: i32, sez: i32, se: i32) -> Self::Signals;
+    /// The sign of `DQ + SEZ` (PK0).
+    fn pk0(self, signals: &Self::Signals) -> bool;
     /// See [`scalar::update_predictor`].
     fn update_predictor(
         self,
         coef: &mut [i32; 8],
         hist: &[i32; 8],
-        dq: i32,
-        dqsez: i32,
+        signals: &Self::Signals,
         pk: u8,
         leak: u32,
     ) -> bool;
     /// See [`scalar::push_signals`].
-    fn push_signals(self, hist: &mut [i32; 8], dq_negative: bool, dq_magnitude: i32, sr: i16);
+    fn push_signals(self, hist: &mut [i32; 8], signals: &Self::Signals);
 }
 
 /// The portable kernel.
@@ -76,29 +84,48 @@ impl Kernel for Scalar {
     fn quantizer(self, _tables: &RateTables, y: i32) -> i32 {
         y
     }
+    type Signals = scalar::Signals;
     #[inline(always)]
-    fn quantize(self, tables: &RateTables, &y: &i32, sums: (i32, i32), sl: i32) -> (usize, bool) {
-        scalar::quantize(tables, y, sl - self.estimates(sums).1)
+    fn quantize(
+        self,
+        tables: &RateTables,
+        &y: &i32,
+        sums: (i32, i32),
+        sl: i32,
+    ) -> (usize, bool, scalar::Signals) {
+        let (sez, se) = self.estimates(sums);
+        let (magnitude, negative) = scalar::quantize(tables, y, sl - se);
+        let dq_magnitude = self.dq_magnitude(tables, &y, magnitude);
+        let dq_negative = tables.codeword(magnitude, negative).negative;
+        let signals = scalar::Signals::new(dq_negative, dq_magnitude, sez, se);
+        (magnitude, negative, signals)
     }
     #[inline(always)]
     fn dq_magnitude(self, tables: &RateTables, &y: &i32, magnitude: usize) -> i32 {
         super::adpcm::AdpcmState::inverse_quantize(tables, magnitude, y)
     }
     #[inline(always)]
+    fn signals(self, dq_negative: bool, dq_magnitude: i32, sez: i32, se: i32) -> scalar::Signals {
+        scalar::Signals::new(dq_negative, dq_magnitude, sez, se)
+    }
+    #[inline(always)]
+    fn pk0(self, signals: &scalar::Signals) -> bool {
+        signals.dqsez < 0
+    }
+    #[inline(always)]
     fn update_predictor(
         self,
         coef: &mut [i32; 8],
         hist: &[i32; 8],
-        dq: i32,
-        dqsez: i32,
+        signals: &scalar::Signals,
         pk: u8,
         leak: u32,
     ) -> bool {
-        scalar::update_predictor(coef, hist, dq, dqsez, pk, leak)
+        scalar::update_predictor(coef, hist, signals.dq, signals.dqsez, pk, leak)
     }
     #[inline(always)]
-    fn push_signals(self, hist: &mut [i32; 8], dq_negative: bool, dq_magnitude: i32, sr: i16) {
-        scalar::push_signals(hist, dq_negative, dq_magnitude, sr)
+    fn push_signals(self, hist: &mut [i32; 8], signals: &scalar::Signals) {
+        scalar::push_signals(hist, signals.dq_negative, signals.dq_magnitude, signals.sr)
     }
 }
 
@@ -164,6 +191,7 @@ impl Kernel for Avx2 {
         // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
         unsafe { avx2::quantizer(tables, y) }
     }
+    type Signals = avx2::Signals;
     #[inline(always)]
     fn quantize(
         self,
@@ -171,7 +199,7 @@ impl Kernel for Avx2 {
         quantizer: &avx2::Quantizer,
         sums: avx2::Sums,
         sl: i32,
-    ) -> (usize, bool) {
+    ) -> (usize, bool, avx2::Signals) {
         // SAFETY: an `Avx2` exists only when the CPU supports AVX2 and POPCNT.
         unsafe { avx2::quantize(tables, quantizer, sums, sl) }
     }
@@ -185,22 +213,31 @@ impl Kernel for Avx2 {
         quantizer.dq_magnitude(magnitude)
     }
     #[inline(always)]
+    fn signals(self, dq_negative: bool, dq_magnitude: i32, sez: i32, se: i32) -> avx2::Signals {
+        // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
+        unsafe { avx2::signals(dq_negative, dq_magnitude, sez, se) }
+    }
+    #[inline(always)]
+    fn pk0(self, signals: &avx2::Signals) -> bool {
+        // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
+        unsafe { avx2::pk0(signals) }
+    }
+    #[inline(always)]
     fn update_predictor(
         self,
         coef: &mut [i32; 8],
         hist: &[i32; 8],
-        dq: i32,
-        dqsez: i32,
+        signals: &avx2::Signals,
         pk: u8,
         leak: u32,
     ) -> bool {
         // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
-        unsafe { avx2::update_predictor(coef, hist, dq, dqsez, pk, leak) }
+        unsafe { avx2::update_predictor(coef, hist, signals, pk, leak) }
     }
     #[inline(always)]
-    fn push_signals(self, hist: &mut [i32; 8], dq_negative: bool, dq_magnitude: i32, sr: i16) {
+    fn push_signals(self, hist: &mut [i32; 8], signals: &avx2::Signals) {
         // SAFETY: an `Avx2` exists only when the CPU supports AVX2.
-        unsafe { avx2::push_signals(hist, dq_negative, dq_magnitude, sr) }
+        unsafe { avx2::push_signals(hist, signals) }
     }
 }
 
@@ -273,7 +310,10 @@ mod tests {
                 for dq in DQ {
                     for dqsez in DQSEZ {
                         let mut next = *coef;
-                        let tone = kernel.update_predictor(&mut next, hist, dq, dqsez, pk, leak);
+                        // The SEZ that makes this DQ + SEZ.
+                        let sez = (dqsez - dq) as i16 as i32;
+                        let signals = kernel.signals(dq < 0, dq.abs(), sez, 0);
+                        let tone = kernel.update_predictor(&mut next, hist, &signals, pk, leak);
                         out.push((next, tone));
                     }
                 }
@@ -290,12 +330,21 @@ mod tests {
         for level in SimdLevel::available() {
             let push = |dq_negative: bool, dq_magnitude: i32, sr: i16| {
                 let mut next = hist;
+                // The SE that makes this SR.
+                let dq = if dq_negative {
+                    -dq_magnitude
+                } else {
+                    dq_magnitude
+                };
+                let se = (sr as i32 - dq) as i16 as i32;
                 match Choice::for_level(level) {
-                    Choice::Scalar(k) => k.push_signals(&mut next, dq_negative, dq_magnitude, sr),
-                    #[cfg(target_arch = "x86_64")]
-                    Choice::Avx2(k) | Choice::Avx512(k, _) => {
-                        k.run(|| k.push_signals(&mut next, dq_negative, dq_magnitude, sr))
+                    Choice::Scalar(k) => {
+                        k.push_signals(&mut next, &k.signals(dq_negative, dq_magnitude, 0, se))
                     }
+                    #[cfg(target_arch = "x86_64")]
+                    Choice::Avx2(k) | Choice::Avx512(k, _) => k.run(|| {
+                        k.push_signals(&mut next, &k.signals(dq_negative, dq_magnitude, 0, se))
+                    }),
                 }
                 next
             };
@@ -315,20 +364,36 @@ mod tests {
         }
     }
 
-    /// The quantizer magnitude and sign of `difference`, and the DQ magnitude of each quantizer
-    /// magnitude, at scale factor `y`, by `kernel`.
+    /// Predictor coefficients and stored floats the quantizer tests update with its signals.
+    const COEF: [i32; 8] = [100, -200, 3000, -32768, 32767, 0, -5000, 9000];
+    const HIST: [i32; 8] = [32, 1100, 77, 1600, 45, 700, 1500, 60];
+
+    /// What a quantized sample does: its magnitude and sign, the stored signals and the
+    /// predictor coefficients after it (with TONE), and PK0.
+    type Effect = (usize, bool, [i32; 8], [i32; 8], bool, bool);
+
+    /// The effects of the differences `differences` through the quantizer of `kernel` at scale
+    /// factor `y`, with the estimates of `sums`, and the DQ magnitude of each quantizer
+    /// magnitude.
     fn quantized<K: Kernel>(
         kernel: K,
         sums: K::Sums,
         tables: &RateTables,
         y: i32,
         differences: &[i32],
-    ) -> (Vec<(usize, bool)>, Vec<i32>) {
+    ) -> (Vec<Effect>, Vec<i32>) {
         let quantizer = kernel.quantizer(tables, y);
+        let se = kernel.estimates(sums).1;
         (
             differences
                 .iter()
-                .map(|&d| kernel.quantize(tables, &quantizer, sums, d))
+                .map(|&d| {
+                    let (m, negative, signals) = kernel.quantize(tables, &quantizer, sums, d + se);
+                    let (mut hist, mut coef) = (HIST, COEF);
+                    kernel.push_signals(&mut hist, &signals);
+                    let tone = kernel.update_predictor(&mut coef, &HIST, &signals, 1, 8);
+                    (m, negative, hist, coef, tone, kernel.pk0(&signals))
+                })
                 .collect(),
             (0..=tables.levels())
                 .map(|m| kernel.dq_magnitude(tables, &quantizer, m))
@@ -336,14 +401,32 @@ mod tests {
         )
     }
 
+    /// The scalar reference's effect (see [`Effect`]) of difference `d` at scale factor `y`
+    /// with the estimates of the sums `(zeros, all)`, from the Recommendation's blocks.
+    fn reference_effect(tables: &RateTables, y: i32, (zeros, all): (i32, i32), d: i32) -> Effect {
+        use crate::codecs::g726::adpcm::AdpcmState;
+        let (m, negative) = scalar::quantize(tables, y, d);
+        let dq_magnitude = AdpcmState::inverse_quantize(tables, m, y);
+        let dq_negative = tables.codeword(m, negative).negative;
+        let (sez, se) = scalar::estimates(zeros, all);
+        let signals = scalar::Signals::new(dq_negative, dq_magnitude, sez, se);
+        let (mut hist, mut coef) = (HIST, COEF);
+        scalar::push_signals(&mut hist, dq_negative, dq_magnitude, signals.sr);
+        let tone = scalar::update_predictor(&mut coef, &HIST, signals.dq, signals.dqsez, 1, 8);
+        (m, negative, hist, coef, tone, signals.dqsez < 0)
+    }
+
     /// Every level's quantizer equals the scalar reference (blocks LOG, SUBTB and QUAN by
     /// table) at every scale factor `Y/4` can take, at every rate, on both sides of every
-    /// decision level and at the ends of the range of `D`, and its DQ magnitudes equal
-    /// ANTILOG's.
+    /// decision level and at the ends of the range of `D`; its DQ magnitudes equal ANTILOG's,
+    /// and the signals it makes of them (with estimates of both signs, 16-bit wraps among
+    /// them) store and update as the reference's `DQ`, `DQ + SEZ` and `SR` do.
     #[test]
     fn quantizers_match_scalar() {
         use crate::codecs::g726::adpcm::AdpcmState;
         use crate::codecs::g726::Rate;
+        // (B1·DQ1 + … + B6·DQ6, all eight products): their 16-bit words are the estimates.
+        const SUMS: [(i32, i32); 4] = [(0, 0), (1234, -2000), (-30000, 12345), (40000, -70001)];
         for rate in Rate::ALL {
             let tables = RateTables::of(rate);
             // Y is within 544..=5120 (the limits of YU, which YL follows); every Y/4.
@@ -365,24 +448,32 @@ mod tests {
                     probes.extend([lo - 1, lo, lo + 1]);
                 }
                 let differences: Vec<i32> = probes.iter().flat_map(|&d| [d, -d]).collect();
-                let expected = (
-                    differences
-                        .iter()
-                        .map(|&d| reference(d))
-                        .collect::<Vec<_>>(),
-                    (0..=tables.levels())
-                        .map(|m| AdpcmState::inverse_quantize(tables, m, y))
-                        .collect::<Vec<_>>(),
-                );
-                for level in SimdLevel::available() {
-                    let got = match Choice::for_level(level) {
-                        Choice::Scalar(k) => quantized(k, (0, 0), tables, y, &differences),
-                        #[cfg(target_arch = "x86_64")]
-                        Choice::Avx2(k) | Choice::Avx512(k, _) => {
-                            k.run(|| quantized(k, avx2::Sums::of_total(0), tables, y, &differences))
-                        }
-                    };
-                    assert_eq!(got, expected, "{level:?} {rate:?} y {y}");
+                let dq_magnitudes = (0..=tables.levels())
+                    .map(|m| AdpcmState::inverse_quantize(tables, m, y))
+                    .collect::<Vec<_>>();
+                for (i, sums) in SUMS.into_iter().enumerate() {
+                    // Every sum at the first scale factors; then one per Y/4 in turn.
+                    if y > 560 && (y / 4) as usize % SUMS.len() != i {
+                        continue;
+                    }
+                    let expected = (
+                        differences
+                            .iter()
+                            .map(|&d| reference_effect(tables, y, sums, d))
+                            .collect::<Vec<_>>(),
+                        dq_magnitudes.clone(),
+                    );
+                    for level in SimdLevel::available() {
+                        let got = match Choice::for_level(level) {
+                            Choice::Scalar(k) => quantized(k, sums, tables, y, &differences),
+                            #[cfg(target_arch = "x86_64")]
+                            Choice::Avx2(k) | Choice::Avx512(k, _) => k.run(|| {
+                                let sums = avx2::Sums::of(sums.0, sums.1);
+                                quantized(k, sums, tables, y, &differences)
+                            }),
+                        };
+                        assert_eq!(got, expected, "{level:?} {rate:?} y {y} sums {sums:?}");
+                    }
                 }
             }
         }

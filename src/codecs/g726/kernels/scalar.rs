@@ -49,6 +49,38 @@ pub(crate) fn quantize(tables: &RateTables, y: i32, difference: i32) -> (usize, 
     (tables.quantized_magnitude(dl - (y >> 2)), negative)
 }
 
+/// The quantized difference signal of one sample, as the predictor update and the stored
+/// signals take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Signals {
+    /// `DQ`, 16-bit two's complement (0 for either sign of a zero magnitude).
+    pub(crate) dq: i32,
+    /// `DQ + SEZ` in 16-bit two's complement (block ADDC).
+    pub(crate) dqsez: i32,
+    /// The sign of `DQ` (that of the codeword, also for a zero magnitude).
+    pub(crate) dq_negative: bool,
+    /// The magnitude of `DQ` (15 bits).
+    pub(crate) dq_magnitude: i32,
+    /// The reconstructed signal `SR = DQ + SE` (block ADDB), 16-bit two's complement.
+    pub(crate) sr: i16,
+}
+
+impl Signals {
+    /// The signals of a `DQ` with sign `dq_negative` and magnitude `dq_magnitude`, given the
+    /// estimates `SEZ` and `SE` (16-bit words, signed).
+    #[inline(always)]
+    pub(crate) fn new(dq_negative: bool, dq_magnitude: i32, sez: i32, se: i32) -> Self {
+        let dq = std::hint::select_unpredictable(dq_negative, -dq_magnitude, dq_magnitude) as i16;
+        Signals {
+            dq: dq as i32,
+            dqsez: dq.wrapping_add(sez as i16) as i32,
+            dq_negative,
+            dq_magnitude,
+            sr: dq.wrapping_add(se as i16),
+        }
+    }
+}
+
 /// Blocks UPB, UPA2 + LIMC and UPA1 + LIMD, as the Recommendation words them: the new
 /// `B1..B6` (lanes 0..6), `A2` (lane 6) and `A1` (lane 7) after a sample whose quantized
 /// difference is `dq` and whose `DQ + SEZ` is `dqsez` (both 16-bit, signed), with `pk` holding
