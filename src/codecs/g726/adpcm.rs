@@ -664,8 +664,12 @@ impl AdpcmState {
         let transition = self.td & (dq_magnitude > transition_bound(self.yl));
 
         // 4.2.4: scale factor adaptation (FUNCTW, FILTD, LIMB, FILTE).
+        // FILTD's `Y + ((WI << 5) - Y) >> 5` is `Y + WI + ((-Y) >> 5)`, `WI << 5` being a
+        // multiple of 32: the part without WI is ready before the codeword, whose table load
+        // then leads to YU in one addition (this chain sets the next sample's quantizer).
         let wi = tables.scale_multiplier[magnitude_index] as i32;
-        self.yu = clamp_unpredictable(y + (((wi << 5) - y) >> 5), YU_MIN, YU_MAX);
+        let y_part = y + ((-y) >> 5);
+        self.yu = clamp_unpredictable(y_part + wi, YU_MIN, YU_MAX);
         self.yl += self.yu + ((-self.yl) >> 6);
 
         // 4.2.6: the sign of the quantized difference plus the zero-section estimate (ADDC).

@@ -141,9 +141,11 @@ pub(crate) unsafe fn estimates(sums: Sums) -> (i32, i32) {
 /// [`RateTables::quantizer_row`](crate::codecs::g726::adpcm::RateTables::quantizer_row).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Quantizer {
-    /// Lane `j` of the 16: one less than the least `|D|` whose normalized logarithm reaches
-    /// decision level `j` (magnitude `j + 1`); past the rate's levels, above every `|D|`.
-    below: [__m256i; 2],
+    /// Lane `j` of the 16, four per vector: one less than the least `|D|` whose normalized
+    /// logarithm reaches decision level `j` (magnitude `j + 1`); past the rate's levels, above
+    /// every `|D|`. Loaded as 128-bit vectors, so that no lane crossing stands between the
+    /// table load and the compare (both wait on the scale factor of this sample).
+    below: [[__m128i; 2]; 2],
     /// Word `j` of the 16: the `DQ` magnitude of magnitude `j`; past the rate's magnitudes,
     /// `u16::MAX`.
     dq_words: [__m128i; 2],
@@ -169,14 +171,17 @@ impl Quantizer {
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn quantizer(tables: &RateTables, y: i32) -> Quantizer {
     let (bounds, dq) = tables.quantizer_row(y);
-    let mut below = [_mm256_set1_epi32(i32::MAX); 2];
+    let mut below = [[_mm_set1_epi32(i32::MAX); 2]; 2];
     let mut dq_words = [_mm_set1_epi16(-1); 2];
     // Each row part has 8 entries per half (16 at 40 kbit/s).
     for half in 0..bounds.len() / 8 {
         // SAFETY: entries `8·half..8·half + 8` are within both row parts.
         unsafe {
-            below[half] =
-                _mm256_cvtepu16_epi32(_mm_loadu_si128(bounds.as_ptr().add(half * 8).cast()));
+            let bounds = bounds.as_ptr().add(half * 8);
+            below[half] = [
+                _mm_cvtepu16_epi32(_mm_loadl_epi64(bounds.cast())),
+                _mm_cvtepu16_epi32(_mm_loadl_epi64(bounds.add(4).cast())),
+            ];
             dq_words[half] = _mm_loadu_si128(dq.as_ptr().add(half * 8).cast());
         }
     }
@@ -223,10 +228,10 @@ pub(crate) unsafe fn quantize(
     // Eight bounds at a time: two 4-lane compares, their masks packed to 16-bit lanes, whose
     // byte mask (a short move from vector to integer register, unlike the 256-bit one) has
     // two bits per bound; D (saturated, its sign kept) takes the padding lane 7.
-    let passed = |below: __m256i| {
+    let passed = |[low, high]: [__m128i; 2]| {
         _mm_packs_epi32(
-            _mm_cmpgt_epi32(magnitude, _mm256_castsi256_si128(below)),
-            _mm_cmpgt_epi32(magnitude, _mm256_extracti128_si256::<1>(below)),
+            _mm_cmpgt_epi32(magnitude, low),
+            _mm_cmpgt_epi32(magnitude, high),
         )
     };
     let last = if tables.levels() >= 8 { 1 } else { 0 };
