@@ -256,10 +256,10 @@ pub(crate) unsafe fn quantize(
     // DQ with the sign of D (a zero D counts positive). A zero magnitude is 0 whatever the
     // sign, and its lane less one negative: the codeword of a zero magnitude is negative
     // exactly at the rates where its DQ is 0 (those with a zero level).
-    let dq = _mm256_sign_epi32(
-        _mm256_broadcastd_epi32(dq_magnitude),
-        _mm256_broadcastd_epi32(_mm_or_si128(difference, _mm_set1_epi32(1))),
-    );
+    let dq = _mm256_broadcastd_epi32(_mm_sign_epi32(
+        dq_magnitude,
+        _mm_or_si128(difference, _mm_set1_epi32(1)),
+    ));
     // SEZ (the total less the poles, lanes 6 and 7) and SE, halved 16-bit words in the high
     // halves (the 16-bit arithmetic shift leaves the low halves 0).
     let total = _mm256_broadcastsi128_si256(sums.total);
