@@ -482,6 +482,21 @@ mod tests {
     /// Every level's predictor update equals the scalar reference, for zero coefficients of
     /// any 16-bit value and poles anywhere LIMC and LIMD keep them (`|A2| <= 12288`,
     /// `|A1| <= 15360 - A2`), their limits and the TONE threshold among them.
+    /// Asserts that `level`'s predictor updates of `coef` with `hist` equal the scalar
+    /// reference's (see [`updates`]).
+    fn assert_updates_match(level: SimdLevel, coef: &[i32; 8], hist: &[i32; 8]) {
+        let reference = updates(Scalar, coef, hist);
+        match Choice::for_level(level) {
+            Choice::Scalar(k) => assert_eq!(updates(k, coef, hist), reference),
+            #[cfg(target_arch = "x86_64")]
+            Choice::Avx2(k) | Choice::Avx512(k, _) => assert_eq!(
+                k.run(|| updates(k, coef, hist)),
+                reference,
+                "{level:?} {coef:?}"
+            ),
+        }
+    }
+
     #[test]
     fn predictor_updates_match_scalar() {
         const A2_EDGES: [i32; 9] = [
@@ -495,16 +510,7 @@ mod tests {
             for (a2, a1) in sweep.clone() {
                 let coef = [100, -200, 3000, -32768, 32767, 0, a2, a1];
                 let hist: [i32; 8] = std::array::from_fn(|i| (i as i32 * 299) & 0x7FF | 32);
-                let reference = updates(Scalar, &coef, &hist);
-                match Choice::for_level(level) {
-                    Choice::Scalar(k) => assert_eq!(updates(k, &coef, &hist), reference),
-                    #[cfg(target_arch = "x86_64")]
-                    Choice::Avx2(k) | Choice::Avx512(k, _) => assert_eq!(
-                        k.run(|| updates(k, &coef, &hist)),
-                        reference,
-                        "{level:?} {coef:?}"
-                    ),
-                }
+                assert_updates_match(level, &coef, &hist);
             }
             for (n, chunk) in values.chunks_exact(16).enumerate() {
                 let mut coef: [i32; 8] = chunk[..8].try_into().unwrap();
@@ -523,16 +529,7 @@ mod tests {
                 coef[7] = a1;
                 // Stored floats: any sign and exponent, a mantissa with its leading one.
                 let hist: [i32; 8] = std::array::from_fn(|i| chunk[8 + i] & 0x7FF | 32);
-                let reference = updates(Scalar, &coef, &hist);
-                match Choice::for_level(level) {
-                    Choice::Scalar(k) => assert_eq!(updates(k, &coef, &hist), reference),
-                    #[cfg(target_arch = "x86_64")]
-                    Choice::Avx2(k) | Choice::Avx512(k, _) => assert_eq!(
-                        k.run(|| updates(k, &coef, &hist)),
-                        reference,
-                        "{level:?} {coef:?}"
-                    ),
-                }
+                assert_updates_match(level, &coef, &hist);
             }
         }
     }
