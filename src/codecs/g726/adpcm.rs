@@ -653,10 +653,18 @@ impl AdpcmState {
         y: i32,
         signals: K::Signals,
     ) {
-        // 4.2.5 (part): short- and long-term averages of F(I) (FILTA, FILTB).
-        let fi = tables.speed[magnitude_index] as i32;
-        self.dms += ((fi << 9) - self.dms) >> 5;
-        self.dml += ((fi << 11) - self.dml) >> 7;
+        // 4.2.5 (part): short- and long-term averages of F(I) (FILTA, FILTB). FILTA's
+        // `DMS + ((F << 9) - DMS) >> 5` is `DMS + ((-DMS) >> 5) + (F << 4)`, `F << 9` being a
+        // multiple of 32, and FILTB's likewise: the parts without F(I) are ready before the
+        // codeword, whose table load then leads to the speed control's test in two additions
+        // (this chain sets the next sample's scale factor). DML's `(-DML) >> 7` is written
+        // `-((DML + 127) >> 7)` (the same floor) so that the compiler does not pair the two
+        // into a vector, whose moves to and from the integer registers would lengthen the chain.
+        let dms_part = self.dms + ((-self.dms) >> 5);
+        let dml_part = self.dml - ((self.dml + 127) >> 7);
+        let fi = (tables.speed[magnitude_index] as i32) << 4;
+        self.dms = dms_part + fi;
+        self.dml = dml_part + fi;
 
         // 4.2.7 (part): transition detector TRANS, on the previous YL and TD. `&`, not `&&`: TD
         // is on for long stretches of some signals and off in others, and a branch on it
@@ -685,11 +693,14 @@ impl AdpcmState {
             tables.zero_leak,
         );
 
-        // 4.2.5 (rest): speed control (SUBTC, FILTC, TRIGA).
-        let dif = (self.dms << 2) - self.dml;
+        // 4.2.5 (rest): speed control (SUBTC, FILTC, TRIGA), with F(I)'s share separated as
+        // above: `DIF = 4·DMS - DML` is `4·dms_part - dml_part + 3·(F << 4)`, and `DML >> 3` is
+        // `(dml_part >> 3) + ((F << 4) >> 3)` (`F << 4` a multiple of 8).
+        let dif = ((dms_part << 2) - dml_part) + 3 * fi;
         // Non-short-circuit `&`: the three tests are cheap and their outcomes hard to predict.
-        let ax = !((y >= 1536) & (dif.abs() < (self.dml >> 3)) & !tone);
-        let app = self.ap + ((((ax as i32) << 9) - self.ap) >> 4);
+        let ax = !((y >= 1536) & (dif.abs() < (dml_part >> 3) + (fi >> 3)) & !tone);
+        // FILTC's `AP + ((AX << 9) - AP) >> 4` as `AP + ((-AP) >> 4) + (AX << 5)`.
+        let app = self.ap + ((-self.ap) >> 4) + ((ax as i32) << 5);
 
         // TRIGB/TRIGA: a transition resets the predictor and speeds up adaptation.
         if transition {

@@ -141,11 +141,10 @@ pub(crate) unsafe fn estimates(sums: Sums) -> (i32, i32) {
 /// [`RateTables::quantizer_row`](crate::codecs::g726::adpcm::RateTables::quantizer_row).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Quantizer {
-    /// Lane `j` of the 16, four per vector: one less than the least `|D|` whose normalized
-    /// logarithm reaches decision level `j` (magnitude `j + 1`); past the rate's levels, above
-    /// every `|D|`. Loaded as 128-bit vectors, so that no lane crossing stands between the
-    /// table load and the compare (both wait on the scale factor of this sample).
-    below: [[__m128i; 2]; 2],
+    /// Word `j` of the 16: one less than the least `|D|` whose normalized logarithm reaches
+    /// decision level `j` (magnitude `j + 1`); past the rate's levels, above every `|D|`. All
+    /// within `i16` (capped at `i16::MAX`), like `|D|` (at most 24575).
+    below: [__m128i; 2],
     /// Word `j` of the 16: the `DQ` magnitude of magnitude `j`; past the rate's magnitudes,
     /// `u16::MAX`.
     dq_words: [__m128i; 2],
@@ -171,17 +170,13 @@ impl Quantizer {
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn quantizer(tables: &RateTables, y: i32) -> Quantizer {
     let (bounds, dq) = tables.quantizer_row(y);
-    let mut below = [[_mm_set1_epi32(i32::MAX); 2]; 2];
+    let mut below = [_mm_set1_epi16(i16::MAX); 2];
     let mut dq_words = [_mm_set1_epi16(-1); 2];
     // Each row part has 8 entries per half (16 at 40 kbit/s).
     for half in 0..bounds.len() / 8 {
         // SAFETY: entries `8·half..8·half + 8` are within both row parts.
         unsafe {
-            let bounds = bounds.as_ptr().add(half * 8);
-            below[half] = [
-                _mm_cvtepu16_epi32(_mm_loadl_epi64(bounds.cast())),
-                _mm_cvtepu16_epi32(_mm_loadl_epi64(bounds.add(4).cast())),
-            ];
+            below[half] = _mm_loadu_si128(bounds.as_ptr().add(half * 8).cast());
             dq_words[half] = _mm_loadu_si128(dq.as_ptr().add(half * 8).cast());
         }
     }
@@ -221,25 +216,19 @@ pub(crate) unsafe fn quantize(
     sums: Sums,
     sl: i32,
 ) -> (usize, bool, Signals) {
-    // SE: ACCUM's 16-bit word, halved; D = SL - SE.
-    let se = _mm_srai_epi32(_mm_slli_epi32(sums.total, 16), 17);
-    let difference = _mm_sub_epi32(_mm_set1_epi32(sl), se);
-    let magnitude = _mm_abs_epi32(difference);
-    // Eight bounds at a time: two 4-lane compares, their masks packed to 16-bit lanes, whose
-    // byte mask (a short move from vector to integer register, unlike the 256-bit one) has
-    // two bits per bound; D (saturated, its sign kept) takes the padding lane 7.
-    let passed = |[low, high]: [__m128i; 2]| {
-        _mm_packs_epi32(
-            _mm_cmpgt_epi32(magnitude, low),
-            _mm_cmpgt_epi32(magnitude, high),
-        )
-    };
+    // SE: ACCUM's 16-bit word (the low half of the total's lanes), halved, in every word;
+    // D = SL - SE in every word (SL has 14 bits and SE 15, so D and |D| fit in 16).
+    let se = _mm_broadcastw_epi16(_mm_srai_epi16(sums.total, 1));
+    let difference = _mm_sub_epi16(_mm_set1_epi16(sl as i16), se);
+    let magnitude = _mm_abs_epi16(difference);
+    // Eight bounds at a time in 16-bit lanes, whose byte mask (a short move from vector to
+    // integer register, unlike the 256-bit one) has two bits per bound; D takes the padding
+    // word 7, so that its sign is the mask's bit 15.
+    let passed = |below: __m128i| _mm_cmpgt_epi16(magnitude, below);
     let last = if tables.levels() >= 8 { 1 } else { 0 };
     let passed_last = passed(quantizer.below[last]);
-    let with_sign = _mm_movemask_epi8(_mm_blend_epi16::<0b1000_0000>(
-        passed_last,
-        _mm_packs_epi32(difference, difference),
-    )) as u32;
+    let with_sign =
+        _mm_movemask_epi8(_mm_blend_epi16::<0b1000_0000>(passed_last, difference)) as u32;
     let mut count = (with_sign & 0x3FFF).count_ones() / 2;
     // The DQ magnitudes of the bounds not passed (passed ones all ones).
     let mut not_passed = _mm_or_si128(passed_last, quantizer.dq_words[last]);
@@ -253,7 +242,8 @@ pub(crate) unsafe fn quantize(
     }
     // The least in word 0 (its index in word 1, shifted out).
     let dq_magnitude = _mm_slli_epi32(_mm_minpos_epu16(not_passed), 16);
-    // DQ with the sign of D (a zero D counts positive). A zero magnitude is 0 whatever the
+    // DQ with the sign of D (a zero D counts positive; each 32-bit lane of `difference` is
+    // D in both halves, so its sign and zeroness are D's). A zero magnitude is 0 whatever the
     // sign, and its lane less one negative: the codeword of a zero magnitude is negative
     // exactly at the rates where its DQ is 0 (those with a zero level).
     let dq = _mm256_broadcastd_epi32(_mm_sign_epi32(
