@@ -400,8 +400,14 @@ impl RateTables {
     }
 }
 
+/// Coefficients in any kernel's stored form as 16-bit values (the AVX2 kernel stores the zeros
+/// without their wrap).
+pub(crate) fn wrap_coefficients(coef: &[i32; 8]) -> [i32; 8] {
+    coef.map(|c| c as i16 as i32)
+}
+
 /// The adaptive state of one G.726 coder (encoder or decoder), as in Figure 4/G.726.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct AdpcmState {
     /// Slow (locked) quantizer scale factor `YL`, 19 bits.
     yl: i32,
@@ -413,7 +419,8 @@ pub(crate) struct AdpcmState {
     /// Speed control parameter `AP`, 10 bits.
     ap: i32,
     /// Predictor coefficients `B1..B6`, `A2`, `A1` (16-bit two's complement), in the order
-    /// FMULT pairs them with `hist`.
+    /// FMULT pairs them with `hist`. The AVX2 kernel stores the zeros `B1..B6` before their
+    /// wrap to 16 bits (17 bits; see [`coefficients`](Self::coefficients)).
     coef: [i32; 8],
     /// Signs of `DQ + SEZ` for the last two samples: `PK1` in bit 0, `PK2` in bit 1 (one small
     /// integer, so that the encoder's loop keeps it in a register and indexes by it directly).
@@ -439,7 +446,48 @@ pub(crate) struct Estimate {
     pub y: i32,
 }
 
+/// States are equal when their coefficients are, as 16-bit values, and all else is.
+impl PartialEq for AdpcmState {
+    fn eq(&self, other: &Self) -> bool {
+        let Self {
+            yl,
+            yu,
+            dms,
+            dml,
+            ap,
+            coef: _,
+            pk,
+            td,
+            hist,
+            rounding,
+            kernel,
+        } = self;
+        (
+            *yl, *yu, *dms, *dml, *ap, *pk, *td, hist, *rounding, *kernel,
+        ) == (
+            other.yl,
+            other.yu,
+            other.dms,
+            other.dml,
+            other.ap,
+            other.pk,
+            other.td,
+            &other.hist,
+            other.rounding,
+            other.kernel,
+        ) && self.coefficients() == other.coefficients()
+    }
+}
+
+impl Eq for AdpcmState {}
+
 impl AdpcmState {
+    /// The predictor coefficients as the Recommendation's 16-bit values, whatever form the
+    /// kernel stores them in.
+    pub(crate) fn coefficients(&self) -> [i32; 8] {
+        wrap_coefficients(&self.coef)
+    }
+
     /// The reset state with FMULT rounding `rounding` and kernel `level`.
     const fn initial(rounding: i32, kernel: Choice) -> Self {
         Self {
@@ -765,6 +813,25 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    /// States are equal when their coefficients have the same 16-bit values, whatever form
+    /// a kernel stores them in, and unequal when the values differ.
+    #[test]
+    fn states_compare_coefficients_as_16_bit_values() {
+        let reset =
+            AdpcmState::with_kernel(Dialect::Itu, Choice::Scalar(super::super::kernels::Scalar));
+        let mut a = reset.clone();
+        let mut b = reset.clone();
+        a.coef = [-32768, 32767, 5, 0, 0, 0, 100, -200];
+        b.coef = [32768, -32769, 5 - (1 << 16), 0, 0, 0, 100, -200];
+        assert_eq!(a, b);
+        b.coef[0] = -32767;
+        assert_ne!(a, b);
+        assert_ne!(a, reset);
+        b.coef = a.coef;
+        b.ap += 1;
+        assert_ne!(a, b);
     }
 
     /// The transition bound by table equals the formula at every `YL` (19 bits).

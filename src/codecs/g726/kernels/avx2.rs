@@ -50,7 +50,8 @@ impl Sums {
     }
 }
 
-/// See [`super::scalar::predict`]; the total is summed across lanes so that every lane holds it
+/// See [`super::scalar::predict`], for zeros in any form whose low 16 bits are theirs (see
+/// [`update_predictor`]); the total is summed across lanes so that every lane holds it
 /// (the encoder's quantizer compares it in all lanes at once).
 ///
 /// # Safety
@@ -65,10 +66,12 @@ pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) ->
             _mm256_loadu_si256(hist.as_ptr().cast()),
         )
     };
+    // The coefficients wrapped to 16 bits (the zeros are kept unwrapped, see
+    // `update_predictor`), their top 14 bits then as a 13-bit magnitude (-2^15 maps to 0).
+    let c = _mm256_slli_epi32(c, 16);
     let sign = _mm256_srai_epi32(c, 31);
-    // The top 14 bits of the coefficient as a 13-bit magnitude (-2^15 maps to 0).
     let magnitude = _mm256_and_si256(
-        _mm256_abs_epi32(_mm256_srai_epi32(c, 2)),
+        _mm256_abs_epi32(_mm256_srai_epi32(c, 18)),
         _mm256_set1_epi32(0x1FFF),
     );
     // Exponent and mantissa from the magnitude as an `f32` (exact below 2^24): the bit length
@@ -318,10 +321,13 @@ const POLE_GAINS: [[[i32; 8]; 2]; 4] = {
 /// See [`super::scalar::update_predictor`]: UPB on lanes 0..6 and UPA2 + LIMC, UPA1 + LIMD on
 /// lanes 6 and 7 in one pass. Every lane's step is a gain word signed by the new signal it
 /// follows (`DQ` for the zeros, `DQ + SEZ` for the poles: a zero sign gives no step, as UPB and
-/// UPA1/UPA2 want), so one `sign` serves all eight. One 32-byte store, so the next sample's
-/// load of `coef` is forwarded from it. The stored floats of `hist` must have their mantissa's
-/// leading one (bit 5), as FLOATA/FLOATB make them, and the poles within the range LIMC and
-/// LIMD keep them (`|A2| <= 12288`, `|A1| <= 15360 - A2`). Returns TONE (`A2 < -11776`).
+/// UPA1/UPA2 want), so one `sign` serves all eight. The zeros `B1..B6` are stored before
+/// their wrap to 16 bits (17 bits), and taken in any form whose low 16 bits are theirs; the
+/// wrap is made on the way into [`predict`] and into the next update, off the dependency chain
+/// from the signals to the next prediction. The stored floats of `hist` must have their
+/// mantissa's leading one (bit 5), as FLOATA/FLOATB make them, and the poles within the range
+/// LIMC and LIMD keep them (`|A2| <= 12288`, `|A1| <= 15360 - A2`). Returns TONE
+/// (`A2 < -11776`).
 ///
 /// # Safety
 /// The CPU must support AVX2.
@@ -335,7 +341,7 @@ pub(crate) unsafe fn update_predictor(
     leak: u32,
 ) -> bool {
     // SAFETY: all arrays are 8 `i32`s; unaligned loads.
-    let (c, v, pole_gain, fa_sign) = unsafe {
+    let (unwrapped, v, pole_gain, fa_sign) = unsafe {
         let row = &POLE_GAINS[pk as usize & 3];
         (
             _mm256_loadu_si256(coef.as_ptr().cast()),
@@ -344,6 +350,8 @@ pub(crate) unsafe fn update_predictor(
             _mm256_loadu_si256(row[1].as_ptr().cast()),
         )
     };
+    // The zeros as 16-bit values (see below).
+    let c = _mm256_srai_epi32(_mm256_slli_epi32(unwrapped, 16), 16);
     // The signal each lane follows, as a word whose sign and zeroness are the signal's: DQ
     // in lanes 0..6, DQ + SEZ in lanes 6 and 7.
     let follows = signals.follows;
@@ -374,19 +382,36 @@ pub(crate) unsafe fn update_predictor(
     // TONE from A2 before its limits (LIMC cannot move it across -11776, its lower limit
     // being below): the speed control, and through it the next scale factor, waits on it.
     let tone = _mm256_cmpgt_epi32(_mm256_set1_epi32(-11776), next);
-    // The zeros wrap to 16 bits (the poles stay within them: |A2| <= 12288 + 383 and
-    // |A1| <= 27648 + 192 before their limits).
-    let next = _mm256_srai_epi32(_mm256_slli_epi32(next, 16), 16);
-    // LIMC on lane 6, then LIMD on lane 7: |A1| <= 15360 - A2 (A2 moved to lane 7; the limit
-    // of the other lanes is out of reach).
+    // The zeros are stored without their wrap to 16 bits (at most 17 bits), which FMULT and
+    // the next update make on the way in: the wrap is then off the loop's longest dependency
+    // chain, which runs from the signals through this update to the next prediction. The
+    // poles stay within 16 bits (|A2| <= 12288 + 383 and |A1| <= 27648 + 192 before their
+    // limits). LIMC on lane 6, then LIMD on lane 7: |A1| <= 15360 - A2 (A2 moved to lane 7;
+    // the limits of the other lanes are out of reach).
     let next = _mm256_min_epi32(
         _mm256_max_epi32(
             next,
             _mm256_set_epi32(
-                -32768, -12288, -32768, -32768, -32768, -32768, -32768, -32768,
+                -1 << 20,
+                -12288,
+                -1 << 20,
+                -1 << 20,
+                -1 << 20,
+                -1 << 20,
+                -1 << 20,
+                -1 << 20,
             ),
         ),
-        _mm256_set_epi32(32767, 12288, 32767, 32767, 32767, 32767, 32767, 32767),
+        _mm256_set_epi32(
+            1 << 20,
+            12288,
+            1 << 20,
+            1 << 20,
+            1 << 20,
+            1 << 20,
+            1 << 20,
+            1 << 20,
+        ),
     );
     let a2 = _mm256_shuffle_epi32::<0b10_10_01_00>(next);
     let reach = _mm256_set_epi32(

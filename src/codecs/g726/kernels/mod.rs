@@ -277,6 +277,7 @@ impl Choice {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codecs::g726::adpcm::wrap_coefficients;
 
     /// Coefficient words from a seed: every 16-bit value is reachable, with the limits of
     /// LIMC/LIMD and their neighbours often.
@@ -314,12 +315,49 @@ mod tests {
                         let sez = (dqsez - dq) as i16 as i32;
                         let signals = kernel.signals(dq < 0, dq.abs(), sez, 0);
                         let tone = kernel.update_predictor(&mut next, hist, &signals, pk, leak);
-                        out.push((next, tone));
+                        // The AVX2 kernel keeps the zeros unwrapped: 17 bits at most.
+                        assert!(next.iter().all(|c| (-1 << 16..1 << 16).contains(c)));
+                        out.push((wrap_coefficients(&next), tone));
                     }
                 }
             }
         }
         out
+    }
+
+    /// The 17-bit form the AVX2 kernel may store the zeros of `coef` in (as an update past
+    /// the 16-bit ends leaves them): each moved by 2^16 towards the other sign.
+    fn unwrapped_zeros(coef: &[i32; 8]) -> [i32; 8] {
+        std::array::from_fn(|i| match (i < 6, coef[i] < 0) {
+            (true, true) => coef[i] + (1 << 16),
+            (true, false) => coef[i] - (1 << 16),
+            (false, _) => coef[i],
+        })
+    }
+
+    /// Every level's prediction (the estimates SEZ and SE) equals the scalar reference's for
+    /// any 16-bit coefficients, and for the zeros in the 17-bit form the AVX2 kernel stores
+    /// (the same 16-bit values plus or minus 2^16), with either FMULT rounding.
+    #[test]
+    fn predictions_match_scalar() {
+        let values = words(0x2545_F491, 16 * 4000);
+        for level in SimdLevel::available() {
+            for (n, chunk) in values.chunks_exact(16).enumerate() {
+                let coef = std::array::from_fn(|i| chunk[i] as i16 as i32);
+                // Stored floats: any sign and exponent, a mantissa with its leading one.
+                let hist: [i32; 8] = std::array::from_fn(|i| chunk[8 + i] & 0x7FF | 32);
+                let stored = unwrapped_zeros(&coef);
+                let rounding = [48, 0][n % 2];
+                let reference = Scalar.estimates(Scalar.predict(&coef, &hist, rounding));
+                #[cfg(target_arch = "x86_64")]
+                if let Choice::Avx2(k) | Choice::Avx512(k, _) = Choice::for_level(level) {
+                    for form in [&coef, &stored] {
+                        let got = k.run(|| k.estimates(k.predict(form, &hist, rounding)));
+                        assert_eq!(got, reference, "{level:?} {form:?} {hist:?}");
+                    }
+                }
+            }
+        }
     }
 
     /// Every level converts every `SR` and `DQ` magnitude (both signs) to floats as the scalar
@@ -392,7 +430,14 @@ mod tests {
                     let (mut hist, mut coef) = (HIST, COEF);
                     kernel.push_signals(&mut hist, &signals);
                     let tone = kernel.update_predictor(&mut coef, &HIST, &signals, 1, 8);
-                    (m, negative, hist, coef, tone, kernel.pk0(&signals))
+                    (
+                        m,
+                        negative,
+                        hist,
+                        wrap_coefficients(&coef),
+                        tone,
+                        kernel.pk0(&signals),
+                    )
                 })
                 .collect(),
             (0..=tables.levels())
@@ -484,16 +529,23 @@ mod tests {
     /// `|A1| <= 15360 - A2`), their limits and the TONE threshold among them.
     /// Asserts that `level`'s predictor updates of `coef` with `hist` equal the scalar
     /// reference's (see [`updates`]).
+    /// The AVX2 kernel also from the 17-bit form it stores the zeros in (see
+    /// [`unwrapped_zeros`]).
     fn assert_updates_match(level: SimdLevel, coef: &[i32; 8], hist: &[i32; 8]) {
         let reference = updates(Scalar, coef, hist);
         match Choice::for_level(level) {
             Choice::Scalar(k) => assert_eq!(updates(k, coef, hist), reference),
             #[cfg(target_arch = "x86_64")]
-            Choice::Avx2(k) | Choice::Avx512(k, _) => assert_eq!(
-                k.run(|| updates(k, coef, hist)),
-                reference,
-                "{level:?} {coef:?}"
-            ),
+            Choice::Avx2(k) | Choice::Avx512(k, _) => {
+                let stored = unwrapped_zeros(coef);
+                for form in [coef, &stored] {
+                    assert_eq!(
+                        k.run(|| updates(k, form, hist)),
+                        reference,
+                        "{level:?} {form:?}"
+                    );
+                }
+            }
         }
     }
 
@@ -513,7 +565,7 @@ mod tests {
                 assert_updates_match(level, &coef, &hist);
             }
             for (n, chunk) in values.chunks_exact(16).enumerate() {
-                let mut coef: [i32; 8] = chunk[..8].try_into().unwrap();
+                let mut coef: [i32; 8] = std::array::from_fn(|i| chunk[i] as i16 as i32);
                 let a2 = if n % 2 == 0 {
                     A2_EDGES[n / 2 % A2_EDGES.len()]
                 } else {
