@@ -66,24 +66,22 @@ pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) ->
             _mm256_loadu_si256(hist.as_ptr().cast()),
         )
     };
-    // The coefficients wrapped to 16 bits (the zeros are kept unwrapped, see
-    // `update_predictor`), their top 14 bits then as a 13-bit magnitude (-2^15 maps to 0).
-    let c = _mm256_slli_epi32(c, 16);
-    let sign = _mm256_srai_epi32(c, 31);
+    // The coefficients are their low 16 bits (the zeros are kept unwrapped, see
+    // `update_predictor`), so the top 14 bits come as a 13-bit magnitude from 16-bit lanes:
+    // the arithmetic shift, then the magnitude (-2^13 from -2^15 maps to 0 with the mask,
+    // which also clears the high halves).
+    let sign = _mm256_srai_epi32(_mm256_slli_epi32(c, 16), 31);
     let magnitude = _mm256_and_si256(
-        _mm256_abs_epi32(_mm256_srai_epi32(c, 18)),
+        _mm256_abs_epi16(_mm256_srai_epi16(c, 2)),
         _mm256_set1_epi32(0x1FFF),
     );
     // Exponent and mantissa from the magnitude as an `f32` (exact below 2^24): the bit length
     // is the biased exponent less 126 (the saturating subtraction makes it 0 for 0), and the
-    // six-bit mantissa is the leading one (bit 5) over the top five fraction bits, 32 (1.0)
-    // for 0.
+    // six-bit mantissa is the leading one (bit 5, added below) over the top five fraction
+    // bits (0 for 0, whose mantissa is 32, 1.0).
     let float_bits = _mm256_castps_si256(_mm256_cvtepi32_ps(magnitude));
     let exponent = _mm256_subs_epu16(_mm256_srli_epi32(float_bits, 23), _mm256_set1_epi32(126));
-    let mantissa = _mm256_or_si256(
-        _mm256_and_si256(_mm256_srli_epi32(float_bits, 18), _mm256_set1_epi32(31)),
-        _mm256_set1_epi32(32),
-    );
+    let fraction = _mm256_and_si256(_mm256_srli_epi32(float_bits, 18), _mm256_set1_epi32(31));
     let value_exponent = _mm256_and_si256(_mm256_srli_epi32(v, 6), _mm256_set1_epi32(15));
     let value_mantissa = _mm256_and_si256(v, _mm256_set1_epi32(63));
     // 28 - (value exponent + coefficient exponent) is within 0..=28; `& 31` says so, which
@@ -95,12 +93,15 @@ pub(crate) unsafe fn predict(coef: &[i32; 8], hist: &[i32; 8], rounding: i32) ->
         ),
         _mm256_set1_epi32(31),
     );
-    // Both mantissas are below 64: the 16-bit multiply is exact.
+    // The mantissas' product is the value mantissa times the fraction bits, plus 32 times
+    // the value mantissa (the coefficient mantissa's leading one), which with the rounding is
+    // known before the coefficients. Both factors are below 64: the 16-bit multiply is exact.
+    let leading_one = _mm256_add_epi32(
+        _mm256_slli_epi32(value_mantissa, 5),
+        _mm256_set1_epi32(rounding),
+    );
     let product_mantissa = _mm256_srli_epi32(
-        _mm256_add_epi32(
-            _mm256_mullo_epi16(value_mantissa, mantissa),
-            _mm256_set1_epi32(rounding),
-        ),
+        _mm256_add_epi32(_mm256_mullo_epi16(value_mantissa, fraction), leading_one),
         4,
     );
     let product = _mm256_and_si256(
