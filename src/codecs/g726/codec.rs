@@ -69,7 +69,7 @@ impl Encoder for G726Encoder {
         if let [channel] = &mut self.channels[..] {
             // Mono, the common case: blocks of codewords from the whole-loop kernel, then packed.
             let bits = self.packer.bits() as usize;
-            let mut codes = [0u8; 256];
+            let mut codes = [0u8; 1024];
             while consumed < input.len() {
                 // Samples whose octets fit: pending + n·bits < (room + 1)·8.
                 let room_bits =

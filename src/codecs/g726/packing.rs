@@ -103,6 +103,9 @@ impl BitPacker {
     /// [`push_slice`](Self::push_slice) for a width of `BITS` (the packer's).
     #[inline(always)]
     fn push_slice_of<const BITS: u32>(&mut self, codes: &[u8], out: &mut [u8]) -> usize {
+        if BITS == 4 && self.pending == 0 {
+            return self.push_pairs(codes, out);
+        }
         let octets = BITS as usize;
         let mask = (1u64 << BITS) - 1;
         let groups = codes.chunks_exact(8);
@@ -135,6 +138,32 @@ impl BitPacker {
             produced += octets;
         }
         self.acc = acc as u32;
+        self.push_each(rest, out, produced)
+    }
+
+    /// [`push_slice`](Self::push_slice) for 4-bit codewords with no bits pending: two
+    /// codewords to an octet, a loop the compiler vectorizes (32 kbit/s, the common rate).
+    #[inline(always)]
+    fn push_pairs(&mut self, codes: &[u8], out: &mut [u8]) -> usize {
+        let pairs = codes.chunks_exact(2);
+        let rest = pairs.remainder();
+        let produced = pairs.len();
+        let out_pairs = &mut out[..produced];
+        // Each pair as one little-endian 16-bit word, whose two nibbles are moved together
+        // (16-bit lanes the compiler packs to octets).
+        let words = pairs.map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+        match self.packing {
+            Packing::MsbFirst => {
+                for (octet, word) in out_pairs.iter_mut().zip(words) {
+                    *octet = ((word << 4) & 0xF0 | (word >> 8) & 0x0F) as u8;
+                }
+            }
+            Packing::LsbFirst => {
+                for (octet, word) in out_pairs.iter_mut().zip(words) {
+                    *octet = (word & 0x0F | (word >> 4) & 0xF0) as u8;
+                }
+            }
+        }
         self.push_each(rest, out, produced)
     }
 
