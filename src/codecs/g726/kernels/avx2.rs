@@ -390,41 +390,11 @@ pub(crate) unsafe fn update_predictor(
     // limits). LIMC on lane 6, then LIMD on lane 7: |A1| <= 15360 - A2 (A2 moved to lane 7;
     // the limits of the other lanes are out of reach).
     let next = _mm256_min_epi32(
-        _mm256_max_epi32(
-            next,
-            _mm256_set_epi32(
-                -1 << 20,
-                -12288,
-                -1 << 20,
-                -1 << 20,
-                -1 << 20,
-                -1 << 20,
-                -1 << 20,
-                -1 << 20,
-            ),
-        ),
-        _mm256_set_epi32(
-            1 << 20,
-            12288,
-            1 << 20,
-            1 << 20,
-            1 << 20,
-            1 << 20,
-            1 << 20,
-            1 << 20,
-        ),
+        _mm256_max_epi32(next, pole_lanes(-OUT_OF_REACH, -12288, -OUT_OF_REACH)),
+        pole_lanes(OUT_OF_REACH, 12288, OUT_OF_REACH),
     );
     let a2 = _mm256_shuffle_epi32::<0b10_10_01_00>(next);
-    let reach = _mm256_set_epi32(
-        15360,
-        1 << 20,
-        1 << 20,
-        1 << 20,
-        1 << 20,
-        1 << 20,
-        1 << 20,
-        1 << 20,
-    );
+    let reach = pole_lanes(OUT_OF_REACH, OUT_OF_REACH, 15360);
     let next = _mm256_min_epi32(
         _mm256_max_epi32(next, _mm256_sub_epi32(a2, reach)),
         _mm256_sub_epi32(reach, a2),
@@ -432,6 +402,16 @@ pub(crate) unsafe fn update_predictor(
     // SAFETY: `coef` is 8 `i32`s.
     unsafe { _mm256_storeu_si256(coef.as_mut_ptr().cast(), next) };
     _mm256_movemask_ps(_mm256_castsi256_ps(tone)) & 1 << 6 != 0
+}
+
+/// A limit no coefficient reaches, stored form included (17 bits at most).
+const OUT_OF_REACH: i32 = 1 << 20;
+
+/// `others` in lanes 0..6 (the zeros), `a2` in lane 6 and `a1` in lane 7.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn pole_lanes(others: i32, a2: i32, a1: i32) -> __m256i {
+    _mm256_set_epi32(a1, a2, others, others, others, others, others, others)
 }
 
 /// See [`super::scalar::push_signals`]: both floats in one pass over the vector of
